@@ -1,0 +1,204 @@
+//! Code shared by the examples: options, loading a corpus, the built-in demo corpus.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use wirecopy::corpus::{self, Document};
+use wirecopy::minhash::Algorithm;
+use wirecopy::{Clusters, Config, Detector};
+
+/// Pipeline options shared by `cluster` and `evaluate`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct PipelineArgs {
+    /// Similarity at or above which two documents are copies, in (0, 1].
+    #[arg(long, default_value_t = Config::new().get_threshold())]
+    pub threshold: f64,
+    /// Signature slots.
+    #[arg(long, default_value_t = Config::new().get_num_perm())]
+    pub num_perm: usize,
+    /// Signature algorithm: oph (one-permutation hashing) or classic.
+    #[arg(long, default_value = "oph")]
+    pub algorithm: Algorithm,
+    /// Word n-gram length.
+    #[arg(long, default_value_t = 5)]
+    pub word_ngram: usize,
+    /// Skeleton n-gram length (0 turns spin-robust matching off).
+    #[arg(long, default_value_t = 6)]
+    pub skeleton_ngram: usize,
+    /// Explicit LSH layout BANDSxROWS (e.g. 32x4) instead of the one derived from the threshold.
+    #[arg(long, value_parser = parse_layout)]
+    pub lsh: Option<(usize, usize)>,
+    /// Seed of every hash.
+    #[arg(long, default_value_t = wirecopy::DEFAULT_SEED)]
+    pub seed: u64,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Skip files larger than this many bytes.
+    #[arg(long, default_value_t = corpus::DEFAULT_MAX_BYTES)]
+    pub max_bytes: u64,
+}
+
+fn parse_layout(s: &str) -> Result<(usize, usize), String> {
+    let (b, r) = s
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("invalid LSH layout {s:?} (expected BANDSxROWS, e.g. 32x4)"))?;
+    let parse = |v: &str| {
+        v.trim()
+            .parse::<usize>()
+            .map_err(|_| format!("invalid LSH layout {s:?} (expected BANDSxROWS, e.g. 32x4)"))
+    };
+    Ok((parse(b)?, parse(r)?))
+}
+
+impl PipelineArgs {
+    /// The validated configuration, or a message naming the bad value.
+    pub fn config(&self) -> Result<Config, String> {
+        let mut c = Config::new()
+            .threshold(self.threshold)
+            .num_perm(self.num_perm)
+            .algorithm(self.algorithm)
+            .word_ngram(self.word_ngram)
+            .skeleton_ngram(self.skeleton_ngram)
+            .seed(self.seed);
+        if let Some((b, r)) = self.lsh {
+            c = c.lsh(b, r);
+        }
+        c.validate().map_err(|e| e.to_string())?;
+        Ok(c)
+    }
+
+    /// Runs `f` in a pool of `--threads` threads (or the global pool).
+    pub fn install<T: Send>(&self, f: impl FnOnce() -> T + Send) -> Result<T, String> {
+        match self.threads {
+            None => Ok(f()),
+            Some(0) => Err("invalid --threads 0 (expected >= 1)".to_string()),
+            Some(n) => rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .map(|pool| pool.install(f))
+                .map_err(|e| format!("cannot start {n} threads: {e}")),
+        }
+    }
+}
+
+/// The built-in demo corpus: an invented wire story, its copies, and unrelated stories.
+pub fn demo_corpus() -> Vec<Document> {
+    macro_rules! doc {
+        ($name:literal) => {
+            Document {
+                name: $name.to_string(),
+                text: include_str!(concat!("../demo/", $name)).to_string(),
+            }
+        };
+    }
+    vec![
+        doc!("edited_coastal_times.txt"),
+        doc!("other_story_same_event.txt"),
+        doc!("reprint_valley_gazette.txt"),
+        doc!("spun_contentfarm.txt"),
+        doc!("spun_truncated_reprint.txt"),
+        doc!("truncated_metro_daily.txt"),
+        doc!("unrelated_science.txt"),
+        doc!("unrelated_science_reprint.txt"),
+        doc!("unrelated_sport.txt"),
+        doc!("unrelated_tech.txt"),
+        doc!("wire_original.txt"),
+    ]
+}
+
+/// Reads a folder of `.txt` files or a `.jsonl` file, reporting every problem on stderr.
+/// Fails only when nothing could be read.
+pub fn load(path: &Path, max_bytes: u64) -> Result<Vec<Document>, String> {
+    let started = Instant::now();
+    let is_jsonl = path.is_file() && path.extension().is_some_and(|e| e == "jsonl");
+    let result = if is_jsonl {
+        corpus::read_jsonl(path)
+    } else {
+        corpus::read_dir_with_limit(path, max_bytes)
+    };
+    let corpus = result.map_err(|e| e.to_string())?;
+    let (mut warnings, mut skipped) = (0, 0);
+    for p in &corpus.problems {
+        if p.is_warning() {
+            warnings += 1;
+            eprintln!("warning: {p}");
+        } else {
+            skipped += 1;
+            eprintln!("skipped: {p}");
+        }
+    }
+    if corpus.documents.is_empty() {
+        return Err(format!(
+            "{}: no document could be read ({skipped} skipped)",
+            path.display()
+        ));
+    }
+    eprintln!(
+        "read {} documents from {} in {:.2} s ({skipped} skipped, {warnings} with warnings)",
+        corpus.documents.len(),
+        path.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(corpus.documents)
+}
+
+/// Loads `dir`, or the demo corpus when `None`.
+pub fn load_or_demo(dir: Option<&PathBuf>, max_bytes: u64) -> Result<Vec<Document>, String> {
+    match dir {
+        Some(d) => load(d, max_bytes),
+        None => {
+            eprintln!("no folder given: running on the built-in demo corpus (examples/demo)");
+            Ok(demo_corpus())
+        }
+    }
+}
+
+/// Shingles and clusters `docs`, with progress on stderr for large inputs.
+pub fn run(config: Config, docs: &[Document]) -> (Detector, Clusters) {
+    let started = Instant::now();
+    let mut detector = match Detector::new(config) {
+        Ok(d) => d,
+        Err(e) => unreachable!("config was validated: {e}"),
+    };
+    let bar = if docs.len() >= 20_000 {
+        indicatif::ProgressBar::new(docs.len() as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{prefix} [{bar:40}] {pos}/{len} documents ({per_sec}, eta {eta})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_prefix("shingling");
+    for chunk in docs.chunks(4096) {
+        detector.extend(chunk.iter().map(|d| (d.name.as_str(), d.text.as_str())));
+        bar.inc(chunk.len() as u64);
+    }
+    bar.finish_and_clear();
+    let shingled = started.elapsed().as_secs_f64();
+    let clusters = detector.clusters();
+    eprintln!(
+        "shingled in {:.2} s; {} candidate pairs, {} verified, clustered in {:.2} s",
+        shingled,
+        clusters.candidates,
+        clusters.pairs.len(),
+        started.elapsed().as_secs_f64() - shingled
+    );
+    (detector, clusters)
+}
+
+/// Writes `{"doc": name, "cluster": n}` lines, one per document.
+pub fn write_jsonl(path: &Path, detector: &Detector, clusters: &Clusters) -> Result<(), String> {
+    use std::io::Write;
+    let file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut w = std::io::BufWriter::new(file);
+    for (doc, label) in clusters.clustering.labels().iter().enumerate() {
+        let name = detector.name(doc as u32).unwrap_or_default();
+        let line = serde_json::json!({"doc": name, "cluster": label});
+        writeln!(w, "{line}").map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    w.flush().map_err(|e| format!("{}: {e}", path.display()))
+}

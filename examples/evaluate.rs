@@ -1,0 +1,247 @@
+//! Scores the clustering of a labeled corpus: pairwise precision, recall, F1 and adjusted Rand index
+//! (the definitions of `score.py`), and with a manifest, recall by transformation.
+//!
+//! ```text
+//! cargo run --release --example evaluate -- DIR TRUTH.jsonl [--manifest MANIFEST.jsonl]
+//! ```
+//!
+//! TRUTH holds `{"doc": NAME, "cluster": LABEL}` lines. A manifest line has `doc`, `base_doc` and
+//! `transformation` (and optionally `parameters.spin_p`): for every document that is not its own
+//! base, *recall to base* is the share predicted in its base's cluster; for `partial` documents
+//! (hard negatives) that share is reported as false merges. `--min-precision` and `--min-ari` make
+//! the exit status fail below a bar (the CI quality gate).
+
+mod common;
+
+use clap::Parser;
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// Score wirecopy's clusters against a labeled corpus.
+#[derive(Parser, Debug)]
+#[command(version)]
+struct Args {
+    /// Folder of `.txt` documents (or a `.jsonl` corpus).
+    dir: PathBuf,
+    /// Ground truth: {"doc", "cluster"} per line.
+    truth: PathBuf,
+    /// Manifest with `doc`, `base_doc`, `transformation` per line, for recall by transformation.
+    #[arg(long)]
+    manifest: Option<PathBuf>,
+    /// Also write the predicted {"doc","cluster"} lines here.
+    #[arg(long, value_name = "FILE")]
+    jsonl: Option<PathBuf>,
+    /// Exit with status 1 if pair precision is below this.
+    #[arg(long)]
+    min_precision: Option<f64>,
+    /// Exit with status 1 if the adjusted Rand index is below this.
+    #[arg(long)]
+    min_ari: Option<f64>,
+    /// Print the metrics as one JSON object.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    pipeline: common::PipelineArgs,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(&args) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn read_lines(path: &PathBuf) -> Result<Vec<serde_json::Value>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            serde_json::from_str(l).map_err(|e| format!("{}:{}: {e}", path.display(), i + 1))
+        })
+        .collect()
+}
+
+fn label(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn comb2(n: u64) -> f64 {
+    (n * n.saturating_sub(1) / 2) as f64
+}
+
+/// Pairwise scores and ARI of `pred` against `truth` over the documents of `truth`.
+fn score(truth: &HashMap<String, String>, pred: &HashMap<String, String>) -> serde_json::Value {
+    let docs: Vec<&String> = truth.keys().collect();
+    let mut table: HashMap<(&str, String), u64> = HashMap::new();
+    let mut a: HashMap<&str, u64> = HashMap::new();
+    let mut b: HashMap<String, u64> = HashMap::new();
+    for d in &docs {
+        let t = truth[*d].as_str();
+        let p = pred
+            .get(*d)
+            .cloned()
+            .unwrap_or_else(|| format!("\u{0}singleton:{d}"));
+        *table.entry((t, p.clone())).or_default() += 1;
+        *a.entry(t).or_default() += 1;
+        *b.entry(p).or_default() += 1;
+    }
+    let sum_ij: f64 = table.values().map(|&v| comb2(v)).sum();
+    let sum_a: f64 = a.values().map(|&v| comb2(v)).sum();
+    let sum_b: f64 = b.values().map(|&v| comb2(v)).sum();
+    let total = comb2(docs.len() as u64);
+    let precision = if sum_b > 0.0 { sum_ij / sum_b } else { 1.0 };
+    let recall = if sum_a > 0.0 { sum_ij / sum_a } else { 1.0 };
+    let f1 = if precision + recall > 0.0 {
+        2.0 * precision * recall / (precision + recall)
+    } else {
+        0.0
+    };
+    let expected = if total > 0.0 {
+        sum_a * sum_b / total
+    } else {
+        0.0
+    };
+    let maximum = (sum_a + sum_b) / 2.0;
+    let ari = if total == 0.0 || maximum == expected {
+        1.0
+    } else {
+        (sum_ij - expected) / (maximum - expected)
+    };
+    let r4 = |x: f64| (x * 10_000.0).round() / 10_000.0;
+    serde_json::json!({
+        "docs": docs.len(),
+        "true_pairs": sum_a as u64,
+        "predicted_pairs": sum_b as u64,
+        "precision": r4(precision),
+        "recall": r4(recall),
+        "f1": r4(f1),
+        "ari": r4(ari),
+    })
+}
+
+fn run(args: &Args) -> Result<bool, String> {
+    let started = Instant::now();
+    let config = args.pipeline.config()?;
+    let truth: HashMap<String, String> = read_lines(&args.truth)?
+        .iter()
+        .map(|r| (label(&r["doc"]), label(&r["cluster"])))
+        .collect();
+    let docs = common::load(&args.dir, args.pipeline.max_bytes)?;
+    let (detector, clusters) = args.pipeline.install(|| common::run(config, &docs))?;
+    let seconds = started.elapsed().as_secs_f64();
+    let pred: HashMap<String, String> = clusters
+        .clustering
+        .labels()
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            (
+                detector.name(i as u32).unwrap_or_default().to_string(),
+                l.to_string(),
+            )
+        })
+        .collect();
+    if let Some(path) = &args.jsonl {
+        common::write_jsonl(path, &detector, &clusters)?;
+    }
+    let mut result = score(&truth, &pred);
+    result["seconds"] = serde_json::json!((seconds * 1000.0).round() / 1000.0);
+
+    let mut by_kind: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    let mut seed_clusters = std::collections::BTreeSet::new();
+    let mut seeds = 0;
+    if let Some(m) = &args.manifest {
+        for r in read_lines(m)? {
+            let doc = label(&r["doc"]);
+            let base = label(&r["base_doc"]);
+            let kind = label(&r["transformation"]);
+            if r["source"] == "seed" && kind == "original" {
+                seeds += 1;
+                seed_clusters.insert(pred.get(&doc).cloned().unwrap_or_else(|| doc.clone()));
+            }
+            if doc == base {
+                continue;
+            }
+            let hit = pred.get(&doc).is_some() && pred.get(&doc) == pred.get(&base);
+            let mut keys = vec![kind.clone()];
+            if let Some(p) = r["parameters"]["spin_p"].as_f64() {
+                keys.push(format!("{kind} p={p}"));
+            }
+            for k in keys {
+                let e = by_kind.entry(k).or_default();
+                e.0 += u64::from(hit);
+                e.1 += 1;
+            }
+        }
+        let kinds: serde_json::Map<String, serde_json::Value> = by_kind
+            .iter()
+            .map(|(k, (h, n))| {
+                (
+                    k.clone(),
+                    serde_json::json!({"hits": h, "total": n, "recall": (*h as f64 / *n as f64 * 1000.0).round() / 1000.0}),
+                )
+            })
+            .collect();
+        result["recall_to_base"] = serde_json::Value::Object(kinds);
+        if seeds > 0 {
+            result["seed_originals"] = serde_json::json!(seeds);
+            result["seed_clusters"] = serde_json::json!(seed_clusters.len());
+        }
+    }
+
+    if args.json {
+        println!("{result}");
+    } else {
+        for k in [
+            "docs",
+            "true_pairs",
+            "predicted_pairs",
+            "precision",
+            "recall",
+            "f1",
+            "ari",
+            "seconds",
+        ] {
+            println!("{k}: {}", result[k]);
+        }
+        if !by_kind.is_empty() {
+            println!("recall to base by transformation (for partial: false merges):");
+            for (k, (h, n)) in &by_kind {
+                println!("  {k:<32} {h:>4}/{n:<4} {:.3}", *h as f64 / *n as f64);
+            }
+        }
+        if seeds > 0 {
+            println!(
+                "seed originals: {seeds} in {} clusters",
+                seed_clusters.len()
+            );
+        }
+    }
+    let mut ok = true;
+    let p = result["precision"].as_f64().unwrap_or(0.0);
+    let ari = result["ari"].as_f64().unwrap_or(0.0);
+    if let Some(min) = args.min_precision {
+        if p < min {
+            eprintln!("quality gate: precision {p} is below {min}");
+            ok = false;
+        }
+    }
+    if let Some(min) = args.min_ari {
+        if ari < min {
+            eprintln!("quality gate: ARI {ari} is below {min}");
+            ok = false;
+        }
+    }
+    Ok(ok)
+}

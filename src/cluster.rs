@@ -1,0 +1,229 @@
+//! Deterministic clustering: union-find over verified pairs.
+//!
+//! The root of every set is its smallest member, so the result depends only on the set of edges,
+//! never on their order or on the number of threads that found them.
+
+/// Union-find (disjoint sets) whose roots are always the smallest member.
+///
+/// # Examples
+///
+/// ```
+/// let mut uf = wirecopy::cluster::UnionFind::new(4);
+/// uf.union(3, 1);
+/// uf.union(1, 2);
+/// assert_eq!(uf.find(3), 1);
+/// assert_eq!(uf.find(0), 0);
+/// ```
+#[derive(Debug, Clone)]
+pub struct UnionFind {
+    parent: Vec<u32>,
+}
+
+impl UnionFind {
+    /// `n` singletons.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(wirecopy::cluster::UnionFind::new(3).len(), 3);
+    /// ```
+    pub fn new(n: usize) -> Self {
+        UnionFind {
+            parent: (0..n as u32).collect(),
+        }
+    }
+
+    /// Number of elements.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(wirecopy::cluster::UnionFind::new(0).is_empty());
+    /// ```
+    pub fn len(&self) -> usize {
+        self.parent.len()
+    }
+
+    /// True when there are no elements.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(!wirecopy::cluster::UnionFind::new(1).is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.parent.is_empty()
+    }
+
+    /// The root (smallest member) of `x`'s set, with path halving.
+    ///
+    /// # Panics
+    ///
+    /// If `x >= len()`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut uf = wirecopy::cluster::UnionFind::new(2);
+    /// assert_eq!(uf.find(1), 1);
+    /// ```
+    pub fn find(&mut self, mut x: u32) -> u32 {
+        while self.parent[x as usize] != x {
+            let p = self.parent[x as usize];
+            self.parent[x as usize] = self.parent[p as usize];
+            x = p;
+        }
+        x
+    }
+
+    /// Joins the sets of `a` and `b`; returns false if they were already one set.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut uf = wirecopy::cluster::UnionFind::new(2);
+    /// assert!(uf.union(0, 1));
+    /// assert!(!uf.union(1, 0));
+    /// ```
+    pub fn union(&mut self, a: u32, b: u32) -> bool {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra == rb {
+            return false;
+        }
+        let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
+        self.parent[hi as usize] = lo;
+        true
+    }
+
+    /// The partition: for each element, the index of its cluster, clusters numbered by their
+    /// smallest member in increasing order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut uf = wirecopy::cluster::UnionFind::new(4);
+    /// uf.union(1, 3);
+    /// assert_eq!(uf.into_clustering().labels(), &[0, 1, 2, 1]);
+    /// ```
+    pub fn into_clustering(mut self) -> Clustering {
+        let n = self.parent.len();
+        let mut label_of_root = vec![u32::MAX; n];
+        let mut labels = vec![0u32; n];
+        let mut next = 0u32;
+        for i in 0..n as u32 {
+            let r = self.find(i) as usize;
+            if label_of_root[r] == u32::MAX {
+                label_of_root[r] = next;
+                next += 1;
+            }
+            labels[i as usize] = label_of_root[r];
+        }
+        Clustering {
+            labels,
+            count: next as usize,
+        }
+    }
+}
+
+/// A partition of documents `0..n` into clusters.
+///
+/// # Examples
+///
+/// ```
+/// use wirecopy::cluster::Clustering;
+/// let c = Clustering::from_edges(5, &[(0, 4), (2, 3)]);
+/// assert_eq!(c.groups(), vec![vec![0, 4], vec![2, 3]]);
+/// assert_eq!(c.len(), 3); // {0,4}, {1}, {2,3}
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clustering {
+    labels: Vec<u32>,
+    count: usize,
+}
+
+impl Clustering {
+    /// The connected components of `edges` over `n` documents. Edges naming a document `>= n` are
+    /// ignored.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let c = wirecopy::cluster::Clustering::from_edges(3, &[(0, 1), (1, 2)]);
+    /// assert_eq!(c.len(), 1);
+    /// ```
+    pub fn from_edges(n: usize, edges: &[(u32, u32)]) -> Self {
+        let mut uf = UnionFind::new(n);
+        for &(a, b) in edges {
+            if (a as usize) < n && (b as usize) < n {
+                uf.union(a, b);
+            }
+        }
+        uf.into_clustering()
+    }
+
+    /// Cluster number of each document (numbered by smallest member).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let c = wirecopy::cluster::Clustering::from_edges(2, &[]);
+    /// assert_eq!(c.labels(), &[0, 1]);
+    /// ```
+    pub fn labels(&self) -> &[u32] {
+        &self.labels
+    }
+
+    /// Number of clusters, singletons included.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(wirecopy::cluster::Clustering::from_edges(2, &[(0, 1)]).len(), 1);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// True when there are no documents.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(wirecopy::cluster::Clustering::from_edges(0, &[]).is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The clusters of two or more documents, each sorted, ordered by smallest member.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let c = wirecopy::cluster::Clustering::from_edges(3, &[(2, 1)]);
+    /// assert_eq!(c.groups(), vec![vec![1, 2]]);
+    /// ```
+    pub fn groups(&self) -> Vec<Vec<u32>> {
+        let mut all: Vec<Vec<u32>> = vec![Vec::new(); self.count];
+        for (doc, &l) in self.labels.iter().enumerate() {
+            all[l as usize].push(doc as u32);
+        }
+        all.into_iter().filter(|g| g.len() >= 2).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn order_of_edges_does_not_matter() {
+        let edges = [(5u32, 1u32), (2, 7), (7, 1), (3, 4), (8, 9)];
+        let a = Clustering::from_edges(10, &edges);
+        let mut rev = edges.to_vec();
+        rev.reverse();
+        let b = Clustering::from_edges(10, &rev);
+        assert_eq!(a, b);
+        assert_eq!(a.groups(), vec![vec![1, 2, 5, 7], vec![3, 4], vec![8, 9]]);
+    }
+}

@@ -1,0 +1,614 @@
+//! The high-level API: insert documents, query a text, cluster the collection.
+
+use crate::boilerplate::DfCounter;
+use crate::cluster::Clustering;
+use crate::config::Config;
+use crate::error::ConfigError;
+use crate::lsh::{candidate_pairs, LshIndex};
+use crate::minhash::{Signature, Sketcher};
+use crate::shingle::{ShingleKind, Shingler};
+use crate::verify::Scores;
+use std::sync::OnceLock;
+
+/// A document's number in a [`Detector`]: its insertion order, from 0.
+pub type DocId = u32;
+
+/// The shingle sets of one text: word n-grams and skeleton n-grams, sorted and deduplicated.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Features {
+    /// Word n-gram hashes.
+    pub words: Vec<u64>,
+    /// Skeleton n-gram hashes (empty when skeleton matching is off).
+    pub skeleton: Vec<u64>,
+}
+
+/// Builds [`Features`] from text for one configuration; holds scratch buffers (one per thread).
+///
+/// # Examples
+///
+/// ```
+/// let mut fx = wirecopy::FeatureExtractor::new(&wirecopy::Config::new());
+/// let f = fx.extract("The quick brown fox jumps over the lazy dog.");
+/// assert_eq!(f.words.len(), 5);
+/// assert!(!f.skeleton.is_empty());
+/// ```
+#[derive(Debug, Clone)]
+pub struct FeatureExtractor {
+    words: Shingler,
+    skeleton: Option<Shingler>,
+}
+
+impl FeatureExtractor {
+    /// An extractor for `config` (assumed valid).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let _fx = wirecopy::FeatureExtractor::new(&wirecopy::Config::new());
+    /// ```
+    pub fn new(config: &Config) -> Self {
+        FeatureExtractor {
+            words: Shingler::new(&[ShingleKind::Words(config.word_ngram)], config.seed),
+            skeleton: (config.skeleton_ngram > 0).then(|| {
+                Shingler::new(&[ShingleKind::Skeleton(config.skeleton_ngram)], config.seed)
+            }),
+        }
+    }
+
+    /// The features of `text`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut fx = wirecopy::FeatureExtractor::new(&wirecopy::Config::new());
+    /// assert!(fx.extract("").words.is_empty());
+    /// ```
+    pub fn extract(&mut self, text: &str) -> Features {
+        let mut f = Features::default();
+        self.extract_into(text, &mut f);
+        f
+    }
+
+    /// Writes the features of `text` into `out`, reusing its buffers.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut fx = wirecopy::FeatureExtractor::new(&wirecopy::Config::new());
+    /// let mut f = wirecopy::Features::default();
+    /// fx.extract_into("one two three four five six", &mut f);
+    /// assert_eq!(f.words.len(), 2);
+    /// ```
+    pub fn extract_into(&mut self, text: &str, out: &mut Features) {
+        self.words.set_into(text, &mut out.words);
+        match &mut self.skeleton {
+            Some(s) => s.set_into(text, &mut out.skeleton),
+            None => out.skeleton.clear(),
+        }
+    }
+}
+
+/// The verified similarity of two documents, with the exact scores behind it.
+///
+/// # Examples
+///
+/// ```
+/// let mut fx = wirecopy::FeatureExtractor::new(&wirecopy::Config::new());
+/// let a = fx.extract("A long enough sentence about the port strike that began on Monday morning.");
+/// let s = wirecopy::Similarity::between(&a, &a);
+/// assert_eq!(s.score, 1.0);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Similarity {
+    /// The combined score in [0, 1]: what the threshold is compared with.
+    pub score: f64,
+    /// Exact scores on word n-grams.
+    pub words: Scores,
+    /// Exact scores on skeleton n-grams.
+    pub skeleton: Scores,
+}
+
+/// Fewest shared shingles for a containment score to count (a guard for very short texts).
+pub const MIN_SHARED: usize = 3;
+
+impl Similarity {
+    /// The similarity of two feature sets: the larger of word containment and skeleton containment,
+    /// each counted only when at least [`MIN_SHARED`] shingles are shared.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut fx = wirecopy::FeatureExtractor::new(&wirecopy::Config::new());
+    /// let a = fx.extract("one two three four five six seven eight nine ten");
+    /// let b = fx.extract("one two three four five six seven");
+    /// assert_eq!(wirecopy::Similarity::between(&a, &b).words.containment, 1.0);
+    /// ```
+    pub fn between(a: &Features, b: &Features) -> Similarity {
+        let words = Scores::exact(&a.words, &b.words);
+        let skeleton = Scores::exact(&a.skeleton, &b.skeleton);
+        let w = if words.intersection >= MIN_SHARED {
+            words.containment
+        } else {
+            0.0
+        };
+        let s = if skeleton.intersection >= MIN_SHARED {
+            skeleton.containment
+        } else {
+            0.0
+        };
+        Similarity {
+            score: w.max(s),
+            words,
+            skeleton,
+        }
+    }
+}
+
+/// A verified pair of documents.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Pair {
+    /// The smaller document number.
+    pub a: DocId,
+    /// The larger document number.
+    pub b: DocId,
+    /// Their similarity.
+    pub similarity: Similarity,
+}
+
+/// A document found by [`Detector::query`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Match {
+    /// The document's number.
+    pub doc: DocId,
+    /// Its name.
+    pub name: String,
+    /// Its similarity to the query.
+    pub similarity: Similarity,
+}
+
+/// One cluster of two or more copies.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cluster {
+    /// The member whose text holds the most of the cluster's content (the largest feature set).
+    pub representative: DocId,
+    /// Members, sorted, each with its similarity score to the representative (1 for itself).
+    pub members: Vec<(DocId, f64)>,
+}
+
+/// The result of [`Detector::clusters`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Clusters {
+    /// The partition of all documents (singletons included).
+    pub clustering: Clustering,
+    /// Clusters of two or more documents, ordered by smallest member.
+    pub clusters: Vec<Cluster>,
+    /// The verified pairs (edges) the clustering was built from, sorted.
+    pub pairs: Vec<Pair>,
+    /// Number of LSH candidate pairs examined.
+    pub candidates: usize,
+}
+
+/// Finds copies among documents: insert texts, then query or cluster.
+///
+/// Documents are shingled on insert. The first [`Detector::query`] or [`Detector::clusters`] after an
+/// insert builds the index: boilerplate shingles (corpus document frequency at or above
+/// [`Config::boilerplate_limit`]) are removed, signatures are computed and banded, and candidate pairs
+/// are verified exactly. Output is identical for any number of threads.
+///
+/// # Examples
+///
+/// ```
+/// use wirecopy::{Config, Detector};
+/// let story = "Dock workers at the northern port walked out on Monday after talks over pay broke down, \
+///              leaving dozens of container ships waiting offshore, union leaders said.";
+/// let mut d = Detector::new(Config::new())?;
+/// d.insert("wire.txt", story);
+/// d.insert("copy.txt", &format!("Breaking news. {story} Subscribe to our newsletter."));
+/// d.insert("other.txt", "A rare orchid was found in the hills for the first time in sixty years.");
+/// let clusters = d.clusters();
+/// assert_eq!(clusters.clusters.len(), 1);
+/// assert_eq!(d.query(story)[0].name, "wire.txt");
+/// # Ok::<(), wirecopy::ConfigError>(())
+/// ```
+#[derive(Debug)]
+pub struct Detector {
+    config: Config,
+    extractor: FeatureExtractor,
+    names: Vec<String>,
+    features: Vec<Features>,
+    df: DfCounter,
+    built: OnceLock<Built>,
+}
+
+#[derive(Debug)]
+struct Built {
+    limit: usize,
+    filtered: Vec<Features>,
+    signatures: Vec<Signature>,
+    sketcher: Sketcher,
+    index: LshIndex,
+}
+
+/// A document keeps its full shingle sets when boilerplate removal would take more than this share
+/// of them: such a text is a widely repeated story itself, not a story inside a template.
+pub const MAX_BOILERPLATE_SHARE: f64 = 0.7;
+
+impl Detector {
+    /// An empty detector.
+    ///
+    /// # Errors
+    ///
+    /// The [`ConfigError`] of [`Config::validate`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(wirecopy::Detector::new(wirecopy::Config::new().threshold(2.0)).is_err());
+    /// ```
+    pub fn new(config: Config) -> Result<Self, ConfigError> {
+        config.validate()?;
+        Ok(Detector {
+            config,
+            extractor: FeatureExtractor::new(&config),
+            names: Vec::new(),
+            features: Vec::new(),
+            df: DfCounter::new(),
+            built: OnceLock::new(),
+        })
+    }
+
+    /// The configuration.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let d = wirecopy::Detector::new(wirecopy::Config::new())?;
+    /// assert_eq!(d.config().get_threshold(), 0.5);
+    /// # Ok::<(), wirecopy::ConfigError>(())
+    /// ```
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Adds a document; returns its number. Names need not be unique.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut d = wirecopy::Detector::new(wirecopy::Config::new())?;
+    /// assert_eq!(d.insert("a", "text"), 0);
+    /// assert_eq!(d.insert("b", "more text"), 1);
+    /// # Ok::<(), wirecopy::ConfigError>(())
+    /// ```
+    pub fn insert(&mut self, name: impl Into<String>, text: &str) -> DocId {
+        let f = self.extractor.extract(text);
+        self.push(name.into(), f)
+    }
+
+    /// Adds many documents, shingling them in parallel (in the caller's rayon pool with the
+    /// `parallel` feature). Numbers follow the input order, as with repeated [`Detector::insert`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut d = wirecopy::Detector::new(wirecopy::Config::new())?;
+    /// d.extend([("a", "one text"), ("b", "another text")]);
+    /// assert_eq!(d.len(), 2);
+    /// # Ok::<(), wirecopy::ConfigError>(())
+    /// ```
+    pub fn extend<I, N, T>(&mut self, docs: I)
+    where
+        I: IntoIterator<Item = (N, T)>,
+        N: Into<String>,
+        T: AsRef<str> + Sync,
+    {
+        let docs: Vec<(String, T)> = docs.into_iter().map(|(n, t)| (n.into(), t)).collect();
+        let config = self.config;
+        let extract = |text: &T| FeatureExtractor::new(&config).extract(text.as_ref());
+        #[cfg(feature = "parallel")]
+        let feats: Vec<Features> = {
+            use rayon::prelude::*;
+            docs.par_iter()
+                .map_init(
+                    || FeatureExtractor::new(&config),
+                    |fx, (_, t)| fx.extract(t.as_ref()),
+                )
+                .collect()
+        };
+        #[cfg(not(feature = "parallel"))]
+        let feats: Vec<Features> = docs.iter().map(|(_, t)| extract(t)).collect();
+        let _ = extract;
+        for ((name, _), f) in docs.into_iter().zip(feats) {
+            self.push(name, f);
+        }
+    }
+
+    fn push(&mut self, name: String, f: Features) -> DocId {
+        self.df.add_set(&f.words);
+        self.df.add_set(&f.skeleton);
+        self.names.push(name);
+        self.features.push(f);
+        self.built = OnceLock::new();
+        (self.names.len() - 1) as DocId
+    }
+
+    /// Number of documents.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(wirecopy::Detector::new(wirecopy::Config::new())?.len(), 0);
+    /// # Ok::<(), wirecopy::ConfigError>(())
+    /// ```
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// True when no document was inserted.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(wirecopy::Detector::new(wirecopy::Config::new())?.is_empty());
+    /// # Ok::<(), wirecopy::ConfigError>(())
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// The name of document `doc`, if it exists.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut d = wirecopy::Detector::new(wirecopy::Config::new())?;
+    /// d.insert("a.txt", "text");
+    /// assert_eq!(d.name(0), Some("a.txt"));
+    /// assert_eq!(d.name(1), None);
+    /// # Ok::<(), wirecopy::ConfigError>(())
+    /// ```
+    pub fn name(&self, doc: DocId) -> Option<&str> {
+        self.names.get(doc as usize).map(String::as_str)
+    }
+
+    /// The shingle features of document `doc` after boilerplate removal, if it exists.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut d = wirecopy::Detector::new(wirecopy::Config::new())?;
+    /// d.insert("a.txt", "some words of text here");
+    /// assert_eq!(d.features(0).unwrap().words.len(), 1);
+    /// # Ok::<(), wirecopy::ConfigError>(())
+    /// ```
+    pub fn features(&self, doc: DocId) -> Option<&Features> {
+        self.built().filtered.get(doc as usize)
+    }
+
+    /// The similarity of two inserted documents (after boilerplate removal).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut d = wirecopy::Detector::new(wirecopy::Config::new())?;
+    /// d.insert("a", "the same few words of text again");
+    /// d.insert("b", "the same few words of text again");
+    /// assert_eq!(d.similarity(0, 1).unwrap().score, 1.0);
+    /// # Ok::<(), wirecopy::ConfigError>(())
+    /// ```
+    pub fn similarity(&self, a: DocId, b: DocId) -> Option<Similarity> {
+        let built = self.built();
+        Some(Similarity::between(
+            built.filtered.get(a as usize)?,
+            built.filtered.get(b as usize)?,
+        ))
+    }
+
+    fn built(&self) -> &Built {
+        self.built.get_or_init(|| self.build())
+    }
+
+    fn build(&self) -> Built {
+        let limit = self.config.boilerplate_limit(self.len());
+        let sketcher = Sketcher::new(
+            self.config.algorithm,
+            self.config.num_perm,
+            self.config.seed,
+        );
+        let work = |f: &Features| -> (Features, Signature) {
+            let g = filter_boilerplate(f, &self.df, limit);
+            let sig = sketcher.sketch(&union(&g));
+            (g, sig)
+        };
+        #[cfg(feature = "parallel")]
+        let done: Vec<(Features, Signature)> = {
+            use rayon::prelude::*;
+            self.features.par_iter().map(work).collect()
+        };
+        #[cfg(not(feature = "parallel"))]
+        let done: Vec<(Features, Signature)> = self.features.iter().map(work).collect();
+        let (filtered, signatures): (Vec<_>, Vec<_>) = done.into_iter().unzip();
+        let mut index = LshIndex::new(self.config.lsh_params());
+        for (i, s) in signatures.iter().enumerate() {
+            index.insert(i as DocId, s);
+        }
+        Built {
+            limit,
+            filtered,
+            signatures,
+            sketcher,
+            index,
+        }
+    }
+
+    /// The document-frequency limit at or above which a shingle is boilerplate, for the current
+    /// collection.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let d = wirecopy::Detector::new(wirecopy::Config::new())?;
+    /// assert_eq!(d.boilerplate_limit(), 20);
+    /// # Ok::<(), wirecopy::ConfigError>(())
+    /// ```
+    pub fn boilerplate_limit(&self) -> usize {
+        self.config.boilerplate_limit(self.len())
+    }
+
+    /// The inserted documents that are copies of `text` (similarity at or above the threshold),
+    /// best first (ties by document number).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut d = wirecopy::Detector::new(wirecopy::Config::new())?;
+    /// d.insert("a", "Officials said the bridge would stay closed for repairs until the end of May.");
+    /// let hits = d.query("The bridge would stay closed for repairs until the end of May, officials said.");
+    /// assert_eq!(hits.len(), 1);
+    /// assert!(hits[0].similarity.score >= 0.5);
+    /// # Ok::<(), wirecopy::ConfigError>(())
+    /// ```
+    pub fn query(&self, text: &str) -> Vec<Match> {
+        let built = self.built();
+        let f = FeatureExtractor::new(&self.config).extract(text);
+        let f = filter_boilerplate(&f, &self.df, built.limit);
+        let sig = built.sketcher.sketch(&union(&f));
+        let mut out: Vec<Match> = built
+            .index
+            .query(&sig)
+            .into_iter()
+            .filter_map(|doc| {
+                let similarity = Similarity::between(&f, &built.filtered[doc as usize]);
+                (similarity.score >= self.config.threshold).then(|| Match {
+                    doc,
+                    name: self.names[doc as usize].clone(),
+                    similarity,
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            b.similarity
+                .score
+                .total_cmp(&a.similarity.score)
+                .then(a.doc.cmp(&b.doc))
+        });
+        out
+    }
+
+    /// Every verified pair: LSH candidates whose [`Similarity`] reaches the threshold, sorted.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut d = wirecopy::Detector::new(wirecopy::Config::new())?;
+    /// d.insert("a", "the same few words of text again and again");
+    /// d.insert("b", "the same few words of text again and again");
+    /// assert_eq!(d.pairs().len(), 1);
+    /// # Ok::<(), wirecopy::ConfigError>(())
+    /// ```
+    pub fn pairs(&self) -> Vec<Pair> {
+        self.pairs_with_candidates().0
+    }
+
+    fn pairs_with_candidates(&self) -> (Vec<Pair>, usize) {
+        let built = self.built();
+        let candidates = candidate_pairs(&built.signatures, self.config.lsh_params());
+        let verify = |&(a, b): &(u32, u32)| -> Option<Pair> {
+            let similarity =
+                Similarity::between(&built.filtered[a as usize], &built.filtered[b as usize]);
+            (similarity.score >= self.config.threshold).then_some(Pair { a, b, similarity })
+        };
+        #[cfg(feature = "parallel")]
+        let pairs: Vec<Pair> = {
+            use rayon::prelude::*;
+            candidates.par_iter().filter_map(verify).collect()
+        };
+        #[cfg(not(feature = "parallel"))]
+        let pairs: Vec<Pair> = candidates.iter().filter_map(verify).collect();
+        (pairs, candidates.len())
+    }
+
+    /// Clusters the documents: union-find over the verified pairs.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut d = wirecopy::Detector::new(wirecopy::Config::new())?;
+    /// d.insert("a", "the same few words of text again and again");
+    /// d.insert("b", "nothing alike at all in this one here");
+    /// d.insert("c", "the same few words of text again and again");
+    /// let c = d.clusters();
+    /// assert_eq!(c.clusters[0].members.len(), 2);
+    /// assert_eq!(c.clustering.labels(), &[0, 1, 0]);
+    /// # Ok::<(), wirecopy::ConfigError>(())
+    /// ```
+    pub fn clusters(&self) -> Clusters {
+        let (pairs, candidates) = self.pairs_with_candidates();
+        let edges: Vec<(u32, u32)> = pairs.iter().map(|p| (p.a, p.b)).collect();
+        let clustering = Clustering::from_edges(self.len(), &edges);
+        let built = self.built();
+        let clusters = clustering
+            .groups()
+            .into_iter()
+            .map(|members| {
+                let size = |d: &u32| {
+                    let f = &built.filtered[*d as usize];
+                    f.words.len() + f.skeleton.len()
+                };
+                let representative = members
+                    .iter()
+                    .copied()
+                    .max_by(|x, y| size(x).cmp(&size(y)).then(y.cmp(x)))
+                    .unwrap_or(members[0]);
+                let rep = &built.filtered[representative as usize];
+                let members = members
+                    .iter()
+                    .map(|&m| {
+                        let s = if m == representative {
+                            1.0
+                        } else {
+                            Similarity::between(rep, &built.filtered[m as usize]).score
+                        };
+                        (m, s)
+                    })
+                    .collect();
+                Cluster {
+                    representative,
+                    members,
+                }
+            })
+            .collect();
+        Clusters {
+            clustering,
+            clusters,
+            pairs,
+            candidates,
+        }
+    }
+}
+
+fn union(f: &Features) -> Vec<u64> {
+    let mut u = Vec::with_capacity(f.words.len() + f.skeleton.len());
+    u.extend_from_slice(&f.words);
+    u.extend_from_slice(&f.skeleton);
+    u
+}
+
+fn filter_boilerplate(f: &Features, df: &DfCounter, limit: usize) -> Features {
+    let keep = |set: &[u64]| -> Vec<u64> {
+        let kept: Vec<u64> = set
+            .iter()
+            .copied()
+            .filter(|&h| df.estimate(h) < limit)
+            .collect();
+        if (set.len() - kept.len()) as f64 > MAX_BOILERPLATE_SHARE * set.len() as f64 {
+            set.to_vec()
+        } else {
+            kept
+        }
+    };
+    Features {
+        words: keep(&f.words),
+        skeleton: keep(&f.skeleton),
+    }
+}

@@ -1,0 +1,341 @@
+//! Shingling: tokens to a set of 64-bit shingle hashes.
+//!
+//! Every token is hashed once with xxh3; n-gram hashes are then combined from token hashes with a
+//! rolling cyclic polynomial (rotate and xor, O(1) per shingle), finished with a 64-bit mixer and the
+//! seed, so the text is never re-hashed per shingle. Three kinds are provided:
+//!
+//! * [`ShingleKind::Words`]: word n-grams, the classic resemblance feature.
+//! * [`ShingleKind::Skeleton`]: n-grams over a *spin-robust skeleton*: function words
+//!   ([`stopwords`](crate::stopwords)) and tokens with digits are kept, every run of other words
+//!   collapses into one placeholder. A synonym spinner swaps content words, and multi-word phrases for
+//!   single words, but leaves this skeleton intact; different stories on one topic share content
+//!   words, not skeleton sequences (SpotSigs, Theobald et al. SIGIR 2008; DSpin, Zhang et al. NDSS 2014).
+//! * [`ShingleKind::Chars`]: character n-grams of the canonical text, for short or noisy text.
+//!
+//! Texts shorter than one n-gram yield one shingle of all their tokens, so no non-empty text has an
+//! empty shingle set.
+
+use crate::normalize::Tokenizer;
+use crate::stopwords;
+use std::sync::OnceLock;
+use xxhash_rust::xxh3::xxh3_64;
+
+/// The kind of shingle and its length.
+///
+/// # Examples
+///
+/// ```
+/// use wirecopy::shingle::ShingleKind;
+/// let k = ShingleKind::Words(5);
+/// assert_eq!(k.len(), 5);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ShingleKind {
+    /// Word n-grams.
+    Words(usize),
+    /// n-grams of the function-word skeleton (see the module docs).
+    Skeleton(usize),
+    /// Character n-grams of the canonical text.
+    Chars(usize),
+}
+
+impl ShingleKind {
+    /// The n of the n-gram.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(wirecopy::shingle::ShingleKind::Chars(7).len(), 7);
+    /// ```
+    #[allow(clippy::len_without_is_empty)]
+    pub fn len(self) -> usize {
+        match self {
+            ShingleKind::Words(n) | ShingleKind::Skeleton(n) | ShingleKind::Chars(n) => n,
+        }
+    }
+
+    fn tag(self) -> u64 {
+        match self {
+            ShingleKind::Words(n) => 0x1000 + n as u64,
+            ShingleKind::Skeleton(n) => 0x2000 + n as u64,
+            ShingleKind::Chars(n) => 0x3000 + n as u64,
+        }
+    }
+}
+
+/// The placeholder standing for a run of content words in a skeleton.
+const PLACEHOLDER: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// Murmur3's 64-bit finalizer: a bijective mixer.
+#[inline]
+pub(crate) fn fmix64(mut k: u64) -> u64 {
+    k ^= k >> 33;
+    k = k.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    k ^= k >> 33;
+    k = k.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    k ^= k >> 33;
+    k
+}
+
+fn stopword_hashes() -> &'static [u64] {
+    static SET: OnceLock<Vec<u64>> = OnceLock::new();
+    SET.get_or_init(|| {
+        let mut v: Vec<u64> = stopwords::WORDS
+            .iter()
+            .map(|w| xxh3_64(w.as_bytes()))
+            .collect();
+        v.sort_unstable();
+        v
+    })
+}
+
+/// Turns texts into shingle hashes; holds scratch buffers, so keep one per thread.
+///
+/// # Examples
+///
+/// ```
+/// use wirecopy::shingle::{ShingleKind, Shingler};
+/// let mut s = Shingler::new(&[ShingleKind::Words(2)], 7);
+/// let mut out = Vec::new();
+/// s.hashes_into("one two three", &mut out);
+/// assert_eq!(out.len(), 2); // "one two", "two three"
+/// ```
+#[derive(Debug, Clone)]
+pub struct Shingler {
+    kinds: Vec<ShingleKind>,
+    seed: u64,
+    tokenizer: Tokenizer,
+    tokens: Vec<u64>,
+    skeleton: Vec<u64>,
+    canon: String,
+    bounds: Vec<usize>,
+}
+
+impl Shingler {
+    /// A shingler producing the union of the given kinds, with `seed` mixed into every hash.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wirecopy::shingle::{ShingleKind, Shingler};
+    /// let _s = Shingler::new(&[ShingleKind::Words(5), ShingleKind::Skeleton(6)], 0);
+    /// ```
+    pub fn new(kinds: &[ShingleKind], seed: u64) -> Self {
+        Shingler {
+            kinds: kinds.to_vec(),
+            seed,
+            tokenizer: Tokenizer::new(),
+            tokens: Vec::new(),
+            skeleton: Vec::new(),
+            canon: String::new(),
+            bounds: Vec::new(),
+        }
+    }
+
+    /// The kinds this shingler produces.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wirecopy::shingle::{ShingleKind, Shingler};
+    /// assert_eq!(Shingler::new(&[ShingleKind::Words(3)], 0).kinds(), &[ShingleKind::Words(3)]);
+    /// ```
+    pub fn kinds(&self) -> &[ShingleKind] {
+        &self.kinds
+    }
+
+    /// Writes the shingle hashes of `text` into `out` (cleared first), in text order, with
+    /// repeats. Use [`Shingler::set_into`] for a sorted set.
+    ///
+    /// # Complexity
+    ///
+    /// Linear in the text length; one xxh3 per token, O(1) per word or skeleton shingle.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wirecopy::shingle::{ShingleKind, Shingler};
+    /// let mut s = Shingler::new(&[ShingleKind::Words(1)], 0);
+    /// let mut out = Vec::new();
+    /// s.hashes_into("a b a", &mut out);
+    /// assert_eq!(out[0], out[2]);
+    /// ```
+    pub fn hashes_into(&mut self, text: &str, out: &mut Vec<u64>) {
+        out.clear();
+        let needs_tokens = self
+            .kinds
+            .iter()
+            .any(|k| matches!(k, ShingleKind::Words(_) | ShingleKind::Skeleton(_)));
+        if needs_tokens {
+            self.tokens.clear();
+            let tokens = &mut self.tokens;
+            self.tokenizer.for_each(text, |t| {
+                tokens.push(xxh3_64(t.text.as_bytes()) | u64::from(t.numeric))
+            });
+        }
+        for i in 0..self.kinds.len() {
+            let kind = self.kinds[i];
+            let seed = fmix64(self.seed ^ kind.tag());
+            match kind {
+                ShingleKind::Words(n) => ngrams(&self.tokens, n, seed, out),
+                ShingleKind::Skeleton(n) => {
+                    skeleton_into(&self.tokens, &mut self.skeleton);
+                    ngrams(&self.skeleton, n, seed, out);
+                }
+                ShingleKind::Chars(n) => {
+                    crate::normalize::normalize_into(text, &mut self.canon);
+                    char_ngrams(&self.canon, n, seed, &mut self.bounds, out);
+                }
+            }
+        }
+    }
+
+    /// Writes the sorted, deduplicated shingle set of `text` into `out`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wirecopy::shingle::{ShingleKind, Shingler};
+    /// let mut s = Shingler::new(&[ShingleKind::Words(1)], 0);
+    /// let mut out = Vec::new();
+    /// s.set_into("a b a", &mut out);
+    /// assert_eq!(out.len(), 2);
+    /// assert!(out.windows(2).all(|w| w[0] < w[1]));
+    /// ```
+    pub fn set_into(&mut self, text: &str, out: &mut Vec<u64>) {
+        self.hashes_into(text, out);
+        out.sort_unstable();
+        out.dedup();
+    }
+}
+
+/// The skeleton of a token-hash stream: function words and numeric tokens kept, runs of other
+/// tokens collapsed into one placeholder. The low bit of a token hash marks a numeric token.
+fn skeleton_into(tokens: &[u64], out: &mut Vec<u64>) {
+    out.clear();
+    let stop = stopword_hashes();
+    for &t in tokens {
+        let keep =
+            t & 1 == 1 || stop.binary_search(&t).is_ok() || stop.binary_search(&(t & !1)).is_ok();
+        if keep {
+            out.push(t);
+        } else if out.last() != Some(&PLACEHOLDER) {
+            out.push(PLACEHOLDER);
+        }
+    }
+}
+
+/// Rolling n-gram hashes over `items` (cyclic polynomial: rotate and xor), each finished by
+/// [`fmix64`] with the seed.
+fn ngrams(items: &[u64], n: usize, seed: u64, out: &mut Vec<u64>) {
+    let n = n.max(1);
+    if items.is_empty() {
+        return;
+    }
+    if items.len() <= n {
+        let mut h = 0u64;
+        for &t in items {
+            h = h.rotate_left(1) ^ t;
+        }
+        out.push(fmix64(h ^ seed));
+        return;
+    }
+    let out_rot = (n % 64) as u32;
+    let mut h = 0u64;
+    for &t in &items[..n] {
+        h = h.rotate_left(1) ^ t;
+    }
+    out.reserve(items.len() - n + 1);
+    out.push(fmix64(h ^ seed));
+    for i in n..items.len() {
+        h = h.rotate_left(1) ^ items[i - n].rotate_left(out_rot) ^ items[i];
+        out.push(fmix64(h ^ seed));
+    }
+}
+
+fn char_ngrams(canon: &str, n: usize, seed: u64, bounds: &mut Vec<usize>, out: &mut Vec<u64>) {
+    if canon.is_empty() {
+        return;
+    }
+    bounds.clear();
+    bounds.extend(canon.char_indices().map(|(i, _)| i));
+    bounds.push(canon.len());
+    let chars = bounds.len() - 1;
+    let n = n.max(1);
+    if chars <= n {
+        out.push(fmix64(xxh3_64(canon.as_bytes()) ^ seed));
+        return;
+    }
+    for i in 0..=chars - n {
+        let s = &canon.as_bytes()[bounds[i]..bounds[i + n]];
+        out.push(fmix64(xxh3_64(s) ^ seed));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(kinds: &[ShingleKind], text: &str) -> Vec<u64> {
+        let mut out = Vec::new();
+        Shingler::new(kinds, 1).set_into(text, &mut out);
+        out
+    }
+
+    #[test]
+    fn rolling_equals_direct() {
+        let items: Vec<u64> = (0..50u64).map(|i| fmix64(i + 1)).collect();
+        let mut rolled = Vec::new();
+        ngrams(&items, 5, 9, &mut rolled);
+        for (i, h) in rolled.iter().enumerate() {
+            let mut d = Vec::new();
+            ngrams(&items[i..i + 5], 5, 9, &mut d);
+            assert_eq!(*h, d[0], "window {i}");
+        }
+    }
+
+    #[test]
+    fn word_shingles_ignore_case_and_punctuation() {
+        let k = [ShingleKind::Words(3)];
+        assert_eq!(
+            set(&k, "The cat sat on the mat."),
+            set(&k, "the CAT, sat on — the mat")
+        );
+        assert_ne!(set(&k, "the cat sat"), set(&k, "the sat cat"));
+    }
+
+    #[test]
+    fn skeleton_survives_synonym_swaps() {
+        let k = [ShingleKind::Skeleton(4)];
+        let a = set(
+            &k,
+            "The president said on Monday that the talks in Tehran would continue for 3 days",
+        );
+        let b = set(
+            &k,
+            "The leader stated on Monday that the negotiations in Tehran would go on for 3 days",
+        );
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn non_ascii_tokens_match_ascii_twins() {
+        let k = [ShingleKind::Words(2)];
+        assert_eq!(set(&k, "Iran's “new” deal"), set(&k, "Iran’s \"new\" deal"));
+    }
+
+    #[test]
+    fn short_text_has_one_shingle() {
+        assert_eq!(set(&[ShingleKind::Words(5)], "two words").len(), 1);
+        assert!(set(&[ShingleKind::Words(5)], " ,, ").is_empty());
+        assert_eq!(set(&[ShingleKind::Chars(5)], "abc").len(), 1);
+    }
+
+    #[test]
+    fn kinds_do_not_collide() {
+        let a = set(&[ShingleKind::Words(1)], "alpha");
+        let b = set(&[ShingleKind::Skeleton(1)], "alpha");
+        assert_ne!(a, b);
+    }
+}

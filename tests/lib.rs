@@ -1,0 +1,393 @@
+//! Integration tests: planted copies in generated corpora, naive oracles, determinism, bad input,
+//! and the examples run end to end.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::process::Command;
+use wirecopy::lsh::{candidate_pairs, LshParams};
+use wirecopy::minhash::{Algorithm, Sketcher};
+use wirecopy::{Config, Detector};
+
+/// A small seeded generator (SplitMix64).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn chance(&mut self, p: f64) -> bool {
+        ((self.next() >> 11) as f64 / (1u64 << 53) as f64) < p
+    }
+}
+
+const FUNCTION: &[&str] = &[
+    "the", "of", "and", "to", "in", "a", "that", "for", "on", "with", "as", "by", "at", "from",
+    "was", "were", "has", "had", "would", "after", "but", "it", "their", "which",
+];
+
+/// A made-up vocabulary of content words.
+fn vocabulary(rng: &mut Rng, n: usize) -> Vec<String> {
+    let syl = ["ka", "lo", "mir", "ten", "sa", "vo", "rid", "pel", "un", "gra", "zo", "bet", "fin", "dor"];
+    (0..n)
+        .map(|_| {
+            let k = 2 + rng.below(2);
+            (0..k).map(|_| syl[rng.below(syl.len())]).collect::<String>()
+        })
+        .collect()
+}
+
+/// A pseudo-English article: paragraphs of sentences mixing function and content words.
+fn article(rng: &mut Rng, vocab: &[String], paragraphs: usize) -> Vec<String> {
+    (0..paragraphs)
+        .map(|_| {
+            let sentences = 2 + rng.below(3);
+            let mut p = String::new();
+            for _ in 0..sentences {
+                let words = 12 + rng.below(14);
+                for w in 0..words {
+                    let word: &str = if rng.chance(0.45) {
+                        FUNCTION[rng.below(FUNCTION.len())]
+                    } else {
+                        &vocab[rng.below(vocab.len())]
+                    };
+                    if w == 0 {
+                        let mut c = word.chars();
+                        if let Some(f) = c.next() {
+                            p.push_str(&f.to_uppercase().collect::<String>());
+                            p.push_str(c.as_str());
+                        }
+                    } else {
+                        p.push(' ');
+                        p.push_str(word);
+                    }
+                }
+                p.push_str(". ");
+            }
+            p.trim_end().to_string()
+        })
+        .collect()
+}
+
+/// Replaces a share `p` of content words by other content words (a crude spinner).
+fn spin(rng: &mut Rng, text: &str, vocab: &[String], p: f64) -> String {
+    text.split(' ')
+        .map(|w| {
+            let bare = w.trim_end_matches('.').to_lowercase();
+            if !FUNCTION.contains(&bare.as_str()) && rng.chance(p) {
+                let mut r = vocab[rng.below(vocab.len())].clone();
+                if w.ends_with('.') {
+                    r.push('.');
+                }
+                r
+            } else {
+                w.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+struct Planted {
+    docs: Vec<(String, String)>,
+    truth: HashMap<String, usize>,
+}
+
+/// `bases` unrelated articles; half get copies: wrapped in one shared site template, truncated,
+/// lightly spun.
+fn planted_corpus(seed: u64, bases: usize) -> Planted {
+    let mut rng = Rng(seed);
+    let vocab = vocabulary(&mut rng, 3000);
+    let header = "Daily Planet Online | Home | World | Business | Sport | Share this article";
+    let footer = "Sign up for our newsletter to get the top stories every morning. We use cookies to \
+                  improve your experience on our site. Copyright 2026 Daily Planet Online, all rights reserved.";
+    let mut docs = Vec::new();
+    let mut truth = HashMap::new();
+    for b in 0..bases {
+        let n_paras = 6 + rng.below(4);
+        let paras = article(&mut rng, &vocab, n_paras);
+        let text = paras.join("\n\n");
+        let name = format!("b{b:03}.txt");
+        truth.insert(name.clone(), b);
+        docs.push((name, text.clone()));
+        // Every third unrelated article also appears inside the template, to set the boilerplate trap.
+        if b % 2 == 0 {
+            let wrapped = format!("{header}\n\n{text}\n\n{footer}");
+            let name = format!("b{b:03}_wrapped.txt");
+            truth.insert(name.clone(), b);
+            docs.push((name, wrapped));
+            let keep = (paras.len() / 2).max(1);
+            let name = format!("b{b:03}_truncated.txt");
+            truth.insert(name.clone(), b);
+            docs.push((name, paras[..keep].join("\n\n")));
+            let name = format!("b{b:03}_spun.txt");
+            truth.insert(name.clone(), b);
+            docs.push((name, spin(&mut rng, &text, &vocab, 0.15)));
+        }
+    }
+    Planted { docs, truth }
+}
+
+fn cluster_labels(detector: &Detector) -> Vec<u32> {
+    detector.clusters().clustering.labels().to_vec()
+}
+
+#[test]
+fn planted_copies_are_found_and_stories_kept_apart() {
+    let corpus = planted_corpus(7, 40);
+    let mut d = Detector::new(Config::new()).unwrap();
+    d.extend(corpus.docs.iter().map(|(n, t)| (n.as_str(), t.as_str())));
+    let labels = cluster_labels(&d);
+    let mut pred: HashMap<&str, u32> = HashMap::new();
+    for (i, (name, _)) in corpus.docs.iter().enumerate() {
+        pred.insert(name, labels[i]);
+    }
+    let mut missed = Vec::new();
+    let mut merged = Vec::new();
+    for (a, ta) in &corpus.truth {
+        for (b, tb) in &corpus.truth {
+            if a < b {
+                let same_pred = pred[a.as_str()] == pred[b.as_str()];
+                if ta == tb && !same_pred {
+                    missed.push((a, b));
+                }
+                if ta != tb && same_pred {
+                    merged.push((a, b));
+                }
+            }
+        }
+    }
+    assert!(merged.is_empty(), "different stories merged: {merged:?}");
+    assert!(missed.is_empty(), "planted copies missed: {missed:?}");
+}
+
+#[test]
+fn same_clusters_with_one_and_two_threads() {
+    let corpus = planted_corpus(11, 30);
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| {
+            let mut d = Detector::new(Config::new()).unwrap();
+            d.extend(corpus.docs.iter().map(|(n, t)| (n.as_str(), t.as_str())));
+            let c = d.clusters();
+            (c.clustering.labels().to_vec(), c.pairs.iter().map(|p| (p.a, p.b)).collect::<Vec<_>>())
+        })
+    };
+    assert_eq!(run(1), run(2));
+}
+
+#[test]
+fn query_finds_the_inserted_original() {
+    let corpus = planted_corpus(3, 10);
+    let mut d = Detector::new(Config::new()).unwrap();
+    for (n, t) in corpus.docs.iter().filter(|(n, _)| !n.contains('_')) {
+        d.insert(n.as_str(), t);
+    }
+    for (n, t) in corpus.docs.iter().filter(|(n, _)| n.contains("_wrapped") || n.contains("_truncated")) {
+        let hits = d.query(t);
+        let base = &n[..4];
+        assert!(!hits.is_empty(), "{n} found nothing");
+        assert!(hits[0].name.starts_with(base), "{n} matched {} first", hits[0].name);
+    }
+}
+
+fn exact_jaccard(a: &BTreeSet<u64>, b: &BTreeSet<u64>) -> f64 {
+    a.intersection(b).count() as f64 / a.union(b).count() as f64
+}
+
+#[test]
+fn lsh_finds_every_brute_force_pair_well_above_threshold() {
+    let mut rng = Rng(99);
+    for algorithm in Algorithm::ALL {
+        let sketcher = Sketcher::new(algorithm, 128, 5);
+        // Families of sets: a core, and members keeping 85-100% of it.
+        let mut sets: Vec<BTreeSet<u64>> = Vec::new();
+        for _ in 0..25 {
+            let core: Vec<u64> = (0..100 + rng.below(300)).map(|_| rng.next()).collect();
+            for _ in 0..1 + rng.below(4) {
+                let mut s: BTreeSet<u64> =
+                    core.iter().copied().filter(|_| !rng.chance(0.08)).collect();
+                for _ in 0..rng.below(10) {
+                    s.insert(rng.next());
+                }
+                sets.push(s);
+            }
+        }
+        let sigs: Vec<_> = sets
+            .iter()
+            .map(|s| sketcher.sketch(&s.iter().copied().collect::<Vec<_>>()))
+            .collect();
+        let threshold = 0.5;
+        let params = LshParams::for_threshold(threshold, 128);
+        let found: BTreeSet<(u32, u32)> = candidate_pairs(&sigs, params).into_iter().collect();
+        for i in 0..sets.len() {
+            for j in i + 1..sets.len() {
+                let jac = exact_jaccard(&sets[i], &sets[j]);
+                if jac >= threshold + 0.25 {
+                    assert!(found.contains(&(i as u32, j as u32)), "{algorithm:?}: pair ({i},{j}) J={jac} missed");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn similarity_matches_naive_containment() {
+    let mut rng = Rng(5);
+    let vocab = vocabulary(&mut rng, 500);
+    let text = article(&mut rng, &vocab, 8).join("\n\n");
+    let half: String = text.chars().take(text.len() / 2).collect();
+    let mut fx = wirecopy::FeatureExtractor::new(&Config::new());
+    let (a, b) = (fx.extract(&text), fx.extract(&half));
+    let sa: BTreeSet<u64> = a.words.iter().copied().collect();
+    let sb: BTreeSet<u64> = b.words.iter().copied().collect();
+    let naive = sa.intersection(&sb).count() as f64 / sa.len().min(sb.len()) as f64;
+    let s = wirecopy::Similarity::between(&a, &b);
+    assert!((s.words.containment - naive).abs() < 1e-12);
+    assert!(s.score >= 0.95, "a truncated copy scores {}", s.score);
+}
+
+// ---- the examples, run as programs -------------------------------------------------------------
+
+fn example(name: &str) -> PathBuf {
+    // tests run from target/<profile>/deps; `cargo test` builds the examples next door.
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap();
+    dir.join("examples").join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+}
+
+fn temp_dir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("wirecopy-test-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
+fn cluster_example_runs_on_the_demo_corpus() {
+    let out_dir = temp_dir("demo");
+    let jsonl = out_dir.join("pred.jsonl");
+    let out = Command::new(example("cluster")).arg("--jsonl").arg(&jsonl).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("cluster 1 ("), "{stdout}");
+    assert!(stdout.lines().last().unwrap().contains("11 documents"), "{stdout}");
+    let lines = std::fs::read_to_string(&jsonl).unwrap();
+    let mut label = HashMap::new();
+    for l in lines.lines() {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap();
+        assert!(v["cluster"].is_u64());
+        label.insert(v["doc"].as_str().unwrap().to_string(), v["cluster"].as_u64().unwrap());
+    }
+    assert_eq!(label.len(), 11);
+    let same = |a: &str, b: &str| label[a] == label[b];
+    for copy in [
+        "reprint_valley_gazette.txt",
+        "truncated_metro_daily.txt",
+        "edited_coastal_times.txt",
+        "spun_contentfarm.txt",
+        "spun_truncated_reprint.txt",
+    ] {
+        assert!(same("wire_original.txt", copy), "{copy} not with the wire story");
+    }
+    assert!(same("unrelated_science.txt", "unrelated_science_reprint.txt"));
+    for alone in ["other_story_same_event.txt", "unrelated_sport.txt", "unrelated_tech.txt"] {
+        assert_eq!(label.values().filter(|&&l| l == label[alone]).count(), 1, "{alone} merged");
+    }
+}
+
+#[test]
+fn cluster_example_reports_bad_input_and_goes_on() {
+    let dir = temp_dir("bad");
+    let story = "Officials said the river bridge would stay closed for repairs until the end of May, \
+                 after inspectors found cracks in two of its supports during a routine check.";
+    std::fs::write(dir.join("good.txt"), story).unwrap();
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    std::fs::write(dir.join("sub/copy.txt"), format!("News | Home\n{story}")).unwrap();
+    std::fs::write(dir.join("latin1.txt"), b"Caf\xe9 owners said the bridge closure hurt trade.").unwrap();
+    std::fs::write(dir.join("empty.txt"), "").unwrap();
+    std::fs::write(dir.join("binary.txt"), [0u8, 159, 146, 150, 0, 1, 2]).unwrap();
+    std::fs::write(dir.join("big.txt"), "word ".repeat(400)).unwrap();
+    std::fs::write(dir.join("notes.md"), "not an article").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(dir.join("missing-target.txt"), dir.join("dangling.txt")).unwrap();
+    let jsonl = dir.join("out.jsonl");
+    let out = Command::new(example("cluster"))
+        .arg(&dir)
+        .args(["--max-bytes", "1000", "--jsonl"])
+        .arg(&jsonl)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    for name in ["latin1.txt", "empty.txt", "binary.txt", "big.txt"] {
+        assert!(stderr.contains(name), "{name} not reported: {stderr}");
+    }
+    #[cfg(unix)]
+    assert!(stderr.contains("dangling.txt"), "{stderr}");
+    let pred = std::fs::read_to_string(&jsonl).unwrap();
+    let docs: BTreeSet<String> = pred
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["doc"].as_str().unwrap().to_string())
+        .collect();
+    let expected: BTreeSet<String> =
+        ["good.txt", "latin1.txt", "sub/copy.txt"].iter().map(|s| s.to_string()).collect();
+    assert_eq!(docs, expected);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("sub/copy.txt") && stdout.contains("good.txt"), "{stdout}");
+}
+
+#[test]
+fn cluster_example_refuses_bad_arguments() {
+    let out = Command::new(example("cluster")).arg("/no/such/folder").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/folder"));
+    let out = Command::new(example("cluster")).args(["--threshold", "1.7"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1.7"));
+    let dir = temp_dir("allbad");
+    std::fs::write(dir.join("empty.txt"), "  \n").unwrap();
+    let out = Command::new(example("cluster")).arg(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "nothing readable must fail");
+}
+
+#[test]
+fn evaluate_example_scores_a_generated_corpus() {
+    let corpus = planted_corpus(21, 20);
+    let dir = temp_dir("eval");
+    let docs = dir.join("docs");
+    std::fs::create_dir_all(&docs).unwrap();
+    let mut truth = String::new();
+    for (name, text) in &corpus.docs {
+        std::fs::write(docs.join(name), text).unwrap();
+        truth.push_str(&format!("{{\"doc\": \"{name}\", \"cluster\": \"c{}\"}}\n", corpus.truth[name]));
+    }
+    std::fs::write(dir.join("truth.jsonl"), truth).unwrap();
+    let out = Command::new(example("evaluate"))
+        .arg(&docs)
+        .arg(dir.join("truth.jsonl"))
+        .args(["--json", "--min-precision", "0.95", "--min-ari", "0.9"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(v["docs"], corpus.docs.len());
+    assert!(v["precision"].as_f64().unwrap() >= 0.95);
+}
+
+#[test]
+fn public_types_are_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<Detector>();
+    check::<Config>();
+    check::<wirecopy::minhash::Signature>();
+    check::<wirecopy::lsh::LshIndex>();
+    check::<wirecopy::CorpusError>();
+}

@@ -7,6 +7,10 @@ use crate::minhash::Algorithm;
 /// The default seed of every hash in the pipeline.
 pub const DEFAULT_SEED: u64 = 0x5EED_C0DE_2026;
 
+/// The probability with which the derived LSH layout makes a pair at the candidate threshold a
+/// candidate.
+pub const CANDIDATE_RECALL: f64 = 0.99;
+
 /// Settings of the whole pipeline, with by-value setters. Nothing is checked until
 /// [`Config::validate`], which [`Detector::new`](crate::Detector::new) calls.
 ///
@@ -37,20 +41,19 @@ pub struct Config {
 }
 
 impl Default for Config {
-    /// The defaults: threshold 0.5, 128 slots of one-permutation hashing, word 5-grams and skeleton
-    /// 6-grams, boilerplate = shingles in at least max(20, 1% of the documents), seed
-    /// [`DEFAULT_SEED`].
+    /// The defaults: threshold 0.6, 128 slots of one-permutation hashing, word 3-grams and skeleton
+    /// 6-grams, boilerplate = shingles found in at least 10 documents, seed [`DEFAULT_SEED`].
     fn default() -> Self {
         Config {
-            threshold: 0.5,
+            threshold: 0.6,
             num_perm: 128,
             algorithm: Algorithm::OnePermutation,
             seed: DEFAULT_SEED,
-            word_ngram: 5,
+            word_ngram: 3,
             skeleton_ngram: 6,
             lsh: None,
-            boilerplate_min_df: 20,
-            boilerplate_df_fraction: 0.01,
+            boilerplate_min_df: 10,
+            boilerplate_df_fraction: 0.0,
         }
     }
 }
@@ -176,7 +179,7 @@ impl Config {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(wirecopy::Config::new().get_threshold(), 0.5);
+    /// assert_eq!(wirecopy::Config::new().get_threshold(), 0.6);
     /// ```
     pub fn get_threshold(&self) -> f64 {
         self.threshold
@@ -205,6 +208,28 @@ impl Config {
         self.algorithm
     }
 
+    /// The word n-gram length.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(wirecopy::Config::new().get_word_ngram(), 3);
+    /// ```
+    pub fn get_word_ngram(&self) -> usize {
+        self.word_ngram
+    }
+
+    /// The skeleton n-gram length (0: off).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(wirecopy::Config::new().get_skeleton_ngram(), 6);
+    /// ```
+    pub fn get_skeleton_ngram(&self) -> usize {
+        self.skeleton_ngram
+    }
+
     /// The seed.
     ///
     /// # Examples
@@ -216,29 +241,33 @@ impl Config {
         self.seed
     }
 
-    /// The Jaccard level the LSH layout is tuned for: half the threshold, since a truncated copy
-    /// keeping a fraction f of a text has containment 1 but Jaccard only f.
+    /// The Jaccard level the LSH layout is tuned for: a sixth of the threshold. Copies are verified
+    /// by coverage, which stays high for a truncated or spun copy whose Jaccard with its source is
+    /// low (a copy keeping a fraction f of a text has Jaccard about f, less after spinning), so
+    /// candidates must be gathered far below the threshold.
     ///
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(wirecopy::Config::new().threshold(0.6).candidate_threshold(), 0.3);
+    /// assert!((wirecopy::Config::new().threshold(0.6).candidate_threshold() - 0.1).abs() < 1e-12);
     /// ```
     pub fn candidate_threshold(&self) -> f64 {
-        self.threshold * 0.5
+        self.threshold / 6.0
     }
 
-    /// The LSH layout: the explicit one, or the one derived from [`Config::candidate_threshold`].
+    /// The LSH layout: the explicit one, or [`LshParams::for_recall`] at
+    /// [`Config::candidate_threshold`] with recall [`CANDIDATE_RECALL`].
     ///
     /// # Examples
     ///
     /// ```
     /// let p = wirecopy::Config::new().lsh_params();
-    /// assert!(p.probability(0.25) > 0.5);
+    /// assert!(p.probability(0.1) >= 0.99);
     /// ```
     pub fn lsh_params(&self) -> LshParams {
-        self.lsh
-            .unwrap_or_else(|| LshParams::for_threshold(self.candidate_threshold(), self.num_perm))
+        self.lsh.unwrap_or_else(|| {
+            LshParams::for_recall(self.candidate_threshold(), self.num_perm, CANDIDATE_RECALL)
+        })
     }
 
     /// Document frequency at or above which a shingle counts as boilerplate in a corpus of
@@ -247,7 +276,7 @@ impl Config {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(wirecopy::Config::new().boilerplate_limit(100), 20);
+    /// assert_eq!(wirecopy::Config::new().boilerplate_limit(100), 10);
     /// ```
     pub fn boilerplate_limit(&self, documents: usize) -> usize {
         let rel = (self.boilerplate_df_fraction * documents as f64).ceil();

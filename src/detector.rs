@@ -4,145 +4,13 @@ use crate::boilerplate::DfCounter;
 use crate::cluster::Clustering;
 use crate::config::Config;
 use crate::error::ConfigError;
+use crate::features::{FeatureExtractor, Features, Similarity};
 use crate::lsh::{candidate_pairs, LshIndex};
 use crate::minhash::{Signature, Sketcher};
-use crate::shingle::{ShingleKind, Shingler};
-use crate::verify::Scores;
 use std::sync::OnceLock;
 
 /// A document's number in a [`Detector`]: its insertion order, from 0.
 pub type DocId = u32;
-
-/// The shingle sets of one text: word n-grams and skeleton n-grams, sorted and deduplicated.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Features {
-    /// Word n-gram hashes.
-    pub words: Vec<u64>,
-    /// Skeleton n-gram hashes (empty when skeleton matching is off).
-    pub skeleton: Vec<u64>,
-}
-
-/// Builds [`Features`] from text for one configuration; holds scratch buffers (one per thread).
-///
-/// # Examples
-///
-/// ```
-/// let mut fx = wirecopy::FeatureExtractor::new(&wirecopy::Config::new());
-/// let f = fx.extract("The quick brown fox jumps over the lazy dog.");
-/// assert_eq!(f.words.len(), 5);
-/// assert!(!f.skeleton.is_empty());
-/// ```
-#[derive(Debug, Clone)]
-pub struct FeatureExtractor {
-    words: Shingler,
-    skeleton: Option<Shingler>,
-}
-
-impl FeatureExtractor {
-    /// An extractor for `config` (assumed valid).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let _fx = wirecopy::FeatureExtractor::new(&wirecopy::Config::new());
-    /// ```
-    pub fn new(config: &Config) -> Self {
-        FeatureExtractor {
-            words: Shingler::new(&[ShingleKind::Words(config.word_ngram)], config.seed),
-            skeleton: (config.skeleton_ngram > 0).then(|| {
-                Shingler::new(&[ShingleKind::Skeleton(config.skeleton_ngram)], config.seed)
-            }),
-        }
-    }
-
-    /// The features of `text`.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let mut fx = wirecopy::FeatureExtractor::new(&wirecopy::Config::new());
-    /// assert!(fx.extract("").words.is_empty());
-    /// ```
-    pub fn extract(&mut self, text: &str) -> Features {
-        let mut f = Features::default();
-        self.extract_into(text, &mut f);
-        f
-    }
-
-    /// Writes the features of `text` into `out`, reusing its buffers.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let mut fx = wirecopy::FeatureExtractor::new(&wirecopy::Config::new());
-    /// let mut f = wirecopy::Features::default();
-    /// fx.extract_into("one two three four five six", &mut f);
-    /// assert_eq!(f.words.len(), 2);
-    /// ```
-    pub fn extract_into(&mut self, text: &str, out: &mut Features) {
-        self.words.set_into(text, &mut out.words);
-        match &mut self.skeleton {
-            Some(s) => s.set_into(text, &mut out.skeleton),
-            None => out.skeleton.clear(),
-        }
-    }
-}
-
-/// The verified similarity of two documents, with the exact scores behind it.
-///
-/// # Examples
-///
-/// ```
-/// let mut fx = wirecopy::FeatureExtractor::new(&wirecopy::Config::new());
-/// let a = fx.extract("A long enough sentence about the port strike that began on Monday morning.");
-/// let s = wirecopy::Similarity::between(&a, &a);
-/// assert_eq!(s.score, 1.0);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct Similarity {
-    /// The combined score in [0, 1]: what the threshold is compared with.
-    pub score: f64,
-    /// Exact scores on word n-grams.
-    pub words: Scores,
-    /// Exact scores on skeleton n-grams.
-    pub skeleton: Scores,
-}
-
-/// Fewest shared shingles for a containment score to count (a guard for very short texts).
-pub const MIN_SHARED: usize = 3;
-
-impl Similarity {
-    /// The similarity of two feature sets: the larger of word containment and skeleton containment,
-    /// each counted only when at least [`MIN_SHARED`] shingles are shared.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let mut fx = wirecopy::FeatureExtractor::new(&wirecopy::Config::new());
-    /// let a = fx.extract("one two three four five six seven eight nine ten");
-    /// let b = fx.extract("one two three four five six seven");
-    /// assert_eq!(wirecopy::Similarity::between(&a, &b).words.containment, 1.0);
-    /// ```
-    pub fn between(a: &Features, b: &Features) -> Similarity {
-        let words = Scores::exact(&a.words, &b.words);
-        let skeleton = Scores::exact(&a.skeleton, &b.skeleton);
-        let w = if words.intersection >= MIN_SHARED {
-            words.containment
-        } else {
-            0.0
-        };
-        let s = if skeleton.intersection >= MIN_SHARED {
-            skeleton.containment
-        } else {
-            0.0
-        };
-        Similarity {
-            score: w.max(s),
-            words,
-            skeleton,
-        }
-    }
-}
 
 /// A verified pair of documents.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -231,7 +99,7 @@ struct Built {
 
 /// A document keeps its full shingle sets when boilerplate removal would take more than this share
 /// of them: such a text is a widely repeated story itself, not a story inside a template.
-pub const MAX_BOILERPLATE_SHARE: f64 = 0.7;
+pub const MAX_BOILERPLATE_SHARE: f64 = 1.0;
 
 impl Detector {
     /// An empty detector.
@@ -263,7 +131,7 @@ impl Detector {
     ///
     /// ```
     /// let d = wirecopy::Detector::new(wirecopy::Config::new())?;
-    /// assert_eq!(d.config().get_threshold(), 0.5);
+    /// assert_eq!(d.config().get_threshold(), 0.6);
     /// # Ok::<(), wirecopy::ConfigError>(())
     /// ```
     pub fn config(&self) -> &Config {
@@ -324,8 +192,8 @@ impl Detector {
     }
 
     fn push(&mut self, name: String, f: Features) -> DocId {
-        self.df.add_set(&f.words);
-        self.df.add_set(&f.skeleton);
+        self.df.add_set(f.words());
+        self.df.add_set(f.skeleton());
         self.names.push(name);
         self.features.push(f);
         self.built = OnceLock::new();
@@ -378,7 +246,7 @@ impl Detector {
     /// ```
     /// let mut d = wirecopy::Detector::new(wirecopy::Config::new())?;
     /// d.insert("a.txt", "some words of text here");
-    /// assert_eq!(d.features(0).unwrap().words.len(), 1);
+    /// assert_eq!(d.features(0).unwrap().words().len(), 3);
     /// # Ok::<(), wirecopy::ConfigError>(())
     /// ```
     pub fn features(&self, doc: DocId) -> Option<&Features> {
@@ -416,9 +284,10 @@ impl Detector {
             self.config.seed,
         );
         let work = |f: &Features| -> (Features, Signature) {
-            let g = filter_boilerplate(f, &self.df, limit);
-            let sig = sketcher.sketch(&union(&g));
-            (g, sig)
+            let g = self.without_boilerplate(f, limit);
+            let mut u = Vec::new();
+            g.union_into(&mut u);
+            (g, sketcher.sketch(&u))
         };
         #[cfg(feature = "parallel")]
         let done: Vec<(Features, Signature)> = {
@@ -441,6 +310,10 @@ impl Detector {
         }
     }
 
+    fn without_boilerplate(&self, f: &Features, limit: usize) -> Features {
+        f.without(|h| self.df.estimate(h) >= limit, MAX_BOILERPLATE_SHARE)
+    }
+
     /// The document-frequency limit at or above which a shingle is boilerplate, for the current
     /// collection.
     ///
@@ -448,7 +321,7 @@ impl Detector {
     ///
     /// ```
     /// let d = wirecopy::Detector::new(wirecopy::Config::new())?;
-    /// assert_eq!(d.boilerplate_limit(), 20);
+    /// assert_eq!(d.boilerplate_limit(), 10);
     /// # Ok::<(), wirecopy::ConfigError>(())
     /// ```
     pub fn boilerplate_limit(&self) -> usize {
@@ -465,14 +338,16 @@ impl Detector {
     /// d.insert("a", "Officials said the bridge would stay closed for repairs until the end of May.");
     /// let hits = d.query("The bridge would stay closed for repairs until the end of May, officials said.");
     /// assert_eq!(hits.len(), 1);
-    /// assert!(hits[0].similarity.score >= 0.5);
+    /// assert!(hits[0].similarity.score >= 0.6);
     /// # Ok::<(), wirecopy::ConfigError>(())
     /// ```
     pub fn query(&self, text: &str) -> Vec<Match> {
         let built = self.built();
         let f = FeatureExtractor::new(&self.config).extract(text);
-        let f = filter_boilerplate(&f, &self.df, built.limit);
-        let sig = built.sketcher.sketch(&union(&f));
+        let f = self.without_boilerplate(&f, built.limit);
+        let mut u = Vec::new();
+        f.union_into(&mut u);
+        let sig = built.sketcher.sketch(&u);
         let mut out: Vec<Match> = built
             .index
             .query(&sig)
@@ -544,17 +419,46 @@ impl Detector {
     /// ```
     pub fn clusters(&self) -> Clusters {
         let (pairs, candidates) = self.pairs_with_candidates();
-        let edges: Vec<(u32, u32)> = pairs.iter().map(|p| (p.a, p.b)).collect();
+        let built = self.built();
+        // Each document joins only its best verified neighbour among larger documents.
+        let key = |d: u32| (built.filtered[d as usize].size(), d);
+        let mut best: Vec<Option<(u32, &Pair)>> = vec![None; self.len()];
+        for p in &pairs {
+            let (small, large) = if key(p.a) < key(p.b) {
+                (p.a, p.b)
+            } else {
+                (p.b, p.a)
+            };
+            let better = match best[small as usize] {
+                None => true,
+                Some((cur, q)) => p
+                    .similarity
+                    .score
+                    .total_cmp(&q.similarity.score)
+                    .then(
+                        p.similarity
+                            .resemblance()
+                            .total_cmp(&q.similarity.resemblance()),
+                    )
+                    .then(cur.cmp(&large))
+                    .is_gt(),
+            };
+            if better {
+                best[small as usize] = Some((large, p));
+            }
+        }
+        let edges: Vec<(u32, u32)> = best
+            .iter()
+            .enumerate()
+            .filter_map(|(x, b)| b.map(|(y, _)| (x as u32, y)))
+            .collect();
         let clustering = Clustering::from_edges(self.len(), &edges);
         let built = self.built();
         let clusters = clustering
             .groups()
             .into_iter()
             .map(|members| {
-                let size = |d: &u32| {
-                    let f = &built.filtered[*d as usize];
-                    f.words.len() + f.skeleton.len()
-                };
+                let size = |d: &u32| built.filtered[*d as usize].size();
                 let representative = members
                     .iter()
                     .copied()
@@ -584,31 +488,5 @@ impl Detector {
             pairs,
             candidates,
         }
-    }
-}
-
-fn union(f: &Features) -> Vec<u64> {
-    let mut u = Vec::with_capacity(f.words.len() + f.skeleton.len());
-    u.extend_from_slice(&f.words);
-    u.extend_from_slice(&f.skeleton);
-    u
-}
-
-fn filter_boilerplate(f: &Features, df: &DfCounter, limit: usize) -> Features {
-    let keep = |set: &[u64]| -> Vec<u64> {
-        let kept: Vec<u64> = set
-            .iter()
-            .copied()
-            .filter(|&h| df.estimate(h) < limit)
-            .collect();
-        if (set.len() - kept.len()) as f64 > MAX_BOILERPLATE_SHARE * set.len() as f64 {
-            set.to_vec()
-        } else {
-            kept
-        }
-    };
-    Features {
-        words: keep(&f.words),
-        skeleton: keep(&f.skeleton),
     }
 }

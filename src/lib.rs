@@ -58,6 +58,7 @@ mod config;
 pub mod corpus;
 mod detector;
 mod error;
+pub mod features;
 pub mod lsh;
 pub mod minhash;
 pub mod normalize;
@@ -66,8 +67,6 @@ pub mod stopwords;
 pub mod verify;
 
 pub use config::{Config, DEFAULT_SEED};
-pub use detector::{
-    Cluster, Clusters, Detector, DocId, FeatureExtractor, Features, Match, Pair, Similarity,
-    MAX_BOILERPLATE_SHARE, MIN_SHARED,
-};
+pub use detector::{Cluster, Clusters, Detector, DocId, Match, Pair, MAX_BOILERPLATE_SHARE};
 pub use error::{ConfigError, CorpusError, SignatureMismatch};
+pub use features::{FeatureExtractor, Features, Similarity};

@@ -60,6 +60,38 @@ impl LshParams {
         best
     }
 
+    /// The most selective layout using `num_perm` slots that still makes pairs of Jaccard
+    /// `threshold` candidates with probability at least `recall`: the most rows per band (fewest
+    /// false candidates) for which `probability(threshold) >= recall`, with as many bands as fit.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let p = wirecopy::lsh::LshParams::for_recall(0.1, 128, 0.99);
+    /// assert_eq!((p.bands, p.rows), (128, 1));
+    /// let p = wirecopy::lsh::LshParams::for_recall(0.5, 128, 0.99);
+    /// assert!(p.probability(0.5) >= 0.99);
+    /// ```
+    pub fn for_recall(threshold: f64, num_perm: usize, recall: f64) -> Self {
+        let num_perm = num_perm.max(1);
+        let mut best = LshParams {
+            bands: num_perm,
+            rows: 1,
+        };
+        for rows in 2..=num_perm {
+            let p = LshParams {
+                bands: num_perm / rows,
+                rows,
+            };
+            if p.probability(threshold) >= recall {
+                best = p;
+            } else {
+                break;
+            }
+        }
+        best
+    }
+
     /// Probability that two sets of Jaccard `s` share at least one band.
     ///
     /// # Examples

@@ -34,11 +34,15 @@ const FUNCTION: &[&str] = &[
 
 /// A made-up vocabulary of content words.
 fn vocabulary(rng: &mut Rng, n: usize) -> Vec<String> {
-    let syl = ["ka", "lo", "mir", "ten", "sa", "vo", "rid", "pel", "un", "gra", "zo", "bet", "fin", "dor"];
+    let syl = [
+        "ka", "lo", "mir", "ten", "sa", "vo", "rid", "pel", "un", "gra", "zo", "bet", "fin", "dor",
+    ];
     (0..n)
         .map(|_| {
             let k = 2 + rng.below(2);
-            (0..k).map(|_| syl[rng.below(syl.len())]).collect::<String>()
+            (0..k)
+                .map(|_| syl[rng.below(syl.len())])
+                .collect::<String>()
         })
         .collect()
 }
@@ -171,12 +175,18 @@ fn planted_copies_are_found_and_stories_kept_apart() {
 fn same_clusters_with_one_and_two_threads() {
     let corpus = planted_corpus(11, 30);
     let run = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
         pool.install(|| {
             let mut d = Detector::new(Config::new()).unwrap();
             d.extend(corpus.docs.iter().map(|(n, t)| (n.as_str(), t.as_str())));
             let c = d.clusters();
-            (c.clustering.labels().to_vec(), c.pairs.iter().map(|p| (p.a, p.b)).collect::<Vec<_>>())
+            (
+                c.clustering.labels().to_vec(),
+                c.pairs.iter().map(|p| (p.a, p.b)).collect::<Vec<_>>(),
+            )
         })
     };
     assert_eq!(run(1), run(2));
@@ -189,11 +199,19 @@ fn query_finds_the_inserted_original() {
     for (n, t) in corpus.docs.iter().filter(|(n, _)| !n.contains('_')) {
         d.insert(n.as_str(), t);
     }
-    for (n, t) in corpus.docs.iter().filter(|(n, _)| n.contains("_wrapped") || n.contains("_truncated")) {
+    for (n, t) in corpus
+        .docs
+        .iter()
+        .filter(|(n, _)| n.contains("_wrapped") || n.contains("_truncated"))
+    {
         let hits = d.query(t);
         let base = &n[..4];
         assert!(!hits.is_empty(), "{n} found nothing");
-        assert!(hits[0].name.starts_with(base), "{n} matched {} first", hits[0].name);
+        assert!(
+            hits[0].name.starts_with(base),
+            "{n} matched {} first",
+            hits[0].name
+        );
     }
 }
 
@@ -230,7 +248,10 @@ fn lsh_finds_every_brute_force_pair_well_above_threshold() {
             for j in i + 1..sets.len() {
                 let jac = exact_jaccard(&sets[i], &sets[j]);
                 if jac >= threshold + 0.25 {
-                    assert!(found.contains(&(i as u32, j as u32)), "{algorithm:?}: pair ({i},{j}) J={jac} missed");
+                    assert!(
+                        found.contains(&(i as u32, j as u32)),
+                        "{algorithm:?}: pair ({i},{j}) J={jac} missed"
+                    );
                 }
             }
         }
@@ -245,8 +266,8 @@ fn similarity_matches_naive_containment() {
     let half: String = text.chars().take(text.len() / 2).collect();
     let mut fx = wirecopy::FeatureExtractor::new(&Config::new());
     let (a, b) = (fx.extract(&text), fx.extract(&half));
-    let sa: BTreeSet<u64> = a.words.iter().copied().collect();
-    let sb: BTreeSet<u64> = b.words.iter().copied().collect();
+    let sa: BTreeSet<u64> = a.words().iter().copied().collect();
+    let sb: BTreeSet<u64> = b.words().iter().copied().collect();
     let naive = sa.intersection(&sb).count() as f64 / sa.len().min(sb.len()) as f64;
     let s = wirecopy::Similarity::between(&a, &b);
     assert!((s.words.containment - naive).abs() < 1e-12);
@@ -259,7 +280,8 @@ fn example(name: &str) -> PathBuf {
     // tests run from target/<profile>/deps; `cargo test` builds the examples next door.
     let exe = std::env::current_exe().unwrap();
     let dir = exe.parent().unwrap().parent().unwrap();
-    dir.join("examples").join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+    dir.join("examples")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
 }
 
 fn temp_dir(tag: &str) -> PathBuf {
@@ -273,17 +295,31 @@ fn temp_dir(tag: &str) -> PathBuf {
 fn cluster_example_runs_on_the_demo_corpus() {
     let out_dir = temp_dir("demo");
     let jsonl = out_dir.join("pred.jsonl");
-    let out = Command::new(example("cluster")).arg("--jsonl").arg(&jsonl).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(example("cluster"))
+        .arg("--jsonl")
+        .arg(&jsonl)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("cluster 1 ("), "{stdout}");
-    assert!(stdout.lines().last().unwrap().contains("11 documents"), "{stdout}");
+    assert!(
+        stdout.lines().last().unwrap().contains("11 documents"),
+        "{stdout}"
+    );
     let lines = std::fs::read_to_string(&jsonl).unwrap();
     let mut label = HashMap::new();
     for l in lines.lines() {
         let v: serde_json::Value = serde_json::from_str(l).unwrap();
         assert!(v["cluster"].is_u64());
-        label.insert(v["doc"].as_str().unwrap().to_string(), v["cluster"].as_u64().unwrap());
+        label.insert(
+            v["doc"].as_str().unwrap().to_string(),
+            v["cluster"].as_u64().unwrap(),
+        );
     }
     assert_eq!(label.len(), 11);
     let same = |a: &str, b: &str| label[a] == label[b];
@@ -294,23 +330,42 @@ fn cluster_example_runs_on_the_demo_corpus() {
         "spun_contentfarm.txt",
         "spun_truncated_reprint.txt",
     ] {
-        assert!(same("wire_original.txt", copy), "{copy} not with the wire story");
+        assert!(
+            same("wire_original.txt", copy),
+            "{copy} not with the wire story"
+        );
     }
-    assert!(same("unrelated_science.txt", "unrelated_science_reprint.txt"));
-    for alone in ["other_story_same_event.txt", "unrelated_sport.txt", "unrelated_tech.txt"] {
-        assert_eq!(label.values().filter(|&&l| l == label[alone]).count(), 1, "{alone} merged");
+    assert!(same(
+        "unrelated_science.txt",
+        "unrelated_science_reprint.txt"
+    ));
+    for alone in [
+        "other_story_same_event.txt",
+        "unrelated_sport.txt",
+        "unrelated_tech.txt",
+    ] {
+        assert_eq!(
+            label.values().filter(|&&l| l == label[alone]).count(),
+            1,
+            "{alone} merged"
+        );
     }
 }
 
 #[test]
 fn cluster_example_reports_bad_input_and_goes_on() {
     let dir = temp_dir("bad");
-    let story = "Officials said the river bridge would stay closed for repairs until the end of May, \
+    let story =
+        "Officials said the river bridge would stay closed for repairs until the end of May, \
                  after inspectors found cracks in two of its supports during a routine check.";
     std::fs::write(dir.join("good.txt"), story).unwrap();
     std::fs::create_dir_all(dir.join("sub")).unwrap();
     std::fs::write(dir.join("sub/copy.txt"), format!("News | Home\n{story}")).unwrap();
-    std::fs::write(dir.join("latin1.txt"), b"Caf\xe9 owners said the bridge closure hurt trade.").unwrap();
+    std::fs::write(
+        dir.join("latin1.txt"),
+        b"Caf\xe9 owners said the bridge closure hurt trade.",
+    )
+    .unwrap();
     std::fs::write(dir.join("empty.txt"), "").unwrap();
     std::fs::write(dir.join("binary.txt"), [0u8, 159, 146, 150, 0, 1, 2]).unwrap();
     std::fs::write(dir.join("big.txt"), "word ".repeat(400)).unwrap();
@@ -334,21 +389,37 @@ fn cluster_example_reports_bad_input_and_goes_on() {
     let pred = std::fs::read_to_string(&jsonl).unwrap();
     let docs: BTreeSet<String> = pred
         .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["doc"].as_str().unwrap().to_string())
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["doc"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
         .collect();
-    let expected: BTreeSet<String> =
-        ["good.txt", "latin1.txt", "sub/copy.txt"].iter().map(|s| s.to_string()).collect();
+    let expected: BTreeSet<String> = ["good.txt", "latin1.txt", "sub/copy.txt"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     assert_eq!(docs, expected);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("sub/copy.txt") && stdout.contains("good.txt"), "{stdout}");
+    assert!(
+        stdout.contains("sub/copy.txt") && stdout.contains("good.txt"),
+        "{stdout}"
+    );
 }
 
 #[test]
 fn cluster_example_refuses_bad_arguments() {
-    let out = Command::new(example("cluster")).arg("/no/such/folder").output().unwrap();
+    let out = Command::new(example("cluster"))
+        .arg("/no/such/folder")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/folder"));
-    let out = Command::new(example("cluster")).args(["--threshold", "1.7"]).output().unwrap();
+    let out = Command::new(example("cluster"))
+        .args(["--threshold", "1.7"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("1.7"));
     let dir = temp_dir("allbad");
@@ -366,7 +437,10 @@ fn evaluate_example_scores_a_generated_corpus() {
     let mut truth = String::new();
     for (name, text) in &corpus.docs {
         std::fs::write(docs.join(name), text).unwrap();
-        truth.push_str(&format!("{{\"doc\": \"{name}\", \"cluster\": \"c{}\"}}\n", corpus.truth[name]));
+        truth.push_str(&format!(
+            "{{\"doc\": \"{name}\", \"cluster\": \"c{}\"}}\n",
+            corpus.truth[name]
+        ));
     }
     std::fs::write(dir.join("truth.jsonl"), truth).unwrap();
     let out = Command::new(example("evaluate"))
@@ -376,7 +450,11 @@ fn evaluate_example_scores_a_generated_corpus() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
     assert_eq!(v["docs"], corpus.docs.len());
     assert!(v["precision"].as_f64().unwrap() >= 0.95);

@@ -20,10 +20,10 @@ pub struct PipelineArgs {
     #[arg(long, default_value = "oph")]
     pub algorithm: Algorithm,
     /// Word n-gram length.
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = Config::new().get_word_ngram())]
     pub word_ngram: usize,
     /// Skeleton n-gram length (0 turns spin-robust matching off).
-    #[arg(long, default_value_t = 6)]
+    #[arg(long, default_value_t = Config::new().get_skeleton_ngram())]
     pub skeleton_ngram: usize,
     /// Explicit LSH layout BANDSxROWS (e.g. 32x4) instead of the one derived from the threshold.
     #[arg(long, value_parser = parse_layout)]

@@ -1,0 +1,488 @@
+//! Document features: the shingles a [`Detector`](crate::Detector) compares, with the token spans
+//! they cover, and the coverage score that verifies a pair.
+//!
+//! A text becomes two shingle sets over its *body* tokens:
+//!
+//! * word n-grams (default 3), and
+//! * skeleton n-grams (default 6): function words and numbers kept, each run of other words
+//!   collapsed into one placeholder (see [`shingle`](crate::shingle)), which survives synonym
+//!   spinning.
+//!
+//! The *body* drops short lines (fewer than [`MIN_LINE_TOKENS`] tokens: headlines, navigation bars,
+//! bylines, link lists, captions) unless that leaves fewer than [`MIN_BODY_TOKENS`] tokens, in which
+//! case every line is kept.
+//!
+//! Every shingle remembers the token range it covers, so a pair is verified by **coverage**: the
+//! share of the smaller text's tokens (those under any of its shingles) that lie under a shingle the
+//! other text also has. Spinning breaks word n-grams here and there, but nearly every token stays
+//! covered by some shared word or skeleton shingle; a page that borrows one paragraph of a story
+//! leaves most of its tokens uncovered.
+
+use crate::normalize::Tokenizer;
+use crate::shingle::{is_function_word, ngrams, token_hash, ShingleKind, PLACEHOLDER};
+use crate::verify::Scores;
+
+/// Lines with fewer tokens than this are left out of the body.
+pub const MIN_LINE_TOKENS: usize = 10;
+/// If the body has fewer tokens than this, every line is kept.
+pub const MIN_BODY_TOKENS: usize = 30;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    hash: u64,
+    start: u32,
+    end: u32,
+    skeleton: bool,
+}
+
+/// The shingle sets of one text, with the token range of every shingle.
+///
+/// # Examples
+///
+/// ```
+/// use wirecopy::{Config, FeatureExtractor};
+/// let f = FeatureExtractor::new(&Config::new()).extract("one two three four five");
+/// assert_eq!(f.words().len(), 3); // word 3-grams
+/// assert_eq!(f.body_tokens(), 5);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Features {
+    words: Vec<u64>,
+    skeleton: Vec<u64>,
+    spans: Vec<Span>,
+    tokens: u32,
+}
+
+impl Features {
+    /// Word n-gram hashes, sorted, without repeats.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let f = wirecopy::FeatureExtractor::new(&wirecopy::Config::new()).extract("a b c a b c");
+    /// assert_eq!(f.words().len(), 3); // "a b c", "b c a", "c a b"
+    /// ```
+    pub fn words(&self) -> &[u64] {
+        &self.words
+    }
+
+    /// Skeleton n-gram hashes, sorted, without repeats.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let f = wirecopy::FeatureExtractor::new(&wirecopy::Config::new()).extract("the cat");
+    /// assert_eq!(f.skeleton().len(), 1);
+    /// ```
+    pub fn skeleton(&self) -> &[u64] {
+        &self.skeleton
+    }
+
+    /// Number of body tokens.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let f = wirecopy::FeatureExtractor::new(&wirecopy::Config::new()).extract("x y");
+    /// assert_eq!(f.body_tokens(), 2);
+    /// ```
+    pub fn body_tokens(&self) -> usize {
+        self.tokens as usize
+    }
+
+    /// Size used to order documents: word plus skeleton shingles.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let f = wirecopy::FeatureExtractor::new(&wirecopy::Config::new()).extract("a b c d");
+    /// assert_eq!(f.size(), f.words().len() + f.skeleton().len());
+    /// ```
+    pub fn size(&self) -> usize {
+        self.words.len() + self.skeleton.len()
+    }
+
+    /// True when the text had no token.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(wirecopy::FeatureExtractor::new(&wirecopy::Config::new()).extract(" - ").is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.tokens == 0
+    }
+
+    /// The union of both sets (for signatures), written into `out`.
+    pub(crate) fn union_into(&self, out: &mut Vec<u64>) {
+        out.clear();
+        out.extend_from_slice(&self.words);
+        out.extend_from_slice(&self.skeleton);
+    }
+
+    /// These features without the shingles `drop` says are boilerplate; all of them are kept when
+    /// more than `max_share` of a set would go (the text is a widely repeated story itself).
+    pub(crate) fn without(&self, drop: impl Fn(u64) -> bool, max_share: f64) -> Features {
+        let keep_set = |set: &[u64]| -> Vec<u64> {
+            let kept: Vec<u64> = set.iter().copied().filter(|&h| !drop(h)).collect();
+            if (set.len() - kept.len()) as f64 > max_share * set.len() as f64 {
+                set.to_vec()
+            } else {
+                kept
+            }
+        };
+        let words = keep_set(&self.words);
+        let skeleton = keep_set(&self.skeleton);
+        let spans = self
+            .spans
+            .iter()
+            .copied()
+            .filter(|s| {
+                let set = if s.skeleton { &skeleton } else { &words };
+                set.binary_search(&s.hash).is_ok()
+            })
+            .collect();
+        Features {
+            words,
+            skeleton,
+            spans,
+            tokens: self.tokens,
+        }
+    }
+}
+
+/// Builds [`Features`] from text for one configuration; holds scratch buffers (one per thread).
+///
+/// # Examples
+///
+/// ```
+/// let mut fx = wirecopy::FeatureExtractor::new(&wirecopy::Config::new());
+/// let f = fx.extract("The quick brown fox jumps over the lazy dog.");
+/// assert_eq!(f.words().len(), 7);
+/// assert!(!f.skeleton().is_empty());
+/// ```
+#[derive(Debug, Clone)]
+pub struct FeatureExtractor {
+    word_n: usize,
+    skeleton_n: usize,
+    word_seed: u64,
+    skeleton_seed: u64,
+    tokenizer: Tokenizer,
+    all: Vec<u64>,
+    lines: Vec<usize>,
+    body: Vec<u64>,
+    items: Vec<(u64, u32, u32)>,
+    scratch: Vec<u64>,
+}
+
+impl FeatureExtractor {
+    /// An extractor for `config` (assumed valid).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let _fx = wirecopy::FeatureExtractor::new(&wirecopy::Config::new());
+    /// ```
+    pub fn new(config: &crate::Config) -> Self {
+        FeatureExtractor {
+            word_n: config.word_ngram,
+            skeleton_n: config.skeleton_ngram,
+            word_seed: ShingleKind::Words(config.word_ngram).seeded(config.seed),
+            skeleton_seed: ShingleKind::Skeleton(config.skeleton_ngram).seeded(config.seed),
+            tokenizer: Tokenizer::new(),
+            all: Vec::new(),
+            lines: Vec::new(),
+            body: Vec::new(),
+            items: Vec::new(),
+            scratch: Vec::new(),
+        }
+    }
+
+    /// The features of `text`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut fx = wirecopy::FeatureExtractor::new(&wirecopy::Config::new());
+    /// assert!(fx.extract("").words().is_empty());
+    /// ```
+    pub fn extract(&mut self, text: &str) -> Features {
+        let mut f = Features::default();
+        self.extract_into(text, &mut f);
+        f
+    }
+
+    /// Writes the features of `text` into `out`, reusing its buffers.
+    ///
+    /// # Complexity
+    ///
+    /// Linear in the text length, plus sorting the shingle sets.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut fx = wirecopy::FeatureExtractor::new(&wirecopy::Config::new());
+    /// let mut f = wirecopy::Features::default();
+    /// fx.extract_into("one two three four five six", &mut f);
+    /// assert_eq!(f.words().len(), 4);
+    /// ```
+    pub fn extract_into(&mut self, text: &str, out: &mut Features) {
+        // Tokens, and where each line starts in the token list.
+        self.all.clear();
+        self.lines.clear();
+        let (all, lines) = (&mut self.all, &mut self.lines);
+        let bytes = text.as_bytes();
+        let mut last_end = 0usize;
+        self.tokenizer.for_each(text, |t| {
+            if lines.is_empty() || bytes[last_end.min(t.start)..t.start].contains(&b'\n') {
+                lines.push(all.len());
+            }
+            last_end = t.end;
+            all.push(token_hash(t.text.as_bytes(), t.numeric));
+        });
+        lines.push(all.len());
+
+        // The body: long lines only, unless too little is left.
+        self.body.clear();
+        for w in self.lines.windows(2) {
+            if w[1] - w[0] >= MIN_LINE_TOKENS {
+                self.body.extend_from_slice(&self.all[w[0]..w[1]]);
+            }
+        }
+        if self.body.len() < MIN_BODY_TOKENS {
+            self.body.clear();
+            self.body.extend_from_slice(&self.all);
+        }
+        let body = &self.body;
+        out.tokens = body.len() as u32;
+        out.spans.clear();
+
+        // Word n-grams: shingle i covers tokens i..i+n.
+        self.scratch.clear();
+        ngrams(body, self.word_n, self.word_seed, &mut self.scratch);
+        let n = self.word_n as u32;
+        for (i, &h) in self.scratch.iter().enumerate() {
+            let start = i as u32;
+            out.spans.push(Span {
+                hash: h,
+                start,
+                end: (start + n).min(out.tokens),
+                skeleton: false,
+            });
+        }
+        out.words.clear();
+        out.words.extend_from_slice(&self.scratch);
+        out.words.sort_unstable();
+        out.words.dedup();
+
+        // Skeleton items with the token range each stands for, then n-grams over them.
+        out.skeleton.clear();
+        if self.skeleton_n == 0 {
+            return;
+        }
+        self.items.clear();
+        for (j, &t) in body.iter().enumerate() {
+            let j = j as u32;
+            if t & 1 == 1 || is_function_word(t) {
+                self.items.push((t, j, j + 1));
+            } else {
+                match self.items.last_mut() {
+                    Some(last) if last.0 == PLACEHOLDER => last.2 = j + 1,
+                    _ => self.items.push((PLACEHOLDER, j, j + 1)),
+                }
+            }
+        }
+        let item_hashes: Vec<u64> = self.items.iter().map(|x| x.0).collect();
+        self.scratch.clear();
+        ngrams(
+            &item_hashes,
+            self.skeleton_n,
+            self.skeleton_seed,
+            &mut self.scratch,
+        );
+        let k = self.skeleton_n;
+        for (i, &h) in self.scratch.iter().enumerate() {
+            let last = (i + k - 1).min(self.items.len() - 1);
+            out.spans.push(Span {
+                hash: h,
+                start: self.items[i].1,
+                end: self.items[last].2,
+                skeleton: true,
+            });
+        }
+        out.skeleton.extend_from_slice(&self.scratch);
+        out.skeleton.sort_unstable();
+        out.skeleton.dedup();
+    }
+}
+
+/// The share of `small`'s covered tokens that lie under a shingle `large` also has.
+///
+/// # Complexity
+///
+/// O(s log l) for s shingles in `small` and l in `large`, plus O(tokens of `small`).
+///
+/// # Examples
+///
+/// ```
+/// use wirecopy::{features::coverage, Config, FeatureExtractor};
+/// let mut fx = FeatureExtractor::new(&Config::new());
+/// let head = "The council voted on Tuesday to close the old harbour bridge to heavy lorries.";
+/// let tail = "Engineers will inspect its steel frame over the summer and report in the autumn.";
+/// let long = fx.extract(&format!("{head} {tail}"));
+/// let head = fx.extract(head);
+/// assert_eq!(coverage(&head, &long), 1.0);
+/// assert!(coverage(&long, &head) < 0.7);
+/// ```
+pub fn coverage(small: &Features, large: &Features) -> f64 {
+    let n = small.tokens as usize;
+    if n == 0 {
+        return 0.0;
+    }
+    // Difference arrays: +1 at start, -1 at end, for all spans and for shared spans.
+    let mut all = vec![0i32; n + 1];
+    let mut shared = vec![0i32; n + 1];
+    for s in &small.spans {
+        let (a, b) = (s.start as usize, (s.end as usize).min(n));
+        if a >= b {
+            continue;
+        }
+        all[a] += 1;
+        all[b] -= 1;
+        let set = if s.skeleton {
+            &large.skeleton
+        } else {
+            &large.words
+        };
+        if set.binary_search(&s.hash).is_ok() {
+            shared[a] += 1;
+            shared[b] -= 1;
+        }
+    }
+    let (mut c_all, mut c_shared, mut covered, mut matched) = (0i32, 0i32, 0usize, 0usize);
+    for i in 0..n {
+        c_all += all[i];
+        c_shared += shared[i];
+        if c_all > 0 {
+            covered += 1;
+            if c_shared > 0 {
+                matched += 1;
+            }
+        }
+    }
+    if covered == 0 {
+        0.0
+    } else {
+        matched as f64 / covered as f64
+    }
+}
+
+/// The verified similarity of two documents, with the exact scores behind it.
+///
+/// # Examples
+///
+/// ```
+/// let mut fx = wirecopy::FeatureExtractor::new(&wirecopy::Config::new());
+/// let a = fx.extract("A long enough sentence about the port strike that began on Monday morning.");
+/// let s = wirecopy::Similarity::between(&a, &a);
+/// assert_eq!(s.score, 1.0);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Similarity {
+    /// The score the threshold is compared with: the coverage of the smaller text by the larger
+    /// (see [`coverage`]), or 0 when their shingle sets barely overlap.
+    pub score: f64,
+    /// Exact scores on word n-grams.
+    pub words: Scores,
+    /// Exact scores on skeleton n-grams.
+    pub skeleton: Scores,
+}
+
+/// Pairs whose word and skeleton containments are both below this are not scored further.
+pub const MIN_CONTAINMENT: f64 = 0.1;
+
+impl Similarity {
+    /// The similarity of two feature sets: the coverage of the smaller by the larger (both ways
+    /// when they are the same size, keeping the larger), if either containment reaches
+    /// [`MIN_CONTAINMENT`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut fx = wirecopy::FeatureExtractor::new(&wirecopy::Config::new());
+    /// let a = fx.extract("one two three four five six seven eight nine ten");
+    /// let b = fx.extract("one two three four five six seven");
+    /// let s = wirecopy::Similarity::between(&a, &b);
+    /// assert_eq!(s.words.containment, 1.0);
+    /// assert_eq!(s.score, 1.0);
+    /// ```
+    pub fn between(a: &Features, b: &Features) -> Similarity {
+        let words = Scores::exact(&a.words, &b.words);
+        let skeleton = Scores::exact(&a.skeleton, &b.skeleton);
+        let mut sim = Similarity {
+            score: 0.0,
+            words,
+            skeleton,
+        };
+        if words.containment.max(skeleton.containment) < MIN_CONTAINMENT {
+            return sim;
+        }
+        sim.score = match a.size().cmp(&b.size()) {
+            std::cmp::Ordering::Less => coverage(a, b),
+            std::cmp::Ordering::Greater => coverage(b, a),
+            std::cmp::Ordering::Equal => coverage(a, b).max(coverage(b, a)),
+        };
+        sim
+    }
+
+    /// The larger of the word and skeleton Jaccard similarities (a tie-breaker between equally
+    /// covered neighbours).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(wirecopy::Similarity::default().resemblance(), 0.0);
+    /// ```
+    pub fn resemblance(&self) -> f64 {
+        self.words.jaccard.max(self.skeleton.jaccard)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Config;
+
+    #[test]
+    fn short_lines_are_not_body() {
+        let mut fx = FeatureExtractor::new(&Config::new());
+        let story = "word ".repeat(40);
+        let wrapped = format!("Site Name | Home | News\n{story}\nShare this article\n");
+        assert_eq!(fx.extract(&wrapped), fx.extract(&story));
+        // Too little long text: everything is kept.
+        assert_eq!(fx.extract("Short line\nAnother one").body_tokens(), 4);
+    }
+
+    #[test]
+    fn spans_stay_inside_the_body() {
+        let mut fx = FeatureExtractor::new(&Config::new());
+        let f = fx.extract("the cat sat on the mat because it was warm and the sun was out");
+        assert!(f.spans.iter().all(|s| s.start < s.end && s.end <= f.tokens));
+    }
+
+    #[test]
+    fn spun_copy_is_covered_but_an_excerpt_page_is_not() {
+        let mut fx = FeatureExtractor::new(&Config::new());
+        let a = fx.extract(
+            "The minister said on Monday that the new bridge would open to traffic in 2027, \
+             two years later than planned, because the steel for its main span arrived late from \
+             the mill and the contractor had to rework the supports near the river bank.",
+        );
+        let spun = fx.extract(
+            "The secretary stated on Monday that the fresh bridge would open to visitors in 2027, \
+             two years afterwards than intended, because the metal for its primary span came late from \
+             the factory and the builder had to redo the braces near the stream bank.",
+        );
+        assert!(Similarity::between(&a, &spun).score >= 0.6);
+    }
+}

@@ -259,7 +259,8 @@ impl FeatureExtractor {
 
         // Word n-grams: shingle i covers tokens i..i+n.
         self.scratch.clear();
-        ngrams(body, self.word_n, self.word_seed, &mut self.scratch);
+        let scratch = &mut self.scratch;
+        ngrams(body, self.word_n, self.word_seed, &mut |h| scratch.push(h));
         let n = self.word_n as u32;
         for (i, &h) in self.scratch.iter().enumerate() {
             let start = i as u32;
@@ -294,11 +295,12 @@ impl FeatureExtractor {
         }
         let item_hashes: Vec<u64> = self.items.iter().map(|x| x.0).collect();
         self.scratch.clear();
+        let scratch = &mut self.scratch;
         ngrams(
             &item_hashes,
             self.skeleton_n,
             self.skeleton_seed,
-            &mut self.scratch,
+            &mut |h| scratch.push(h),
         );
         let k = self.skeleton_n;
         for (i, &h) in self.scratch.iter().enumerate() {

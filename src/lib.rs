@@ -52,6 +52,7 @@
 #![deny(missing_docs)]
 #![doc(test(attr(deny(warnings))))]
 
+pub mod align;
 pub mod boilerplate;
 pub mod cluster;
 mod config;
@@ -62,6 +63,7 @@ pub mod features;
 pub mod lsh;
 pub mod minhash;
 pub mod normalize;
+pub mod relation;
 pub mod shingle;
 pub mod stopwords;
 pub mod verify;

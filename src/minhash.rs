@@ -16,7 +16,7 @@
 //! WWW 2010) for storage, with the estimator corrected for chance collisions.
 
 use crate::error::SignatureMismatch;
-use crate::shingle::fmix64;
+use crate::shingle::{fmix64, Shingler};
 use bitvec::prelude::*;
 
 /// The signature algorithm.
@@ -416,13 +416,155 @@ impl Sketcher {
         }
     }
 
+    /// The signature of a text: the shingle hashes `shingler` produces, streamed into the sketch
+    /// without building the shingle set.
+    ///
+    /// # Complexity
+    ///
+    /// Linear in the text length for one-permutation hashing (plus O(K)); classic MinHash adds
+    /// O(K) per shingle.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wirecopy::minhash::{Algorithm, Sketcher};
+    /// use wirecopy::shingle::{ShingleKind, Shingler};
+    /// let s = Sketcher::new(Algorithm::OnePermutation, 128, 0);
+    /// let mut sh = Shingler::new(&[ShingleKind::Words(5)], 0);
+    /// let text = "one two three four five six seven";
+    /// let mut set = Vec::new();
+    /// sh.hashes_into(text, &mut set);
+    /// assert_eq!(s.sketch_text(&mut sh, text), s.sketch(&set));
+    /// ```
+    pub fn sketch_text(&self, shingler: &mut Shingler, text: &str) -> Signature {
+        let mut sig = self.empty_signature();
+        self.sketch_text_into(shingler, text, &mut sig);
+        sig
+    }
+
+    /// Writes the signature of `text` (see [`Sketcher::sketch_text`]) into `sig`, reusing its
+    /// storage.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wirecopy::minhash::{Algorithm, Sketcher};
+    /// use wirecopy::shingle::{ShingleKind, Shingler};
+    /// let s = Sketcher::new(Algorithm::Classic, 64, 0);
+    /// let mut sh = Shingler::new(&[ShingleKind::Words(2)], 0);
+    /// let mut sig = s.sketch(&[]);
+    /// s.sketch_text_into(&mut sh, "a b c", &mut sig);
+    /// assert!(!sig.is_empty());
+    /// ```
+    pub fn sketch_text_into(&self, shingler: &mut Shingler, text: &str, sig: &mut Signature) {
+        let k = self.params.num_perm;
+        if sig.values.len() != k {
+            sig.values = vec![u32::MAX; k].into_boxed_slice();
+        }
+        sig.params = self.params;
+        let values = &mut sig.values[..];
+        values.fill(u32::MAX);
+        let mut count = 0usize;
+        match self.params.algorithm {
+            Algorithm::OnePermutation => {
+                let mix = self.a[0];
+                let kk = k as u64;
+                shingler.for_each_hash(text, |x| {
+                    count += 1;
+                    oph_update(values, kk, mix, x);
+                });
+                if count > 0 {
+                    self.densify(values);
+                }
+            }
+            Algorithm::Classic => {
+                let (a, b) = (&self.a[..], &self.b[..]);
+                shingler.for_each_hash(text, |x| {
+                    count += 1;
+                    classic_update(values, a, b, x);
+                });
+            }
+        }
+        sig.empty = count == 0;
+    }
+
+    /// The signatures of many shingle sets, in order: in parallel in the caller's rayon pool with
+    /// the `parallel` feature, identical for any number of threads.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wirecopy::minhash::{Algorithm, Sketcher};
+    /// let s = Sketcher::new(Algorithm::OnePermutation, 32, 0);
+    /// let sets = vec![vec![1u64, 2, 3], vec![4, 5]];
+    /// let sigs = s.sketch_batch(&sets);
+    /// assert_eq!(sigs[1], s.sketch(&[4, 5]));
+    /// ```
+    pub fn sketch_batch<S: AsRef<[u64]> + Sync>(&self, sets: &[S]) -> Vec<Signature> {
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::prelude::*;
+            sets.par_iter().map(|s| self.sketch(s.as_ref())).collect()
+        }
+        #[cfg(not(feature = "parallel"))]
+        {
+            sets.iter().map(|s| self.sketch(s.as_ref())).collect()
+        }
+    }
+
+    /// The signatures of many raw texts, shingled like `shingler` (cloned once per worker), in
+    /// order: in parallel in the caller's rayon pool with the `parallel` feature, identical for any
+    /// number of threads.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wirecopy::minhash::{Algorithm, Sketcher};
+    /// use wirecopy::shingle::{ShingleKind, Shingler};
+    /// let s = Sketcher::new(Algorithm::OnePermutation, 128, 0);
+    /// let sh = Shingler::new(&[ShingleKind::Words(5)], 0);
+    /// let sigs = s.sketch_texts(&sh, &["a text of several words here", "another one"]);
+    /// assert_eq!(sigs.len(), 2);
+    /// assert_eq!(sigs[1], s.sketch_text(&mut sh.clone(), "another one"));
+    /// ```
+    pub fn sketch_texts<T: AsRef<str> + Sync>(
+        &self,
+        shingler: &Shingler,
+        texts: &[T],
+    ) -> Vec<Signature> {
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::prelude::*;
+            texts
+                .par_iter()
+                .map_init(
+                    || shingler.clone(),
+                    |sh, t| self.sketch_text(sh, t.as_ref()),
+                )
+                .collect()
+        }
+        #[cfg(not(feature = "parallel"))]
+        {
+            let mut sh = shingler.clone();
+            texts
+                .iter()
+                .map(|t| self.sketch_text(&mut sh, t.as_ref()))
+                .collect()
+        }
+    }
+
+    fn empty_signature(&self) -> Signature {
+        Signature {
+            params: self.params,
+            values: vec![u32::MAX; self.params.num_perm].into_boxed_slice(),
+            empty: true,
+        }
+    }
+
     fn classic(&self, set: &[u64], values: &mut [u32]) {
         let (a, b) = (&self.a[..], &self.b[..]);
         for &x in set {
-            for ((v, &ai), &bi) in values.iter_mut().zip(a).zip(b) {
-                let h = ((x ^ ai).wrapping_mul(bi) >> 32) as u32;
-                *v = (*v).min(h);
-            }
+            classic_update(values, a, b, x);
         }
     }
 
@@ -430,39 +572,82 @@ impl Sketcher {
         let k = values.len() as u64;
         let mix = self.a[0];
         for &x in set {
-            let h = fmix64(x ^ mix);
-            let bin = (((h >> 32) * k) >> 32) as usize;
-            let v = h as u32;
-            if v < values[bin] {
-                values[bin] = v;
+            oph_update(values, k, mix, x);
+        }
+        self.densify(values);
+    }
+
+    /// Optimal densification (Shrivastava 2017): an empty bin borrows from the first bin met on a
+    /// seeded pseudo-random walk that depends only on the bin and the attempt number, and that was
+    /// non-empty before densification.
+    fn densify(&self, values: &mut [u32]) {
+        let k = values.len() as u64;
+        let mix = self.a[0];
+        // Bitmap of the bins filled by hashing; on the stack for K <= 1024 (the configurable range).
+        let mut stack = [0u64; 16];
+        let mut heap = Vec::new();
+        let words = values.len().div_ceil(64);
+        let filled: &mut [u64] = if words <= stack.len() {
+            &mut stack[..words]
+        } else {
+            heap.resize(words, 0u64);
+            &mut heap
+        };
+        let mut empty = 0usize;
+        for (i, &v) in values.iter().enumerate() {
+            if v != u32::MAX {
+                filled[i / 64] |= 1 << (i % 64);
+            } else {
+                empty += 1;
             }
         }
-        // Optimal densification: an empty bin borrows from the first non-empty bin met on a
-        // seeded pseudo-random walk that depends only on the bin and the attempt number.
-        let filled: Vec<bool> = values.iter().map(|&v| v != u32::MAX).collect();
-        if filled.iter().all(|&f| f) {
+        if empty == 0 {
             return;
         }
-        if !filled.iter().any(|&f| f) {
+        if empty == values.len() {
             // Only possible if every hash equals u32::MAX in its low bits; treat as one value.
             values.fill(u32::MAX - 1);
             return;
         }
+        let is_filled = |j: usize| filled[j / 64] >> (j % 64) & 1 == 1;
         for i in 0..values.len() {
-            if filled[i] {
+            if is_filled(i) {
                 continue;
             }
             let mut attempt = 1u64;
             loop {
                 let r = fmix64(mix ^ ((i as u64) << 32) ^ attempt);
                 let j = (((r >> 32) * k) >> 32) as usize;
-                if filled[j] {
+                if is_filled(j) {
                     values[i] = values[j];
                     break;
                 }
                 attempt += 1;
             }
         }
+    }
+}
+
+/// One shingle into a one-permutation sketch: mixed once, its high half picks the bin, its low half
+/// competes for the bin's minimum.
+#[inline(always)]
+fn oph_update(values: &mut [u32], k: u64, mix: u64, x: u64) {
+    let h = fmix64(x ^ mix);
+    let bin = (((h >> 32) * k) >> 32) as usize;
+    let v = h as u32;
+    if let Some(slot) = values.get_mut(bin) {
+        // Branch-free: whether a shingle lowers its bin is a coin flip the predictor cannot learn.
+        *slot = (*slot).min(v);
+    }
+}
+
+/// One shingle into a classic sketch: K multiply-shift hashes, a flat loop over equal-length slices
+/// that the compiler vectorizes.
+#[inline(always)]
+fn classic_update(values: &mut [u32], a: &[u64], b: &[u64], x: u64) {
+    for ((v, &ai), &bi) in values.iter_mut().zip(a).zip(b) {
+        let h = ((x ^ ai).wrapping_mul(bi) >> 32) as u32;
+        *v = (*v).min(h);
     }
 }
 

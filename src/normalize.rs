@@ -12,6 +12,7 @@
 
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
+use xxhash_rust::xxh3::xxh3_64;
 
 /// Folds typographic variants to their plain ASCII counterparts: quotes and apostrophes to `'` or
 /// `"`, dashes and the minus sign to `-`. Other characters are returned unchanged.
@@ -70,6 +71,40 @@ pub fn normalize_into(text: &str, out: &mut String) {
     });
 }
 
+/// Byte classes of the tokenizer's ASCII fast path (one table lookup per byte).
+const ALNUM: u8 = 1;
+const UPPER: u8 = 2;
+const DIGIT: u8 = 4;
+const APOS: u8 = 8;
+const NON_ASCII: u8 = 16;
+
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0usize;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = if c >= 0x80 {
+            NON_ASCII
+        } else if c.is_ascii_digit() {
+            ALNUM | DIGIT
+        } else if c.is_ascii_uppercase() {
+            ALNUM | UPPER
+        } else if c.is_ascii_lowercase() {
+            ALNUM
+        } else if c == b'\'' {
+            APOS
+        } else {
+            0
+        };
+        b += 1;
+    }
+    t
+};
+
+/// Longest ASCII token lowercased on the stack by [`Tokenizer::for_each_hash`]; longer ones use a
+/// heap buffer.
+const STACK_TOKEN: usize = 32;
+
 /// One token of a text, as yielded by [`Tokenizer::for_each`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Token<'a> {
@@ -100,6 +135,7 @@ pub struct Token<'a> {
 pub struct Tokenizer {
     buf: String,
     run: String,
+    long: Vec<u8>,
 }
 
 impl Tokenizer {
@@ -127,7 +163,7 @@ impl Tokenizer {
     /// wirecopy::normalize::Tokenizer::new().for_each("one, two; three", |_| n += 1);
     /// assert_eq!(n, 3);
     /// ```
-    pub fn for_each<'t, F>(&'t mut self, text: &str, mut f: F)
+    pub fn for_each<F>(&mut self, text: &str, mut f: F)
     where
         F: FnMut(Token<'_>),
     {
@@ -136,25 +172,23 @@ impl Tokenizer {
         let mut i = 0;
         while i < n {
             // Skip separators: ASCII bytes that are neither alphanumeric nor apostrophes.
-            let b = bytes[i];
-            if b < 0x80 && !b.is_ascii_alphanumeric() {
+            if CLASS[bytes[i] as usize] == 0 {
                 i += 1;
                 continue;
             }
             // A run: ASCII alphanumerics, apostrophes, and any non-ASCII characters.
             let start = i;
-            let mut ascii = true;
+            let mut seen = 0u8;
             while i < n {
-                let b = bytes[i];
-                if b >= 0x80 {
-                    ascii = false;
-                } else if !(b.is_ascii_alphanumeric() || b == b'\'') {
+                let c = CLASS[bytes[i] as usize];
+                if c == 0 {
                     break;
                 }
+                seen |= c;
                 i += 1;
             }
             let end = i; // char boundary: stopped at an ASCII byte or at the end
-            if ascii {
+            if seen & NON_ASCII == 0 {
                 self.ascii_run(text, start, end, &mut f);
             } else {
                 self.unicode_run(text, start, end, &mut f);
@@ -162,21 +196,159 @@ impl Tokenizer {
         }
     }
 
+    /// Calls `f(hash, numeric)` for every token of `text`, in order, where `hash` is
+    /// `xxh3_64` of the token's canonical text (what [`Tokenizer::for_each`] yields as
+    /// [`Token::text`]) and `numeric` is [`Token::numeric`].
+    ///
+    /// This is the hot loop of shingling. Token boundaries are found 64 bytes at a time with
+    /// branch-free SWAR classification (bit masks of token bytes, of bytes needing work, of digits);
+    /// a token of lowercase ASCII letters and digits (most of them) is hashed in place, one with
+    /// capitals or apostrophes is lowercased on the stack, and only runs with non-ASCII characters go
+    /// through NFKD.
+    ///
+    /// # Complexity
+    ///
+    /// Linear in `text.len()`: a few word operations per 8 bytes, one xxh3 per token.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use xxhash_rust::xxh3::xxh3_64;
+    /// let mut hashes = Vec::new();
+    /// wirecopy::normalize::Tokenizer::new().for_each_hash("Don't stop 2", |h, num| hashes.push((h, num)));
+    /// assert_eq!(hashes, vec![(xxh3_64(b"dont"), false), (xxh3_64(b"stop"), false), (xxh3_64(b"2"), true)]);
+    /// ```
+    #[inline]
+    pub fn for_each_hash<F>(&mut self, text: &str, mut f: F)
+    where
+        F: FnMut(u64, bool),
+    {
+        let bytes = text.as_bytes();
+        let n = bytes.len();
+        let mut in_tok = false;
+        let (mut start, mut special, mut digit) = (0usize, false, false);
+        let mut base = 0usize;
+        while base < n {
+            let masks = if base + 64 <= n {
+                block_masks(&bytes[base..base + 64])
+            } else {
+                let mut pad = [0u8; 64]; // NUL is a separator
+                pad[..n - base].copy_from_slice(&bytes[base..]);
+                block_masks(&pad)
+            };
+            let carry = u64::from(in_tok);
+            let shifted = (masks.token << 1) | carry;
+            let mut starts = masks.token & !shifted;
+            let mut ends = !masks.token & shifted;
+            let mut cur = 0u32; // first bit of the current token inside this block
+            loop {
+                if in_tok {
+                    if ends == 0 {
+                        let rest = !((1u64 << cur) - 1);
+                        special |= masks.special & rest != 0;
+                        digit |= masks.digit & rest != 0;
+                        break;
+                    }
+                    let e = ends.trailing_zeros();
+                    ends &= ends - 1;
+                    let range = ((1u64 << e) - 1) & !((1u64 << cur) - 1);
+                    special |= masks.special & range != 0;
+                    digit |= masks.digit & range != 0;
+                    self.emit_hash(text, start, base + e as usize, special, digit, &mut f);
+                    in_tok = false;
+                } else {
+                    if starts == 0 {
+                        break;
+                    }
+                    cur = starts.trailing_zeros();
+                    starts &= starts - 1;
+                    start = base + cur as usize;
+                    (special, digit) = (false, false);
+                    in_tok = true;
+                }
+            }
+            base += 64;
+        }
+        if in_tok {
+            self.emit_hash(text, start, n, special, digit, &mut f);
+        }
+    }
+
+    /// One run `text[start..end]` of token bytes for [`Tokenizer::for_each_hash`]. `special`: it has
+    /// capitals, apostrophes or non-ASCII bytes.
+    #[inline(always)]
+    fn emit_hash<F: FnMut(u64, bool)>(
+        &mut self,
+        text: &str,
+        start: usize,
+        end: usize,
+        special: bool,
+        digit: bool,
+        f: &mut F,
+    ) {
+        if !special {
+            f(xxh3_64(&text.as_bytes()[start..end]), digit);
+            return;
+        }
+        self.emit_special(text, start, end, digit, f);
+    }
+
+    fn emit_special<F: FnMut(u64, bool)>(
+        &mut self,
+        text: &str,
+        start: usize,
+        end: usize,
+        digit: bool,
+        f: &mut F,
+    ) {
+        let run = &text.as_bytes()[start..end];
+        if !run.is_ascii() {
+            self.unicode_run(text, start, end, &mut |t: Token<'_>| {
+                f(xxh3_64(t.text.as_bytes()), t.numeric)
+            });
+            return;
+        }
+        let mut stack = [0u8; STACK_TOKEN];
+        let mut len = 0;
+        for &b in run {
+            if b != b'\'' {
+                if len < STACK_TOKEN {
+                    stack[len] = b.to_ascii_lowercase();
+                }
+                len += 1;
+            }
+        }
+        if len == 0 {
+            // apostrophes only
+        } else if len <= STACK_TOKEN {
+            f(xxh3_64(&stack[..len]), digit);
+        } else {
+            self.long.clear();
+            self.long.extend(
+                run.iter()
+                    .filter(|&&b| b != b'\'')
+                    .map(u8::to_ascii_lowercase),
+            );
+            f(xxh3_64(&self.long), digit);
+        }
+    }
+
     fn ascii_run<F: FnMut(Token<'_>)>(&mut self, text: &str, start: usize, end: usize, f: &mut F) {
         let bytes = &text.as_bytes()[start..end];
         self.buf.clear();
         let mut numeric = false;
+        let mut first = None;
         for &b in bytes {
             if b == b'\'' {
                 continue;
             }
+            first.get_or_insert(b);
             numeric |= b.is_ascii_digit();
             self.buf.push(b.to_ascii_lowercase() as char);
         }
-        if self.buf.is_empty() {
+        let Some(first) = first else {
             return;
-        }
-        let first = bytes.iter().find(|b| **b != b'\'').copied().unwrap_or(b'a');
+        };
         f(Token {
             text: &self.buf,
             start,
@@ -240,6 +412,62 @@ impl Tokenizer {
     }
 }
 
+/// Bit masks over a 64-byte block (bit i for byte i): token bytes (ASCII letters, digits,
+/// apostrophes, non-ASCII bytes), bytes that need more than hashing in place (capitals, apostrophes,
+/// non-ASCII) and digits.
+struct BlockMasks {
+    token: u64,
+    special: u64,
+    digit: u64,
+}
+
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// High bit of each byte set where the 7-bit byte of `x7` is >= `lo` (no borrow crosses bytes).
+#[inline(always)]
+fn ge(x7: u64, lo: u8) -> u64 {
+    ((x7 | HI) - LO * u64::from(lo)) & HI
+}
+
+/// High bit of each byte set where the 7-bit byte of `x7` is in `lo..=hi`.
+#[inline(always)]
+fn in_range(x7: u64, lo: u8, hi: u8) -> u64 {
+    ge(x7, lo) & !ge(x7, hi + 1)
+}
+
+/// The high bits of the 8 bytes of `v` (only high bits set) gathered into 8 low bits.
+#[inline(always)]
+fn movemask(v: u64) -> u64 {
+    ((v >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
+}
+
+#[inline(always)]
+fn block_masks(block: &[u8]) -> BlockMasks {
+    let mut m = BlockMasks {
+        token: 0,
+        special: 0,
+        digit: 0,
+    };
+    for (w, chunk) in block.chunks_exact(8).enumerate() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        let high = x & HI;
+        let x7 = x & !HI;
+        let ascii = !high & HI;
+        let digit = in_range(x7, b'0', b'9') & ascii;
+        let upper = in_range(x7, b'A', b'Z') & ascii;
+        let lower = in_range(x7, b'a', b'z') & ascii;
+        let apos = in_range(x7, b'\'', b'\'') & ascii;
+        let shift = 8 * w as u32;
+        m.token |= movemask(high | digit | upper | lower | apos) << shift;
+        m.special |= movemask(high | upper | apos) << shift;
+        m.digit |= movemask(digit) << shift;
+    }
+    m
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -271,6 +499,77 @@ mod tests {
         assert_eq!(spans[0], ("Hello", false));
         assert!(spans[1].0.contains("World"));
         assert_eq!(spans[2], ("42", true));
+    }
+
+    /// A seeded stream of texts mixing ASCII words, capitals, digits, apostrophes, punctuation,
+    /// long tokens and non-ASCII letters, quotes and ligatures.
+    fn mixed_texts() -> Vec<String> {
+        let pieces = [
+            "word",
+            "Word",
+            "WORD",
+            "don't",
+            "'quoted'",
+            "2024",
+            "a1b2",
+            " ",
+            "  ",
+            ", ",
+            ".",
+            "\n\n",
+            "café",
+            "Zürich",
+            "Iran’s",
+            "“x”",
+            "ﬁle",
+            "ＡＢＣ",
+            "—",
+            "naïve",
+            "ß",
+            "Ǆ",
+            "\u{301}",
+            "x",
+            "supercalifragilisticexpialidocious",
+            "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            "'''",
+            "\u{0}",
+            "٣٤",
+            "a'b'c",
+            "-",
+            "\t",
+            "Don'T'S",
+            "ÀÉ",
+            "\u{7f}",
+            "@[`{",
+        ];
+        let mut state = 99u64;
+        let mut texts = vec![String::new(), "a".into(), "A".into(), "'".into()];
+        for len in 0..400 {
+            let mut t = String::new();
+            for _ in 0..len % 97 {
+                state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+                let r = crate::shingle::fmix64(state);
+                t.push_str(pieces[(r % pieces.len() as u64) as usize]);
+                if r >> 60 < 9 {
+                    t.push(' ');
+                }
+            }
+            texts.push(t);
+        }
+        texts
+    }
+
+    #[test]
+    fn hashes_match_tokens() {
+        for text in mixed_texts() {
+            let mut want = Vec::new();
+            Tokenizer::new().for_each(&text, |t| {
+                want.push((xxh3_64(t.text.as_bytes()), t.numeric))
+            });
+            let mut got = Vec::new();
+            Tokenizer::new().for_each_hash(&text, |h, num| got.push((h, num)));
+            assert_eq!(got, want, "{text:?}");
+        }
     }
 
     #[test]

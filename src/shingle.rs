@@ -75,7 +75,13 @@ pub(crate) const PLACEHOLDER: u64 = 0x9E37_79B9_7F4A_7C15;
 /// The hash of a canonical token: xxh3 with the lowest bit replaced by the "has a digit" flag.
 #[inline]
 pub(crate) fn token_hash(token: &[u8], numeric: bool) -> u64 {
-    (xxh3_64(token) & !1) | u64::from(numeric)
+    flag_numeric(xxh3_64(token), numeric)
+}
+
+/// A token's xxh3 hash with the lowest bit replaced by the "has a digit" flag.
+#[inline]
+pub(crate) fn flag_numeric(hash: u64, numeric: bool) -> u64 {
+    (hash & !1) | u64::from(numeric)
 }
 
 /// Murmur3's 64-bit finalizer: a bijective mixer.
@@ -179,6 +185,22 @@ impl Shingler {
     /// ```
     pub fn hashes_into(&mut self, text: &str, out: &mut Vec<u64>) {
         out.clear();
+        self.for_each_hash(text, |h| out.push(h));
+    }
+
+    /// Calls `f` with every shingle hash of `text`, in the order of [`Shingler::hashes_into`],
+    /// with repeats, without building a vector of them.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wirecopy::shingle::{ShingleKind, Shingler};
+    /// let mut s = Shingler::new(&[ShingleKind::Words(2)], 0);
+    /// let mut n = 0;
+    /// s.for_each_hash("one two three", |_| n += 1);
+    /// assert_eq!(n, 2);
+    /// ```
+    pub fn for_each_hash(&mut self, text: &str, mut f: impl FnMut(u64)) {
         let needs_tokens = self
             .kinds
             .iter()
@@ -186,22 +208,21 @@ impl Shingler {
         if needs_tokens {
             self.tokens.clear();
             let tokens = &mut self.tokens;
-            self.tokenizer.for_each(text, |t| {
-                tokens.push(token_hash(t.text.as_bytes(), t.numeric))
-            });
+            self.tokenizer
+                .for_each_hash(text, |h, numeric| tokens.push(flag_numeric(h, numeric)));
         }
         for i in 0..self.kinds.len() {
             let kind = self.kinds[i];
             let seed = kind.seeded(self.seed);
             match kind {
-                ShingleKind::Words(n) => ngrams(&self.tokens, n, seed, out),
+                ShingleKind::Words(n) => ngrams(&self.tokens, n, seed, &mut f),
                 ShingleKind::Skeleton(n) => {
                     skeleton_into(&self.tokens, &mut self.skeleton);
-                    ngrams(&self.skeleton, n, seed, out);
+                    ngrams(&self.skeleton, n, seed, &mut f);
                 }
                 ShingleKind::Chars(n) => {
                     crate::normalize::normalize_into(text, &mut self.canon);
-                    char_ngrams(&self.canon, n, seed, &mut self.bounds, out);
+                    char_ngrams(&self.canon, n, seed, &mut self.bounds, &mut f);
                 }
             }
         }
@@ -243,7 +264,8 @@ fn skeleton_into(tokens: &[u64], out: &mut Vec<u64>) {
 
 /// Rolling n-gram hashes over `items` (cyclic polynomial: rotate and xor), each finished by
 /// [`fmix64`] with the seed.
-pub(crate) fn ngrams(items: &[u64], n: usize, seed: u64, out: &mut Vec<u64>) {
+#[inline(always)]
+pub(crate) fn ngrams(items: &[u64], n: usize, seed: u64, out: &mut impl FnMut(u64)) {
     let n = n.max(1);
     if items.is_empty() {
         return;
@@ -253,7 +275,7 @@ pub(crate) fn ngrams(items: &[u64], n: usize, seed: u64, out: &mut Vec<u64>) {
         for &t in items {
             h = h.rotate_left(1) ^ t;
         }
-        out.push(fmix64(h ^ seed));
+        out(fmix64(h ^ seed));
         return;
     }
     let out_rot = (n % 64) as u32;
@@ -261,15 +283,20 @@ pub(crate) fn ngrams(items: &[u64], n: usize, seed: u64, out: &mut Vec<u64>) {
     for &t in &items[..n] {
         h = h.rotate_left(1) ^ t;
     }
-    out.reserve(items.len() - n + 1);
-    out.push(fmix64(h ^ seed));
-    for i in n..items.len() {
-        h = h.rotate_left(1) ^ items[i - n].rotate_left(out_rot) ^ items[i];
-        out.push(fmix64(h ^ seed));
+    out(fmix64(h ^ seed));
+    for (&old, &new) in items.iter().zip(&items[n..]) {
+        h = h.rotate_left(1) ^ old.rotate_left(out_rot) ^ new;
+        out(fmix64(h ^ seed));
     }
 }
 
-fn char_ngrams(canon: &str, n: usize, seed: u64, bounds: &mut Vec<usize>, out: &mut Vec<u64>) {
+fn char_ngrams(
+    canon: &str,
+    n: usize,
+    seed: u64,
+    bounds: &mut Vec<usize>,
+    out: &mut impl FnMut(u64),
+) {
     if canon.is_empty() {
         return;
     }
@@ -279,12 +306,12 @@ fn char_ngrams(canon: &str, n: usize, seed: u64, bounds: &mut Vec<usize>, out: &
     let chars = bounds.len() - 1;
     let n = n.max(1);
     if chars <= n {
-        out.push(fmix64(xxh3_64(canon.as_bytes()) ^ seed));
+        out(fmix64(xxh3_64(canon.as_bytes()) ^ seed));
         return;
     }
     for i in 0..=chars - n {
         let s = &canon.as_bytes()[bounds[i]..bounds[i + n]];
-        out.push(fmix64(xxh3_64(s) ^ seed));
+        out(fmix64(xxh3_64(s) ^ seed));
     }
 }
 
@@ -302,10 +329,10 @@ mod tests {
     fn rolling_equals_direct() {
         let items: Vec<u64> = (0..50u64).map(|i| fmix64(i + 1)).collect();
         let mut rolled = Vec::new();
-        ngrams(&items, 5, 9, &mut rolled);
+        ngrams(&items, 5, 9, &mut |h| rolled.push(h));
         for (i, h) in rolled.iter().enumerate() {
             let mut d = Vec::new();
-            ngrams(&items[i..i + 5], 5, 9, &mut d);
+            ngrams(&items[i..i + 5], 5, 9, &mut |h| d.push(h));
             assert_eq!(*h, d[0], "window {i}");
         }
     }

@@ -1,0 +1,208 @@
+//! Signature throughput: raw text to 128-slot MinHash signatures over a JSONL corpus.
+//!
+//! ```text
+//! cargo run --release --example signatures -- CORPUS.jsonl [--threads N] [--algorithm NAME]
+//!     [--truth TRUTH.jsonl] [--num-perm K] [--no-lsh]
+//! ```
+//!
+//! Reads every `{"id","text"}` line into memory, then times signature building alone (default
+//! normalization, word 5-grams, [`Sketcher::sketch_texts`] in a pool of `--threads` threads). With
+//! `--truth`, compares each planted pair's estimate with its exact Jaccard (`{"a","b","jaccard"}`
+//! lines). Unless `--no-lsh`, also times an LSH build + query of all documents at 32 bands × 4 rows
+//! (the peers' layout). The last stdout line is one JSON object: `docs`, `bytes`, `seconds`,
+//! `mb_per_s`, `docs_per_s`, and `mean_abs_err`, `lsh_seconds` when measured. This is the contract
+//! `benches/peers/run.sh` relies on.
+
+use clap::Parser;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+use wirecopy::lsh::{LshIndex, LshParams};
+use wirecopy::minhash::{Algorithm, Signature, Sketcher};
+use wirecopy::shingle::{ShingleKind, Shingler};
+
+/// Raw text to MinHash signatures: throughput, estimate error, LSH time.
+#[derive(Parser, Debug)]
+struct Args {
+    /// JSONL corpus of {"id","text"} lines.
+    corpus: PathBuf,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Signature algorithm: oph (one-permutation hashing, default) or classic.
+    #[arg(long, default_value = "oph")]
+    algorithm: Algorithm,
+    /// Signature slots.
+    #[arg(long, default_value_t = 128)]
+    num_perm: usize,
+    /// Planted pairs {"a","b","jaccard"} per line: report mean |estimate − exact Jaccard| (--truth).
+    #[arg(long, value_name = "TRUTH.jsonl")]
+    truth: Option<PathBuf>,
+    /// Skip the LSH build + query timing.
+    #[arg(long)]
+    no_lsh: bool,
+    /// Repeat the signature pass this many times and report the fastest.
+    #[arg(long, default_value_t = 1)]
+    repeat: usize,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: &Args) -> Result<(), String> {
+    let started = Instant::now();
+    let mut ids = Vec::new();
+    let mut texts = Vec::new();
+    for item in wirecopy::corpus::JsonlReader::open(&args.corpus).map_err(|e| e.to_string())? {
+        match item {
+            Ok(d) => {
+                ids.push(d.name);
+                texts.push(d.text);
+            }
+            Err(e) => eprintln!("skipped: {e}"),
+        }
+    }
+    if texts.is_empty() {
+        return Err(format!("{}: no document", args.corpus.display()));
+    }
+    let bytes: usize = texts.iter().map(String::len).sum();
+    eprintln!(
+        "read {} documents ({bytes} bytes) in {:.2} s",
+        texts.len(),
+        started.elapsed().as_secs_f64()
+    );
+
+    let pool = match args.threads {
+        Some(0) => return Err("invalid --threads 0 (expected >= 1)".to_string()),
+        Some(n) => rayon::ThreadPoolBuilder::new().num_threads(n).build(),
+        None => rayon::ThreadPoolBuilder::new().build(),
+    }
+    .map_err(|e| format!("cannot start the thread pool: {e}"))?;
+    let threads = pool.current_num_threads();
+
+    let sketcher = Sketcher::new(args.algorithm, args.num_perm, wirecopy::DEFAULT_SEED);
+    let shingler = Shingler::new(&[ShingleKind::Words(5)], wirecopy::DEFAULT_SEED);
+    let (mut best, mut best_cpu) = (f64::INFINITY, f64::INFINITY);
+    let mut sigs: Vec<Signature> = Vec::new();
+    for _ in 0..args.repeat.max(1) {
+        drop(std::mem::take(&mut sigs));
+        let (t, cpu) = (Instant::now(), cpu_seconds());
+        sigs = pool.install(|| sketcher.sketch_texts(&shingler, &texts));
+        best = best.min(t.elapsed().as_secs_f64());
+        best_cpu = best_cpu.min(cpu_seconds() - cpu);
+    }
+    let seconds = best;
+
+    let mut out = format!(
+        "{{\"docs\": {}, \"bytes\": {bytes}, \"seconds\": {seconds:.6}, \"mb_per_s\": {:.3}, \
+         \"docs_per_s\": {:.1}, \"cpu_seconds\": {best_cpu:.2}, \"threads\": {threads}, \
+         \"algorithm\": \"{}\", \"num_perm\": {}",
+        texts.len(),
+        bytes as f64 / seconds / 1e6,
+        texts.len() as f64 / seconds,
+        args.algorithm.name(),
+        sketcher.params().num_perm,
+    );
+
+    if let Some(path) = &args.truth {
+        let by_id: HashMap<&str, usize> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.as_str(), i))
+            .collect();
+        let (err, n) = truth_error(path, &by_id, &sigs)?;
+        eprintln!("mean |estimate - exact| over {n} planted pairs: {err:.5}");
+        out.push_str(&format!(
+            ", \"mean_abs_err\": {err:.6}, \"truth_pairs\": {n}"
+        ));
+    }
+
+    if !args.no_lsh {
+        let t = Instant::now();
+        let mut index = LshIndex::new(LshParams { bands: 32, rows: 4 });
+        for (i, s) in sigs.iter().enumerate() {
+            index.insert(i as u32, s);
+        }
+        let mut found = 0usize;
+        for s in &sigs {
+            found += index.query(s).len();
+        }
+        let lsh_seconds = t.elapsed().as_secs_f64();
+        eprintln!("LSH 32x4 build + query: {lsh_seconds:.3} s, {found} hits (self included)");
+        out.push_str(&format!(
+            ", \"lsh_seconds\": {lsh_seconds:.6}, \"lsh_hits\": {found}"
+        ));
+    }
+    out.push('}');
+    println!("{out}");
+    Ok(())
+}
+
+/// CPU time of this process so far (user + system, all threads; Linux, 10 ms ticks), or NaN when
+/// unavailable: under a loaded machine it shows the work apart from waiting for a core.
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return f64::NAN;
+    };
+    // Fields after the parenthesised command name: state is field 3; utime, stime are 14, 15.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        f.get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(f64::NAN)
+    };
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// Mean |estimate − exact| over the pairs of a truth file, and the number of pairs used.
+fn truth_error(
+    path: &PathBuf,
+    by_id: &HashMap<&str, usize>,
+    sigs: &[Signature],
+) -> Result<(f64, usize), String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let (mut sum, mut n) = (0.0f64, 0usize);
+    for (no, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let v: serde_json::Value = serde_json::from_str(line)
+            .map_err(|e| format!("{}:{}: not JSON ({e})", path.display(), no + 1))?;
+        let key = |k: &str| match v.get(k) {
+            Some(serde_json::Value::String(s)) => Some(s.clone()),
+            Some(serde_json::Value::Number(x)) => Some(x.to_string()),
+            _ => None,
+        };
+        let (Some(a), Some(b), Some(j)) = (
+            key("a"),
+            key("b"),
+            v.get("jaccard").and_then(|j| j.as_f64()),
+        ) else {
+            return Err(format!(
+                "{}:{}: expected a, b and jaccard",
+                path.display(),
+                no + 1
+            ));
+        };
+        let (Some(&ia), Some(&ib)) = (by_id.get(a.as_str()), by_id.get(b.as_str())) else {
+            continue;
+        };
+        let est = sigs[ia].similarity(&sigs[ib]).map_err(|e| e.to_string())?;
+        sum += (est - j).abs();
+        n += 1;
+    }
+    if n == 0 {
+        return Err(format!("{}: no pair of known documents", path.display()));
+    }
+    Ok((sum / n as f64, n))
+}

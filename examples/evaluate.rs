@@ -173,7 +173,7 @@ fn run(args: &Args) -> Result<bool, String> {
             if doc == base {
                 continue;
             }
-            let hit = pred.get(&doc).is_some() && pred.get(&doc) == pred.get(&base);
+            let hit = pred.contains_key(&doc) && pred.get(&doc) == pred.get(&base);
             let mut keys = vec![kind.clone()];
             if let Some(p) = r["parameters"]["spin_p"].as_f64() {
                 keys.push(format!("{kind} p={p}"));

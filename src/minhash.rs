@@ -691,6 +691,86 @@ mod tests {
         }
     }
 
+    fn texts() -> Vec<String> {
+        let words = [
+            "Port",
+            "workers",
+            "began",
+            "a",
+            "strike",
+            "on",
+            "Monday,",
+            "the",
+            "union's",
+            "“leader”",
+            "said",
+            "café",
+            "48-hour",
+            "ﬁnal",
+            "ＡＢＣ",
+        ];
+        let mut state = 5u64;
+        (0..60)
+            .map(|i| {
+                (0..i * 7)
+                    .map(|_| {
+                        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+                        words[(fmix64(state) % words.len() as u64) as usize]
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn text_path_equals_set_path() {
+        use crate::shingle::ShingleKind;
+        for kinds in [
+            vec![ShingleKind::Words(5)],
+            vec![ShingleKind::Words(3), ShingleKind::Skeleton(4)],
+            vec![ShingleKind::Chars(5)],
+        ] {
+            let mut sh = Shingler::new(&kinds, 3);
+            for algo in Algorithm::ALL {
+                let s = Sketcher::new(algo, 64, 11);
+                for t in texts() {
+                    let mut set = Vec::new();
+                    sh.hashes_into(&t, &mut set);
+                    assert_eq!(s.sketch_text(&mut sh, &t), s.sketch(&set), "{algo:?} {t:?}");
+                }
+            }
+        }
+    }
+
+    #[cfg(feature = "parallel")]
+    #[test]
+    fn batches_identical_for_any_thread_count() {
+        use crate::shingle::ShingleKind;
+        let texts = texts();
+        let sh = Shingler::new(&[ShingleKind::Words(5)], 1);
+        let sets: Vec<Vec<u64>> = texts
+            .iter()
+            .map(|t| {
+                let mut v = Vec::new();
+                sh.clone().hashes_into(t, &mut v);
+                v
+            })
+            .collect();
+        for algo in Algorithm::ALL {
+            let s = Sketcher::new(algo, 128, 2);
+            let sequential: Vec<Signature> = sets.iter().map(|x| s.sketch(x)).collect();
+            for threads in [1, 2, 3, 8] {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                assert_eq!(pool.install(|| s.sketch_texts(&sh, &texts)), sequential);
+                assert_eq!(pool.install(|| s.sketch_batch(&sets)), sequential);
+            }
+        }
+    }
+
     #[test]
     fn mismatched_params_refused() {
         let a = Sketcher::new(Algorithm::Classic, 64, 1).sketch(&[1]);

@@ -226,7 +226,7 @@ impl Tokenizer {
         let bytes = text.as_bytes();
         let n = bytes.len();
         let mut in_tok = false;
-        let (mut start, mut special, mut digit) = (0usize, false, false);
+        let (mut start, mut special, mut rare, mut digit) = (0usize, false, false, false);
         let mut base = 0usize;
         while base < n {
             let masks = if base + 64 <= n {
@@ -246,6 +246,7 @@ impl Tokenizer {
                     if ends == 0 {
                         let rest = !((1u64 << cur) - 1);
                         special |= masks.special & rest != 0;
+                        rare |= masks.rare & rest != 0;
                         digit |= masks.digit & rest != 0;
                         break;
                     }
@@ -253,8 +254,10 @@ impl Tokenizer {
                     ends &= ends - 1;
                     let range = ((1u64 << e) - 1) & !((1u64 << cur) - 1);
                     special |= masks.special & range != 0;
+                    rare |= masks.rare & range != 0;
                     digit |= masks.digit & range != 0;
-                    self.emit_hash(text, start, base + e as usize, special, digit, &mut f);
+                    let end = base + e as usize;
+                    self.emit_hash(text, start, end, special, rare, digit, &mut f);
                     in_tok = false;
                 } else {
                     if starts == 0 {
@@ -263,19 +266,20 @@ impl Tokenizer {
                     cur = starts.trailing_zeros();
                     starts &= starts - 1;
                     start = base + cur as usize;
-                    (special, digit) = (false, false);
+                    (special, rare, digit) = (false, false, false);
                     in_tok = true;
                 }
             }
             base += 64;
         }
         if in_tok {
-            self.emit_hash(text, start, n, special, digit, &mut f);
+            self.emit_hash(text, start, n, special, rare, digit, &mut f);
         }
     }
 
     /// One run `text[start..end]` of token bytes for [`Tokenizer::for_each_hash`]. `special`: it has
-    /// capitals, apostrophes or non-ASCII bytes.
+    /// capitals, apostrophes or non-ASCII bytes; `rare`: it has apostrophes or non-ASCII bytes.
+    #[allow(clippy::too_many_arguments)]
     #[inline(always)]
     fn emit_hash<F: FnMut(u64, bool)>(
         &mut self,
@@ -283,14 +287,28 @@ impl Tokenizer {
         start: usize,
         end: usize,
         special: bool,
+        rare: bool,
         digit: bool,
         f: &mut F,
     ) {
+        let run = &text.as_bytes()[start..end];
         if !special {
-            f(xxh3_64(&text.as_bytes()[start..end]), digit);
-            return;
+            f(xxh3_64(run), digit);
+        } else if !rare && run.len() <= STACK_TOKEN {
+            // Capitals only (a sentence start, an acronym): lowercase a copy on the stack.
+            let mut stack = [0u8; STACK_TOKEN];
+            stack[..run.len()].copy_from_slice(run);
+            for chunk in stack.chunks_exact_mut(8) {
+                let mut word = [0u8; 8];
+                word.copy_from_slice(chunk);
+                let x = u64::from_le_bytes(word); // ASCII only here
+                let lower = x | (in_range(x, b'A', b'Z') >> 2); // 0x80 >> 2 = 0x20
+                chunk.copy_from_slice(&lower.to_le_bytes());
+            }
+            f(xxh3_64(&stack[..run.len()]), digit);
+        } else {
+            self.emit_special(text, start, end, digit, f);
         }
-        self.emit_special(text, start, end, digit, f);
     }
 
     fn emit_special<F: FnMut(u64, bool)>(
@@ -414,10 +432,11 @@ impl Tokenizer {
 
 /// Bit masks over a 64-byte block (bit i for byte i): token bytes (ASCII letters, digits,
 /// apostrophes, non-ASCII bytes), bytes that need more than hashing in place (capitals, apostrophes,
-/// non-ASCII) and digits.
+/// non-ASCII), the rare ones among them (apostrophes, non-ASCII) and digits.
 struct BlockMasks {
     token: u64,
     special: u64,
+    rare: u64,
     digit: u64,
 }
 
@@ -447,6 +466,7 @@ fn block_masks(block: &[u8]) -> BlockMasks {
     let mut m = BlockMasks {
         token: 0,
         special: 0,
+        rare: 0,
         digit: 0,
     };
     for (w, chunk) in block.chunks_exact(8).enumerate() {
@@ -457,12 +477,16 @@ fn block_masks(block: &[u8]) -> BlockMasks {
         let x7 = x & !HI;
         let ascii = !high & HI;
         let digit = in_range(x7, b'0', b'9') & ascii;
-        let upper = in_range(x7, b'A', b'Z') & ascii;
-        let lower = in_range(x7, b'a', b'z') & ascii;
+        // Letters of either case in one range check on the byte with 0x20 set; a capital has
+        // 0x20 clear (moved up to the high bit by << 2).
+        let letter = in_range(x7 | (LO * 0x20), b'a', b'z') & ascii;
+        let upper = letter & !(x7 << 2) & HI;
         let apos = in_range(x7, b'\'', b'\'') & ascii;
+        let rare = high | apos;
         let shift = 8 * w as u32;
-        m.token |= movemask(high | digit | upper | lower | apos) << shift;
-        m.special |= movemask(high | upper | apos) << shift;
+        m.token |= movemask(rare | digit | letter) << shift;
+        m.special |= movemask(rare | upper) << shift;
+        m.rare |= movemask(rare) << shift;
         m.digit |= movemask(digit) << shift;
     }
     m

@@ -42,7 +42,8 @@ pub struct Config {
 
 impl Default for Config {
     /// The defaults: threshold 0.6, 128 slots of one-permutation hashing, word 3-grams and skeleton
-    /// 6-grams, boilerplate = shingles found in at least 10 documents, seed [`DEFAULT_SEED`].
+    /// 6-grams, boilerplate = shingles found in at least max(10, 0.2% of the documents) documents,
+    /// seed [`DEFAULT_SEED`].
     fn default() -> Self {
         Config {
             threshold: 0.6,
@@ -52,13 +53,18 @@ impl Default for Config {
             word_ngram: 3,
             skeleton_ngram: 6,
             lsh: None,
-            boilerplate_min_df: 10,
-            boilerplate_df_fraction: 0.0,
+            boilerplate_min_df: Config::DEFAULT_BOILERPLATE_MIN_DF,
+            boilerplate_df_fraction: Config::DEFAULT_BOILERPLATE_FRACTION,
         }
     }
 }
 
 impl Config {
+    /// Default smallest document frequency that makes a shingle boilerplate.
+    pub const DEFAULT_BOILERPLATE_MIN_DF: usize = 10;
+    /// Default share of the documents that makes a shingle boilerplate (when above the minimum).
+    pub const DEFAULT_BOILERPLATE_FRACTION: f64 = 0.002;
+
     /// The default configuration.
     ///
     /// # Examples

@@ -28,6 +28,12 @@ pub struct PipelineArgs {
     /// Explicit LSH layout BANDSxROWS (e.g. 32x4) instead of the one derived from the threshold.
     #[arg(long, value_parser = parse_layout)]
     pub lsh: Option<(usize, usize)>,
+    /// Boilerplate: shingles found in at least max(MIN_DF, FRACTION x documents) documents are ignored.
+    #[arg(long, value_name = "MIN_DF", default_value_t = Config::DEFAULT_BOILERPLATE_MIN_DF)]
+    pub boilerplate_df: usize,
+    /// See --boilerplate-df.
+    #[arg(long, value_name = "FRACTION", default_value_t = Config::DEFAULT_BOILERPLATE_FRACTION)]
+    pub boilerplate_fraction: f64,
     /// Seed of every hash.
     #[arg(long, default_value_t = wirecopy::DEFAULT_SEED)]
     pub seed: u64,
@@ -60,7 +66,8 @@ impl PipelineArgs {
             .algorithm(self.algorithm)
             .word_ngram(self.word_ngram)
             .skeleton_ngram(self.skeleton_ngram)
-            .seed(self.seed);
+            .seed(self.seed)
+            .boilerplate(self.boilerplate_df, self.boilerplate_fraction);
         if let Some((b, r)) = self.lsh {
             c = c.lsh(b, r);
         }

@@ -31,6 +31,11 @@ struct Args {
     /// Print only the summary line.
     #[arg(long, short)]
     quiet: bool,
+    /// Signature-only mode for very large corpora: streams the input, keeps one MinHash signature
+    /// (word 5-grams) per document, and joins LSH candidates whose estimated Jaccard reaches
+    /// --threshold. Finds near-verbatim copies only (not spun or heavily truncated ones).
+    #[arg(long)]
+    fast: bool,
     #[command(flatten)]
     pipeline: common::PipelineArgs,
 }
@@ -48,6 +53,9 @@ fn main() -> ExitCode {
 
 fn run(args: &Args) -> Result<(), String> {
     let started = Instant::now();
+    if args.fast {
+        return run_fast(args, started);
+    }
     let config = args.pipeline.config()?;
     let docs = common::load_or_demo(args.dir.as_ref(), args.pipeline.max_bytes)?;
     let (detector, clusters) = args.pipeline.install(|| common::run(config, &docs))?;
@@ -82,6 +90,53 @@ fn run(args: &Args) -> Result<(), String> {
         clusters.clusters.len(),
         in_clusters,
         clusters.clustering.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn run_fast(args: &Args, started: Instant) -> Result<(), String> {
+    let demo = if args.dir.is_none() {
+        eprintln!("no folder given: running on the built-in demo corpus (examples/demo)");
+        common::demo_corpus()
+    } else {
+        Vec::new()
+    };
+    let out = common::fast::run(&args.pipeline, args.dir.as_deref(), demo)?;
+    let groups = out.clustering.groups();
+    if !args.quiet {
+        for (i, members) in groups.iter().take(args.max_print).enumerate() {
+            let rep = members[0];
+            println!(
+                "cluster {} ({} documents, representative {})",
+                i + 1,
+                members.len(),
+                out.names[rep as usize]
+            );
+            for &m in members {
+                let est = out.signatures[rep as usize]
+                    .similarity(&out.signatures[m as usize])
+                    .unwrap_or(0.0);
+                println!("  {est:.3}  {}", out.names[m as usize]);
+            }
+        }
+        if groups.len() > args.max_print {
+            println!(
+                "... {} more clusters (raise --max-print to see them)",
+                groups.len() - args.max_print
+            );
+        }
+    }
+    if let Some(path) = &args.jsonl {
+        common::write_labels(path, |d| out.names[d as usize].as_str(), &out.clustering)?;
+    }
+    let in_clusters: usize = groups.iter().map(Vec::len).sum();
+    println!(
+        "{} documents, {} clusters of copies ({} documents in them), {} clusters in all, {:.2} s",
+        out.names.len(),
+        groups.len(),
+        in_clusters,
+        out.clustering.len(),
         started.elapsed().as_secs_f64()
     );
     Ok(())

@@ -212,6 +212,49 @@ impl Clustering {
     }
 }
 
+/// Clusters documents from their signatures alone: LSH candidates (layout `params`) whose estimated
+/// Jaccard reaches `threshold` are joined by union-find. Returns the partition and the verified
+/// pairs `(a, b, estimate)`, sorted. This is the memory-lean path for very large corpora (a signature
+/// per document and nothing else); it finds near-verbatim copies, not spun or heavily truncated ones.
+///
+/// # Complexity
+///
+/// O(bands · n log n) for the candidates, O(K) per candidate.
+///
+/// # Examples
+///
+/// ```
+/// use wirecopy::{cluster::cluster_signatures, lsh::LshParams, minhash::{Algorithm, Sketcher}};
+/// let s = Sketcher::new(Algorithm::OnePermutation, 128, 0);
+/// let a: Vec<u64> = (0..300).collect();
+/// let b: Vec<u64> = (0..290).collect();
+/// let c: Vec<u64> = (1000..1300).collect();
+/// let sigs = vec![s.sketch(&a), s.sketch(&c), s.sketch(&b)];
+/// let (clustering, pairs) = cluster_signatures(&sigs, LshParams::for_threshold(0.5, 128), 0.5);
+/// assert_eq!(clustering.groups(), vec![vec![0, 2]]);
+/// assert_eq!(pairs.len(), 1);
+/// ```
+pub fn cluster_signatures(
+    sigs: &[crate::minhash::Signature],
+    params: crate::lsh::LshParams,
+    threshold: f64,
+) -> (Clustering, Vec<(u32, u32, f64)>) {
+    let candidates = crate::lsh::candidate_pairs(sigs, params);
+    let verify = |&(a, b): &(u32, u32)| -> Option<(u32, u32, f64)> {
+        let est = sigs[a as usize].similarity(&sigs[b as usize]).ok()?;
+        (est >= threshold).then_some((a, b, est))
+    };
+    #[cfg(feature = "parallel")]
+    let pairs: Vec<(u32, u32, f64)> = {
+        use rayon::prelude::*;
+        candidates.par_iter().filter_map(verify).collect()
+    };
+    #[cfg(not(feature = "parallel"))]
+    let pairs: Vec<(u32, u32, f64)> = candidates.iter().filter_map(verify).collect();
+    let edges: Vec<(u32, u32)> = pairs.iter().map(|&(a, b, _)| (a, b)).collect();
+    (Clustering::from_edges(sigs.len(), &edges), pairs)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,8 @@
 //! Code shared by the examples: options, loading a corpus, the built-in demo corpus.
 #![allow(dead_code)]
 
+pub mod fast;
+
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use wirecopy::corpus::{self, Document};
@@ -199,11 +201,24 @@ pub fn run(config: Config, docs: &[Document]) -> (Detector, Clusters) {
 
 /// Writes `{"doc": name, "cluster": n}` lines, one per document.
 pub fn write_jsonl(path: &Path, detector: &Detector, clusters: &Clusters) -> Result<(), String> {
+    write_labels(
+        path,
+        |d| detector.name(d).unwrap_or_default(),
+        &clusters.clustering,
+    )
+}
+
+/// Writes `{"doc": name, "cluster": n}` lines for a partition, names given by `name`.
+pub fn write_labels<'a>(
+    path: &Path,
+    name: impl Fn(u32) -> &'a str,
+    clustering: &wirecopy::cluster::Clustering,
+) -> Result<(), String> {
     use std::io::Write;
     let file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut w = std::io::BufWriter::new(file);
-    for (doc, label) in clusters.clustering.labels().iter().enumerate() {
-        let name = detector.name(doc as u32).unwrap_or_default();
+    for (doc, label) in clustering.labels().iter().enumerate() {
+        let name = name(doc as u32);
         let line = serde_json::json!({"doc": name, "cluster": label});
         writeln!(w, "{line}").map_err(|e| format!("{}: {e}", path.display()))?;
     }

@@ -22,8 +22,10 @@
 //!    missed.
 //! 4. **Passages and edits.** Matched tokens form passages, split where either side skips more than
 //!    [`MAX_GAP`] tokens; passages with fewer than [`MIN_PASSAGE`] matched tokens are dropped. A
-//!    gap inside a passage with 1 to [`MAX_SWAP`] tokens on both sides is a [`EditKind::Swap`];
-//!    with one side empty an insertion or deletion; otherwise a rewrite.
+//!    gap inside a passage with 1 to [`MAX_SWAP`] tokens on both sides is a [`EditKind::Swap`]
+//!    (split word for word when both sides have as many tokens: "national security" /
+//!    "nationwide stability" is two swaps, "leave" / "go away" one); with one side empty an
+//!    insertion or deletion; otherwise a rewrite.
 //! 5. **Moved text.** Runs left outside the passages found so far are chained again (up to
 //!    [`MAX_CHAINS`] times), so a paragraph moved elsewhere is still found.
 //!
@@ -74,6 +76,9 @@ pub const SHIFT_PENALTY: f64 = 0.05;
 pub const MAX_FILL_CELLS: usize = 4096;
 /// Most chains (the main one plus moved passages) in one alignment.
 pub const MAX_CHAINS: usize = 8;
+/// In gaps longer than [`MAX_GAP`], a filled match is kept only with another within this many
+/// tokens on both sides.
+const FILL_NEAR: usize = 2;
 /// Tokens looked at beyond the ends of a chain when extending it.
 const EDGE_WINDOW: usize = 10;
 /// Largest gap (tokens, each side) allowed while extending a chain beyond its end runs.
@@ -94,6 +99,10 @@ const EDGE_GAP: usize = 2;
 pub struct Tokens {
     hashes: Vec<u64>,
     spans: Vec<(u32, u32)>,
+    /// Capitalized and not a function word: part of a name ("White House").
+    names: Vec<bool>,
+    /// First token of a sentence (after `.`, `!`, `?` or a line break, or first in the text).
+    starts: Vec<bool>,
     text_len: usize,
 }
 
@@ -124,10 +133,19 @@ impl Tokens {
     pub fn set(&mut self, tokenizer: &mut Tokenizer, text: &str) {
         self.hashes.clear();
         self.spans.clear();
+        self.names.clear();
+        self.starts.clear();
         self.text_len = text.len();
+        let mut prev_end = 0;
         tokenizer.for_each(text, |tok| {
+            let between = text.as_bytes().get(prev_end..tok.start).unwrap_or_default();
+            self.starts
+                .push(prev_end == 0 || between.iter().any(|c| b".!?\n".contains(c)));
+            prev_end = prev_end.max(tok.end);
             self.hashes.push(xxh3_64(tok.text.as_bytes()));
             self.spans.push((tok.start as u32, tok.end as u32));
+            self.names
+                .push(tok.capitalized && !crate::stopwords::is_stopword(tok.text));
         });
     }
 
@@ -210,7 +228,8 @@ impl Tokens {
 #[non_exhaustive]
 pub enum EditKind {
     /// 1 to [`MAX_SWAP`] tokens on each side replaced by different ones: a synonym or an edit
-    /// ("House" / "Property", "48" / "72").
+    /// ("House" / "Property", "48" / "72", "leave" / "go away"). Equal-length gaps are split into
+    /// one swap per word.
     Swap,
     /// Tokens present only in the second text.
     Inserted,
@@ -262,6 +281,62 @@ pub struct Edit {
     pub tokens_a: Range<usize>,
     /// Token range in the second text.
     pub tokens_b: Range<usize>,
+}
+
+impl Edit {
+    /// The byte ranges of the edit widened to the name it is part of: when the tokens on both sides
+    /// are capitalized, the adjacent capitalized words that are not function words (at most
+    /// [`MAX_SWAP`] each way) are included. "House" / "Property" inside "the White House" /
+    /// "the White Property" becomes "White House" / "White Property". Otherwise the edit's own
+    /// ranges. `a` and `b` are the texts' tokens the alignment was made from.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wirecopy::align::{Aligner, Tokens};
+    /// let a = "He said the White House would reply to the letter within a week.";
+    /// let b = "He said the White Property would reply to the letter within a week.";
+    /// let (ta, tb) = (Tokens::new(a), Tokens::new(b));
+    /// let al = Aligner::new().align_tokens(&ta, &tb);
+    /// let e = al.swaps().next().expect("one swap");
+    /// assert_eq!((&a[e.a.clone()], &b[e.b.clone()]), ("House", "Property"));
+    /// let (pa, pb) = e.phrase(&ta, &tb);
+    /// assert_eq!((&a[pa], &b[pb]), ("White House", "White Property"));
+    /// ```
+    pub fn phrase(&self, a: &Tokens, b: &Tokens) -> (Range<usize>, Range<usize>) {
+        let (ra, rb) = (self.tokens_a.clone(), self.tokens_b.clone());
+        let capital = |t: &Tokens, r: &Range<usize>| {
+            !r.is_empty() && r.end <= t.len() && t.names[r.clone()].iter().any(|&n| n)
+        };
+        if !capital(a, &ra) || !capital(b, &rb) {
+            return (self.a.clone(), self.b.clone());
+        }
+        // Matched neighbours: before the edit the same count of tokens on both sides.
+        let mut before = 0;
+        while before < MAX_SWAP
+            && before < ra.start
+            && before < rb.start
+            && a.names[ra.start - before - 1]
+            && b.names[rb.start - before - 1]
+            && a.hashes[ra.start - before - 1] == b.hashes[rb.start - before - 1]
+        {
+            before += 1;
+        }
+        let mut after = 0;
+        while after < MAX_SWAP
+            && ra.end + after < a.len()
+            && rb.end + after < b.len()
+            && a.names[ra.end + after]
+            && b.names[rb.end + after]
+            && a.hashes[ra.end + after] == b.hashes[rb.end + after]
+        {
+            after += 1;
+        }
+        (
+            a.bytes(ra.start - before..ra.end + after),
+            b.bytes(rb.start - before..rb.end + after),
+        )
+    }
 }
 
 /// A copied passage: a run of matched tokens in both texts, allowing small gaps.
@@ -728,10 +803,27 @@ impl Aligner {
                         &mut self.table,
                         &mut fill,
                     );
-                    pairs.extend(
-                        fill.iter()
-                            .filter(|&&(i, j)| !self.used_a[i] && !self.used_b[j]),
-                    );
+                    fill.retain(|&(i, j)| !self.used_a[i] && !self.used_b[j]);
+                    if ga.max(gb) > MAX_GAP {
+                        // A long gap may hold unrelated text on both sides, where a common
+                        // subsequence of scattered function words means nothing: keep only
+                        // matches with another match close by on both sides, as in copied text.
+                        let near = |x: (usize, usize), y: (usize, usize)| {
+                            x.0.abs_diff(y.0) <= FILL_NEAR && x.1.abs_diff(y.1) <= FILL_NEAR
+                        };
+                        let keep: Vec<bool> = (0..fill.len())
+                            .map(|k| {
+                                (k > 0 && near(fill[k - 1], fill[k]))
+                                    || (k + 1 < fill.len() && near(fill[k], fill[k + 1]))
+                            })
+                            .collect();
+                        let mut k = 0;
+                        fill.retain(|_| {
+                            k += 1;
+                            keep[k - 1]
+                        });
+                    }
+                    pairs.extend_from_slice(&fill);
                     self.fill = fill;
                 }
             }
@@ -846,23 +938,36 @@ impl Aligner {
             if run.len() >= MIN_PASSAGE {
                 let (i0, j0) = run[0];
                 let (i1, j1) = run[run.len() - 1];
+                // Copies are made of whole sentences: when the tokens just outside the passage
+                // reach a sentence boundary in both texts, they are swapped words of the passage.
+                let free = |i: usize, j: usize| {
+                    !self.used_a[i] && !self.used_b[j] && a.hashes[i] != b.hashes[j]
+                };
+                let head = (1..=EDGE_GAP)
+                    .take_while(|&k| k <= i0 && k <= j0 && free(i0 - k, j0 - k))
+                    .find(|&k| a.starts[i0 - k] && b.starts[j0 - k])
+                    .unwrap_or(0);
+                let ends = |t: &Tokens, i: usize| i + 1 >= t.len() || t.starts[i + 1];
+                let tail = (1..=EDGE_GAP)
+                    .take_while(|&k| i1 + k < a.len() && j1 + k < b.len() && free(i1 + k, j1 + k))
+                    .find(|&k| ends(a, i1 + k) && ends(b, j1 + k))
+                    .unwrap_or(0);
+                let (i0, j0, i1, j1) = (i0 - head, j0 - head, i1 + tail, j1 + tail);
                 let mut edits = Vec::new();
+                if head > 0 {
+                    push_edit(&mut edits, a, b, i0..i0 + head, j0..j0 + head);
+                }
                 for w in run.windows(2) {
-                    let (ta, tb) = (w[0].0 + 1..w[1].0, w[0].1 + 1..w[1].1);
-                    let kind = match (ta.len(), tb.len()) {
-                        (0, 0) => continue,
-                        (0, _) => EditKind::Inserted,
-                        (_, 0) => EditKind::Deleted,
-                        (x, y) if x <= MAX_SWAP && y <= MAX_SWAP => EditKind::Swap,
-                        _ => EditKind::Rewritten,
-                    };
-                    edits.push(Edit {
-                        kind,
-                        a: a.bytes(ta.clone()),
-                        b: b.bytes(tb.clone()),
-                        tokens_a: ta,
-                        tokens_b: tb,
-                    });
+                    push_edit(&mut edits, a, b, w[0].0 + 1..w[1].0, w[0].1 + 1..w[1].1);
+                }
+                if tail > 0 {
+                    push_edit(
+                        &mut edits,
+                        a,
+                        b,
+                        i1 + 1 - tail..i1 + 1,
+                        j1 + 1 - tail..j1 + 1,
+                    );
                 }
                 out.push(Passage {
                     a: a.bytes(i0..i1 + 1),
@@ -876,6 +981,39 @@ impl Aligner {
             start = end;
         }
     }
+}
+
+/// Classifies the gap between two matched tokens and appends its edit (or word-for-word swaps).
+fn push_edit(edits: &mut Vec<Edit>, a: &Tokens, b: &Tokens, ta: Range<usize>, tb: Range<usize>) {
+    let kind = match (ta.len(), tb.len()) {
+        (0, 0) => return,
+        (0, _) => EditKind::Inserted,
+        (_, 0) => EditKind::Deleted,
+        (x, y) if x <= MAX_SWAP && y <= MAX_SWAP => EditKind::Swap,
+        (x, y) if x == y && x <= 2 * MAX_SWAP => EditKind::Swap,
+        _ => EditKind::Rewritten,
+    };
+    if kind == EditKind::Swap && ta.len() == tb.len() {
+        // Word for word: one swap per word ("national security" / "nationwide stability" is two
+        // swaps).
+        for (i, j) in ta.zip(tb) {
+            edits.push(Edit {
+                kind,
+                a: a.bytes(i..i + 1),
+                b: b.bytes(j..j + 1),
+                tokens_a: i..i + 1,
+                tokens_b: j..j + 1,
+            });
+        }
+        return;
+    }
+    edits.push(Edit {
+        kind,
+        a: a.bytes(ta.clone()),
+        b: b.bytes(tb.clone()),
+        tokens_a: ta,
+        tokens_b: tb,
+    });
 }
 
 /// Hash of a seed n-gram of token hashes.

@@ -12,6 +12,33 @@
 use crate::minhash::Signature;
 use crate::shingle::fmix64;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Band keys are already mixed 64-bit hashes ([`fmix64`]); hashing them again (SipHash) only costs
+/// time, so the tables use them as they are.
+#[derive(Debug, Clone, Copy, Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Not used for u64 keys; a plain fold keeps it correct for any other input.
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u64(&mut self, x: u64) {
+        self.0 = x;
+    }
+}
+
+/// Band key to the newest entry of its bucket in [`LshIndex::entries`].
+type Table = HashMap<u64, u32, BuildHasherDefault<KeyHasher>>;
+
+/// No next entry.
+const END: u32 = u32::MAX;
 
 /// A banding layout.
 ///
@@ -149,7 +176,9 @@ fn integrate(f: impl Fn(f64) -> f64, a: f64, b: f64) -> f64 {
 #[derive(Debug, Clone)]
 pub struct LshIndex {
     params: LshParams,
-    tables: Vec<HashMap<u64, Vec<u32>>>,
+    tables: Vec<Table>,
+    /// Bucket members as linked lists, `(document, next entry)`: no allocation per bucket.
+    entries: Vec<(u32, u32)>,
     keys: Vec<u64>,
 }
 
@@ -165,7 +194,8 @@ impl LshIndex {
     pub fn new(params: LshParams) -> Self {
         LshIndex {
             params,
-            tables: vec![HashMap::new(); params.bands],
+            tables: vec![Table::default(); params.bands],
+            entries: Vec::new(),
             keys: Vec::new(),
         }
     }
@@ -197,7 +227,10 @@ impl LshIndex {
         }
         self.params.band_keys_into(sig, &mut self.keys);
         for (table, key) in self.tables.iter_mut().zip(&self.keys) {
-            table.entry(*key).or_default().push(id);
+            let entry = self.entries.len() as u32;
+            let head = table.entry(*key).or_insert(END);
+            self.entries.push((id, *head));
+            *head = entry;
         }
     }
 
@@ -218,8 +251,10 @@ impl LshIndex {
         }
         self.params.band_keys_into(sig, &mut keys);
         for (table, key) in self.tables.iter().zip(&keys) {
-            if let Some(ids) = table.get(key) {
-                out.extend_from_slice(ids);
+            let mut at = table.get(key).copied().unwrap_or(END);
+            while let Some(&(id, next)) = self.entries.get(at as usize) {
+                out.push(id);
+                at = next;
             }
         }
         out.sort_unstable();

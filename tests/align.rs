@@ -179,7 +179,8 @@ struct Case {
     b: Rendered,
     /// (byte range in a, byte range in b) of each copied paragraph.
     planted: Vec<(Range<usize>, Range<usize>)>,
-    /// (token range in a, token range in b) of each run of adjacent substituted words.
+    /// (token range in a, token range in b) of each substituted word (adjacent ones are separate
+    /// swaps: the aligner splits equal-length swaps word for word).
     swaps: BTreeSet<(usize, usize, usize, usize)>,
 }
 
@@ -216,22 +217,9 @@ fn case(rng: &mut Rng, lex: &Lexicon, rate: f64, shuffle: bool) -> Case {
         let (abytes, awords) = a.paragraphs[*k].clone();
         let (bbytes, bwords) = b.paragraphs[di].clone();
         planted.push((abytes, bbytes));
-        let mut t = 0;
-        while t < flags.len() {
-            if flags[t] {
-                let s = t;
-                while t < flags.len() && flags[t] {
-                    t += 1;
-                }
-                swaps.insert((
-                    awords.start + s,
-                    awords.start + t,
-                    bwords.start + s,
-                    bwords.start + t,
-                ));
-            } else {
-                t += 1;
-            }
+        for (t, _) in flags.iter().enumerate().filter(|f| *f.1) {
+            let (i, j) = (awords.start + t, bwords.start + t);
+            swaps.insert((i, i + 1, j, j + 1));
         }
     }
     Case {

@@ -99,7 +99,7 @@ struct Built {
 
 /// A document keeps its full shingle sets when boilerplate removal would take more than this share
 /// of them: such a text is a widely repeated story itself, not a story inside a template.
-pub const MAX_BOILERPLATE_SHARE: f64 = 1.0;
+pub const MAX_BOILERPLATE_SHARE: f64 = 0.95;
 
 impl Detector {
     /// An empty detector.

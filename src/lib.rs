@@ -6,12 +6,14 @@
 //! The pipeline, one module per stage:
 //!
 //! 1. [`normalize`]: Unicode folding (NFKC, quotes, dashes), case folding, punctuation → tokens.
-//! 2. [`shingle`]: word n-grams and spin-robust *skeleton* n-grams, hashed with xxh3 to `u64`.
+//! 2. [`shingle`] and [`features`]: word n-grams and spin-robust *skeleton* n-grams of the text's
+//!    body (short lines such as navigation and bylines left out), hashed with xxh3 to `u64`.
 //! 3. [`boilerplate`]: shingles recurring across many documents (site templates) are ignored.
 //! 4. [`minhash`]: fixed-size signatures (one-permutation hashing by default).
 //! 5. [`lsh`]: banding signatures into candidate pairs, layout derived from the threshold.
-//! 6. [`verify`]: exact resemblance and containment of candidates.
-//! 7. [`cluster`]: deterministic union-find over verified pairs.
+//! 6. [`verify`] and [`features::coverage`]: exact scores of candidates.
+//! 7. [`cluster`]: deterministic union-find; each document joins its best verified larger
+//!    neighbour, so weak links cannot chain different stories together.
 //!
 //! [`corpus`] reads folders of `.txt` files and JSONL files; [`Detector`] ties it all together.
 //!
@@ -34,10 +36,21 @@
 //!
 //! # Choosing parameters
 //!
-//! [`Config::threshold`] is the verified similarity needed to call two documents copies (default
-//! 0.5); the LSH layout follows from it. The similarity is the larger of word n-gram containment and
-//! skeleton containment, so a truncated copy scores like a full one and a spun copy keeps its
-//! skeleton.
+//! [`Config::threshold`] (default 0.6) is the verified similarity needed to call two documents
+//! copies. The similarity is the *coverage* of the smaller text by the larger: the share of its
+//! tokens under a word 3-gram or skeleton 6-gram the other text also has (see [`features`]). A
+//! truncated copy scores like a full one, a spun copy keeps its skeleton, and a page quoting one
+//! paragraph of a story scores low. Lower the threshold (0.5) to catch looser rewrites such as real
+//! paraphrases at the price of more false merges; raise it (0.7) for near-verbatim copies only.
+//!
+//! The LSH layout is derived from the threshold ([`Config::lsh_params`]): candidates are gathered
+//! far below it, because a truncated copy has low Jaccard with its source. Boilerplate (shingles in
+//! at least max(10, 0.2% of the documents) documents, [`Config::boilerplate`]) is ignored; raise the
+//! minimum for corpora in which one story is reprinted more than ten times alongside templates.
+//!
+//! For corpora too large to keep shingle sets in memory (millions of articles), cluster signatures
+//! alone with [`cluster::cluster_signatures`] (the `--fast` mode of the `cluster` example): it finds
+//! near-verbatim copies only.
 //!
 //! # Features
 //!
@@ -68,7 +81,7 @@ pub mod shingle;
 pub mod stopwords;
 pub mod verify;
 
-pub use config::{Config, DEFAULT_SEED};
+pub use config::{Config, CANDIDATE_RECALL, DEFAULT_SEED};
 pub use detector::{Cluster, Clusters, Detector, DocId, Match, Pair, MAX_BOILERPLATE_SHARE};
 pub use error::{ConfigError, CorpusError, SignatureMismatch};
 pub use features::{FeatureExtractor, Features, Similarity};

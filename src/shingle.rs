@@ -6,7 +6,7 @@
 //!
 //! * [`ShingleKind::Words`]: word n-grams, the classic resemblance feature.
 //! * [`ShingleKind::Skeleton`]: n-grams over a *spin-robust skeleton*: function words
-//!   ([`stopwords`](crate::stopwords)) and tokens with digits are kept, every run of other words
+//!   ([`stopwords`]) and tokens with digits are kept, every run of other words
 //!   collapses into one placeholder. A synonym spinner swaps content words, and multi-word phrases for
 //!   single words, but leaves this skeleton intact; different stories on one topic share content
 //!   words, not skeleton sequences (SpotSigs, Theobald et al. SIGIR 2008; DSpin, Zhang et al. NDSS 2014).

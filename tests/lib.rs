@@ -172,6 +172,27 @@ fn planted_copies_are_found_and_stories_kept_apart() {
 }
 
 #[test]
+fn a_story_reprinted_many_times_is_not_mistaken_for_boilerplate() {
+    // 30 verbatim copies: every shingle of the story is above the boilerplate limit.
+    let mut rng = Rng(17);
+    let vocab = vocabulary(&mut rng, 2000);
+    let story = article(&mut rng, &vocab, 6).join("\n\n");
+    let mut d = Detector::new(Config::new()).unwrap();
+    for i in 0..30 {
+        d.insert(format!("copy{i}"), &story);
+    }
+    for i in 0..30 {
+        d.insert(
+            format!("other{i}"),
+            &article(&mut rng, &vocab, 6).join("\n\n"),
+        );
+    }
+    let c = d.clusters();
+    assert_eq!(c.clusters.len(), 1, "{:?}", c.clusters);
+    assert_eq!(c.clusters[0].members.len(), 30);
+}
+
+#[test]
 fn same_clusters_with_one_and_two_threads() {
     let corpus = planted_corpus(11, 30);
     let run = |threads: usize| {

@@ -91,10 +91,20 @@ pub struct Detector {
 #[derive(Debug)]
 struct Built {
     limit: usize,
-    filtered: Vec<Features>,
+    /// The features without boilerplate, `None` where nothing was removed.
+    filtered: Vec<Option<Features>>,
     signatures: Vec<Signature>,
     sketcher: Sketcher,
-    index: LshIndex,
+    index: OnceLock<LshIndex>,
+}
+
+impl Built {
+    /// Document `i`'s features without boilerplate.
+    fn feat<'a>(&'a self, features: &'a [Features], i: u32) -> &'a Features {
+        self.filtered[i as usize]
+            .as_ref()
+            .unwrap_or(&features[i as usize])
+    }
 }
 
 /// A document keeps its full shingle sets when boilerplate removal would take more than this share
@@ -250,7 +260,7 @@ impl Detector {
     /// # Ok::<(), wirecopy::ConfigError>(())
     /// ```
     pub fn features(&self, doc: DocId) -> Option<&Features> {
-        self.built().filtered.get(doc as usize)
+        ((doc as usize) < self.len()).then(|| self.built().feat(&self.features, doc))
     }
 
     /// The similarity of two inserted documents (after boilerplate removal).
@@ -267,8 +277,8 @@ impl Detector {
     pub fn similarity(&self, a: DocId, b: DocId) -> Option<Similarity> {
         let built = self.built();
         Some(Similarity::between(
-            built.filtered.get(a as usize)?,
-            built.filtered.get(b as usize)?,
+            ((a as usize) < self.len()).then(|| built.feat(&self.features, a))?,
+            ((b as usize) < self.len()).then(|| built.feat(&self.features, b))?,
         ))
     }
 
@@ -283,30 +293,27 @@ impl Detector {
             self.config.num_perm,
             self.config.seed,
         );
-        let work = |f: &Features| -> (Features, Signature) {
+        let work = |f: &Features| -> (Option<Features>, Signature) {
             let g = self.without_boilerplate(f, limit);
             let mut u = Vec::new();
             g.union_into(&mut u);
-            (g, sketcher.sketch(&u))
+            let sig = sketcher.sketch(&u);
+            ((g.size() != f.size()).then_some(g), sig)
         };
         #[cfg(feature = "parallel")]
-        let done: Vec<(Features, Signature)> = {
+        let done: Vec<(Option<Features>, Signature)> = {
             use rayon::prelude::*;
             self.features.par_iter().map(work).collect()
         };
         #[cfg(not(feature = "parallel"))]
-        let done: Vec<(Features, Signature)> = self.features.iter().map(work).collect();
+        let done: Vec<(Option<Features>, Signature)> = self.features.iter().map(work).collect();
         let (filtered, signatures): (Vec<_>, Vec<_>) = done.into_iter().unzip();
-        let mut index = LshIndex::new(self.config.lsh_params());
-        for (i, s) in signatures.iter().enumerate() {
-            index.insert(i as DocId, s);
-        }
         Built {
             limit,
             filtered,
             signatures,
             sketcher,
-            index,
+            index: OnceLock::new(),
         }
     }
 
@@ -348,12 +355,18 @@ impl Detector {
         let mut u = Vec::new();
         f.union_into(&mut u);
         let sig = built.sketcher.sketch(&u);
-        let mut out: Vec<Match> = built
-            .index
+        let index = built.index.get_or_init(|| {
+            let mut index = LshIndex::new(self.config.lsh_params());
+            for (i, s) in built.signatures.iter().enumerate() {
+                index.insert(i as DocId, s);
+            }
+            index
+        });
+        let mut out: Vec<Match> = index
             .query(&sig)
             .into_iter()
             .filter_map(|doc| {
-                let similarity = Similarity::between(&f, &built.filtered[doc as usize]);
+                let similarity = Similarity::between(&f, built.feat(&self.features, doc));
                 (similarity.score >= self.config.threshold).then(|| Match {
                     doc,
                     name: self.names[doc as usize].clone(),
@@ -390,7 +403,7 @@ impl Detector {
         let candidates = candidate_pairs(&built.signatures, self.config.lsh_params());
         let verify = |&(a, b): &(u32, u32)| -> Option<Pair> {
             let similarity =
-                Similarity::between(&built.filtered[a as usize], &built.filtered[b as usize]);
+                Similarity::between(built.feat(&self.features, a), built.feat(&self.features, b));
             (similarity.score >= self.config.threshold).then_some(Pair { a, b, similarity })
         };
         #[cfg(feature = "parallel")]
@@ -421,7 +434,7 @@ impl Detector {
         let (pairs, candidates) = self.pairs_with_candidates();
         let built = self.built();
         // Each document joins only its best verified neighbour among larger documents.
-        let key = |d: u32| (built.filtered[d as usize].size(), d);
+        let key = |d: u32| (built.feat(&self.features, d).size(), d);
         let mut best: Vec<Option<(u32, &Pair)>> = vec![None; self.len()];
         for p in &pairs {
             let (small, large) = if key(p.a) < key(p.b) {
@@ -458,20 +471,20 @@ impl Detector {
             .groups()
             .into_iter()
             .map(|members| {
-                let size = |d: &u32| built.filtered[*d as usize].size();
+                let size = |d: &u32| built.feat(&self.features, *d).size();
                 let representative = members
                     .iter()
                     .copied()
                     .max_by(|x, y| size(x).cmp(&size(y)).then(y.cmp(x)))
                     .unwrap_or(members[0]);
-                let rep = &built.filtered[representative as usize];
+                let rep = built.feat(&self.features, representative);
                 let members = members
                     .iter()
                     .map(|&m| {
                         let s = if m == representative {
                             1.0
                         } else {
-                            Similarity::between(rep, &built.filtered[m as usize]).score
+                            Similarity::between(rep, built.feat(&self.features, m)).score
                         };
                         (m, s)
                     })

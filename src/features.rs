@@ -26,6 +26,8 @@ use crate::verify::Scores;
 pub const MIN_LINE_TOKENS: usize = 10;
 /// If the body has fewer tokens than this, every line is kept.
 pub const MIN_BODY_TOKENS: usize = 30;
+/// A run of more content words than this between two function words breaks the skeleton.
+pub const MAX_PLACEHOLDER_RUN: usize = 8;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Span {
@@ -71,8 +73,10 @@ impl Features {
     /// # Examples
     ///
     /// ```
-    /// let f = wirecopy::FeatureExtractor::new(&wirecopy::Config::new()).extract("the cat");
-    /// assert_eq!(f.skeleton().len(), 1);
+    /// let mut fx = wirecopy::FeatureExtractor::new(&wirecopy::Config::new());
+    /// let f = fx.extract("The cat sat on the mat because it was warm there.");
+    /// assert_eq!(f.skeleton().len(), 5); // the X on the X because it was X there
+    /// assert!(fx.extract("the cat").skeleton().is_empty()); // fewer than 6 skeleton items
     /// ```
     pub fn skeleton(&self) -> &[u64] {
         &self.skeleton
@@ -123,16 +127,15 @@ impl Features {
     /// These features without the shingles `drop` says are boilerplate; all of them are kept when
     /// more than `max_share` of a set would go (the text is a widely repeated story itself).
     pub(crate) fn without(&self, drop: impl Fn(u64) -> bool, max_share: f64) -> Features {
-        let keep_set = |set: &[u64]| -> Vec<u64> {
-            let kept: Vec<u64> = set.iter().copied().filter(|&h| !drop(h)).collect();
-            if (set.len() - kept.len()) as f64 > max_share * set.len() as f64 {
-                set.to_vec()
-            } else {
-                kept
-            }
-        };
-        let words = keep_set(&self.words);
-        let skeleton = keep_set(&self.skeleton);
+        let keep_set =
+            |set: &[u64]| -> Vec<u64> { set.iter().copied().filter(|&h| !drop(h)).collect() };
+        let mut words = keep_set(&self.words);
+        let mut skeleton = keep_set(&self.skeleton);
+        let dropped = self.size() - words.len() - skeleton.len();
+        if dropped as f64 > max_share * self.size() as f64 {
+            words = self.words.clone();
+            skeleton = self.skeleton.clone();
+        }
         let spans = self
             .spans
             .iter()
@@ -157,8 +160,8 @@ impl Features {
 ///
 /// ```
 /// let mut fx = wirecopy::FeatureExtractor::new(&wirecopy::Config::new());
-/// let f = fx.extract("The quick brown fox jumps over the lazy dog.");
-/// assert_eq!(f.words().len(), 7);
+/// let f = fx.extract("The quick brown fox jumps over the lazy dog, and then it ran off into the woods.");
+/// assert_eq!(f.words().len(), 15);
 /// assert!(!f.skeleton().is_empty());
 /// ```
 #[derive(Debug, Clone)]
@@ -293,28 +296,44 @@ impl FeatureExtractor {
                 }
             }
         }
-        let item_hashes: Vec<u64> = self.items.iter().map(|x| x.0).collect();
+        // A run of more than MAX_PLACEHOLDER_RUN content words (a list of names, a headline, text
+        // in another language) is a wall: no skeleton shingle spans it, so a lone placeholder can
+        // never stand for a long stretch of unrelated text. Segments shorter than n give nothing.
         self.scratch.clear();
-        let scratch = &mut self.scratch;
-        ngrams(
-            &item_hashes,
-            self.skeleton_n,
-            self.skeleton_seed,
-            &mut |h| scratch.push(h),
-        );
         let k = self.skeleton_n;
-        for (i, &h) in self.scratch.iter().enumerate() {
-            let last = (i + k - 1).min(self.items.len() - 1);
-            out.spans.push(Span {
-                hash: h,
-                start: self.items[i].1,
-                end: self.items[last].2,
-                skeleton: true,
-            });
+        let mut seg_start = 0;
+        for i in 0..=self.items.len() {
+            let wall = i == self.items.len() || {
+                let (h, a, b) = self.items[i];
+                h == PLACEHOLDER && (b - a) as usize > MAX_PLACEHOLDER_RUN
+            };
+            if !wall {
+                continue;
+            }
+            let seg = &self.items[seg_start..i];
+            seg_start = i + 1;
+            if seg.len() < k {
+                continue;
+            }
+            let hashes: Vec<u64> = seg.iter().map(|x| x.0).collect();
+            let before = self.scratch.len();
+            let scratch = &mut self.scratch;
+            ngrams(&hashes, k, self.skeleton_seed, &mut |h| scratch.push(h));
+            for (j, &h) in self.scratch[before..].iter().enumerate() {
+                out.spans.push(Span {
+                    hash: h,
+                    start: seg[j].1,
+                    end: seg[j + k - 1].2,
+                    skeleton: true,
+                });
+            }
         }
         out.skeleton.extend_from_slice(&self.scratch);
         out.skeleton.sort_unstable();
         out.skeleton.dedup();
+        out.skeleton.shrink_to_fit();
+        out.words.shrink_to_fit();
+        out.spans.shrink_to_fit();
     }
 }
 
@@ -337,45 +356,102 @@ impl FeatureExtractor {
 /// assert!(coverage(&long, &head) < 0.7);
 /// ```
 pub fn coverage(small: &Features, large: &Features) -> f64 {
-    let n = small.tokens as usize;
-    if n == 0 {
-        return 0.0;
-    }
-    // Difference arrays: +1 at start, -1 at end, for all spans and for shared spans.
-    let mut all = vec![0i32; n + 1];
-    let mut shared = vec![0i32; n + 1];
-    for s in &small.spans {
-        let (a, b) = (s.start as usize, (s.end as usize).min(n));
-        if a >= b {
-            continue;
+    Coverage::of(small, large).share()
+}
+
+/// How much of a text another text covers, token by token (see [`coverage`]).
+///
+/// # Examples
+///
+/// ```
+/// use wirecopy::{features::Coverage, Config, FeatureExtractor};
+/// let mut fx = FeatureExtractor::new(&Config::new());
+/// let a = fx.extract("The council voted on Tuesday to close the old harbour bridge to heavy lorries.");
+/// let c = Coverage::of(&a, &a);
+/// assert_eq!(c.matched, c.covered);
+/// assert_eq!(c.longest_run, c.covered);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Coverage {
+    /// Tokens of the smaller text under any of its (non-boilerplate) shingles.
+    pub covered: usize,
+    /// Of those, tokens under a shingle the larger text also has.
+    pub matched: usize,
+    /// The longest run of consecutive matched tokens.
+    pub longest_run: usize,
+}
+
+impl Coverage {
+    /// The coverage of `small` by `large`.
+    ///
+    /// # Complexity
+    ///
+    /// O(s log l) for s shingles in `small` and l in `large`, plus O(tokens of `small`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wirecopy::{features::Coverage, Features};
+    /// assert_eq!(Coverage::of(&Features::default(), &Features::default()).share(), 0.0);
+    /// ```
+    pub fn of(small: &Features, large: &Features) -> Coverage {
+        let n = small.tokens as usize;
+        let mut out = Coverage::default();
+        if n == 0 {
+            return out;
         }
-        all[a] += 1;
-        all[b] -= 1;
-        let set = if s.skeleton {
-            &large.skeleton
-        } else {
-            &large.words
-        };
-        if set.binary_search(&s.hash).is_ok() {
-            shared[a] += 1;
-            shared[b] -= 1;
-        }
-    }
-    let (mut c_all, mut c_shared, mut covered, mut matched) = (0i32, 0i32, 0usize, 0usize);
-    for i in 0..n {
-        c_all += all[i];
-        c_shared += shared[i];
-        if c_all > 0 {
-            covered += 1;
-            if c_shared > 0 {
-                matched += 1;
+        // Difference arrays: +1 at start, -1 at end, for all spans and for shared spans.
+        let mut all = vec![0i32; n + 1];
+        let mut shared = vec![0i32; n + 1];
+        for s in &small.spans {
+            let (a, b) = (s.start as usize, (s.end as usize).min(n));
+            if a >= b {
+                continue;
+            }
+            all[a] += 1;
+            all[b] -= 1;
+            let set = if s.skeleton {
+                &large.skeleton
+            } else {
+                &large.words
+            };
+            if set.binary_search(&s.hash).is_ok() {
+                shared[a] += 1;
+                shared[b] -= 1;
             }
         }
+        let (mut c_all, mut c_shared, mut run) = (0i32, 0i32, 0usize);
+        for i in 0..n {
+            c_all += all[i];
+            c_shared += shared[i];
+            if c_all > 0 {
+                out.covered += 1;
+                if c_shared > 0 {
+                    out.matched += 1;
+                    run += 1;
+                    out.longest_run = out.longest_run.max(run);
+                } else {
+                    run = 0;
+                }
+            }
+        }
+        out
     }
-    if covered == 0 {
-        0.0
-    } else {
-        matched as f64 / covered as f64
+
+    /// `matched / covered`, or 0 when nothing is covered.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let c = wirecopy::features::Coverage { covered: 4, matched: 3, longest_run: 3 };
+    /// assert_eq!(c.share(), 0.75);
+    /// ```
+    pub fn share(&self) -> f64 {
+        if self.covered == 0 {
+            0.0
+        } else {
+            self.matched as f64 / self.covered as f64
+        }
     }
 }
 
@@ -463,6 +539,27 @@ mod tests {
         assert_eq!(fx.extract(&wrapped), fx.extract(&story));
         // Too little long text: everything is kept.
         assert_eq!(fx.extract("Short line\nAnother one").body_tokens(), 4);
+    }
+
+    #[test]
+    fn a_shared_sentence_does_not_cover_text_without_function_words() {
+        // Bodies of content words only (names, another language) end with the same sentence: the
+        // skeleton must not let one placeholder stand for the whole body.
+        let mut fx = FeatureExtractor::new(&Config::new());
+        let footer = "Editor's note: this story has been updated to include additional comment.";
+        let a = fx.extract(&format!(
+            "Alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi \
+             rho sigma tau upsilon phi chi psi omega. {footer}"
+        ));
+        let b = fx.extract(&format!(
+            "Oslo Bergen Trondheim Stavanger Drammen Kristiansand Tromso Sandnes Fredrikstad \
+             Sarpsborg Skien Alesund Sandefjord Haugesund Tonsberg Moss Porsgrunn. {footer}"
+        ));
+        assert!(
+            Similarity::between(&a, &b).score < 0.5,
+            "{:?}",
+            Similarity::between(&a, &b)
+        );
     }
 
     #[test]

@@ -7,8 +7,62 @@
 //! With no DIR it runs on the built-in demo corpus. DIR may also be a `.jsonl` file of
 //! `{"id","text"}` lines. Prints each cluster of two or more documents, each member with its
 //! similarity to the cluster's representative, then a summary line.
+//!
+//! # Evidence: `--report FILE` and `--json FILE`
+//!
+//! For each cluster, the likely source is chosen (the earliest member when the JSONL lines have a
+//! `date` field, else the member holding the most of the others' shared text), every other member
+//! is aligned with it, and its relation is named: verbatim, truncated, wrapped, edited, spun (see
+//! `wirecopy::relation` for the rules). `--report report.html` writes one self-contained HTML
+//! file (inline CSS, no external resources) with the first `--max-print` clusters: members,
+//! relations, scores, and the copied passages side by side with swapped words highlighted.
+//! `--json FILE` (`-` for stdout, which then gets no other output) writes every cluster:
+//!
+//! ```text
+//! {
+//!   "documents": 1234,                       // documents read
+//!   "clusters": [{
+//!     "cluster": 1,                          // 1-based, in the order clusters are printed
+//!     "source": "wire.txt",                  // name of the likely source
+//!     "source_basis": "containment",         // or "date"
+//!     "source_margin": 0.12,                 // lead over the runner-up; < 0.02: uncertain
+//!     "members": [{                          // every member, the source included
+//!       "doc": "copy.txt",
+//!       "date": "2024-05-01" | null,         // the JSONL `date`, if any
+//!       "similarity": 0.93,                  // detector score to the cluster representative
+//!       "relation": "spun",                  // source|verbatim|truncated|wrapped|edited|spun|unaligned
+//!       "traits": ["spun", "wrapped"],       // every rule that holds
+//!       "source_coverage": 0.97,             // share of the source's words in copied passages
+//!       "member_coverage": 0.81,             // share of this member's words in copied passages
+//!       "source_outside": 0.0,               // share of the source before/after the passages
+//!       "member_outside": 0.12,              // share of this member before/after the passages
+//!       "swap_share": 0.18,                  // share of its copied words that are swapped
+//!       "edit_share": 0.21,                  // share of the copied region that differs
+//!       "swaps": 143,
+//!       "moved": false,                      // passages in another order than in the source
+//!       "passages": [{                       // empty for the source
+//!         "source": [0, 5234],               // byte range in the source's text
+//!         "member": [120, 5400],             // byte range in this member's text
+//!         "source_tokens": [0, 812],         // word ranges
+//!         "member_tokens": [20, 840],
+//!         "matched": 700,                    // words identical on both sides
+//!         "edits": [{
+//!           "kind": "swap",                  // swap|inserted|deleted|rewritten
+//!           "source": [1201, 1206], "member": [1290, 1298],
+//!           "source_text": "House", "member_text": "Property"
+//!         }]
+//!       }]
+//!     }]
+//!   }]
+//! }
+//! ```
+//!
+//! Byte ranges are offsets into the UTF-8 text as read (invalid UTF-8 replaced by U+FFFD),
+//! end exclusive.
 
 mod common;
+#[path = "common/report.rs"]
+mod report;
 
 use clap::Parser;
 use std::path::PathBuf;
@@ -36,6 +90,12 @@ struct Args {
     /// --threshold. Finds near-verbatim copies only (not spun or heavily truncated ones).
     #[arg(long)]
     fast: bool,
+    /// Write an HTML report (sources, relations, copied passages) of the printed clusters to FILE.
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+    /// Write the evidence for every cluster as JSON to FILE (`-`: stdout, nothing else printed).
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
     #[command(flatten)]
     pipeline: common::PipelineArgs,
 }
@@ -54,12 +114,16 @@ fn main() -> ExitCode {
 fn run(args: &Args) -> Result<(), String> {
     let started = Instant::now();
     if args.fast {
+        if args.report.is_some() || args.json.is_some() {
+            return Err("--report and --json need the full pipeline; drop --fast".to_string());
+        }
         return run_fast(args, started);
     }
     let config = args.pipeline.config()?;
     let docs = common::load_or_demo(args.dir.as_ref(), args.pipeline.max_bytes)?;
     let (detector, clusters) = args.pipeline.install(|| common::run(config, &docs))?;
-    if !args.quiet {
+    let json_stdout = args.json.as_deref() == Some(std::path::Path::new("-"));
+    if !args.quiet && !json_stdout {
         for (i, c) in clusters.clusters.iter().take(args.max_print).enumerate() {
             let rep = detector.name(c.representative).unwrap_or_default();
             println!(
@@ -84,14 +148,53 @@ fn run(args: &Args) -> Result<(), String> {
         common::write_jsonl(path, &detector, &clusters)?;
     }
     let in_clusters: usize = clusters.clusters.iter().map(|c| c.members.len()).sum();
-    println!(
-        "{} documents, {} clusters of copies ({} documents in them), {} clusters in all, {:.2} s",
+    let summary = format!(
+        "{} documents, {} clusters of copies ({} documents in them), {} clusters in all",
         detector.len(),
         clusters.clusters.len(),
         in_clusters,
         clusters.clustering.len(),
-        started.elapsed().as_secs_f64()
     );
+    if args.report.is_some() || args.json.is_some() {
+        let explaining = Instant::now();
+        let dates = args
+            .dir
+            .as_deref()
+            .map(report::read_dates)
+            .unwrap_or_default();
+        let max = if args.json.is_some() {
+            usize::MAX
+        } else {
+            args.max_print
+        };
+        let explained = args
+            .pipeline
+            .install(|| report::explain(&docs, &dates, &clusters, max))?;
+        if let Some(path) = &args.report {
+            let shown = explained.len().min(args.max_print);
+            report::write_html(path, &docs, &dates, &explained[..shown], &summary)?;
+        }
+        if let Some(path) = &args.json {
+            let value = report::json(&docs, &dates, &explained);
+            if json_stdout {
+                println!("{value}");
+            } else {
+                std::fs::write(path, format!("{value}\n"))
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
+            }
+        }
+        eprintln!(
+            "explained {} clusters in {:.2} s",
+            explained.len(),
+            explaining.elapsed().as_secs_f64()
+        );
+    }
+    let line = format!("{summary}, {:.2} s", started.elapsed().as_secs_f64());
+    if json_stdout {
+        eprintln!("{line}");
+    } else {
+        println!("{line}");
+    }
     Ok(())
 }
 

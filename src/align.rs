@@ -312,8 +312,11 @@ impl Edit {
             return (self.a.clone(), self.b.clone());
         }
         // Matched neighbours: before the edit the same count of tokens on both sides.
+        // Names do not run across sentences.
         let mut before = 0;
         while before < MAX_SWAP
+            && !a.starts[ra.start - before]
+            && !b.starts[rb.start - before]
             && before < ra.start
             && before < rb.start
             && a.names[ra.start - before - 1]
@@ -326,6 +329,8 @@ impl Edit {
         while after < MAX_SWAP
             && ra.end + after < a.len()
             && rb.end + after < b.len()
+            && !a.starts[ra.end + after]
+            && !b.starts[rb.end + after]
             && a.names[ra.end + after]
             && b.names[rb.end + after]
             && a.hashes[ra.end + after] == b.hashes[rb.end + after]

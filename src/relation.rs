@@ -16,7 +16,8 @@
 //! The rules, each a trait of the copy (several may hold):
 //!
 //! * **spun**: `swap_share >= `[`SPUN_MIN_SWAPS`]; words were replaced throughout;
-//! * **edited**: not spun, and `edit_share >= `[`EDITED_MIN`] or passages were moved;
+//! * **edited**: not spun, and at least [`EDITED_MIN_TOKENS`] token differs inside the copied
+//!   region, or passages were moved;
 //! * **truncated**: `source_outside >= `[`TRUNCATED_MIN`]; the copy lacks the source's head or tail;
 //! * **wrapped**: `member_outside >= `[`WRAPPED_MIN`]; the copy has text of its own around the story;
 //! * **verbatim**: none of the above.
@@ -29,13 +30,14 @@
 //!
 //! [`explain_cluster`] picks the earliest member when dates are given (ISO 8601 strings compare
 //! correctly as strings). Otherwise the source is the member that contains the most of the other
-//! members' *shared* text (the tokens of each member that are inside a passage with some other
-//! member), so site boilerplate, which no other member shares, does not count. Ties (within
-//! [`SOURCE_TIE`]) go to the member with fewer swapped words, then to the one with less text of its
-//! own (not shared with any member), then to the earlier member. When one member is a truncation
-//! of another and a third copy does not say which is the longer original, the two readings
-//! (original + truncated copy, or story + wrapped copy) cannot be told apart from text alone; the
-//! shorter one wins, and [`ClusterEvidence::margin`] is small.
+//! members' *shared* text: each token of each member is weighted by the number of members it is
+//! copied with, so a site's boilerplate, shared by one or two copies from that site, weighs little
+//! against the story shared by all. Ties (within [`SOURCE_TIE`]) go to the member with fewer
+//! swapped words, then to the one with less text of its own (tokens copied with fewer than half of
+//! the other members), then to the earlier member. When one member is a truncation of another and
+//! no third copy says which is the longer original, the two readings (original + truncated copy,
+//! or story + wrapped copy) cannot be told apart from text alone; the shorter one wins, and
+//! [`ClusterEvidence::margin`] is small.
 //!
 //! Only the [`MAX_CANDIDATES`] longest members are tried as the source, so a cluster of `m` members
 //! costs at most `MAX_CANDIDATES * m` alignments.
@@ -44,8 +46,9 @@ use crate::align::{Aligner, Alignment, EditKind, Tokens};
 
 /// Smallest share of swapped words for a copy to be called spun.
 pub const SPUN_MIN_SWAPS: f64 = 0.05;
-/// Smallest share of changed tokens inside the copied region for a copy to be called edited.
-pub const EDITED_MIN: f64 = 0.01;
+/// Fewest changed tokens inside the copied region for a copy to be called edited (one changed
+/// number is an edit).
+pub const EDITED_MIN_TOKENS: usize = 1;
 /// Smallest share of the source cut off (head or tail) for a copy to be called truncated.
 pub const TRUNCATED_MIN: f64 = 0.05;
 /// Smallest share of the copy outside the copied region for it to be called wrapped.
@@ -210,7 +213,7 @@ impl Relation {
         r.swap_share = ratio(swapped_b, in_b);
         r.edit_share = ratio(changed, (a_hi - a_lo) + (b_hi - b_lo));
         r.spun = r.swap_share >= SPUN_MIN_SWAPS;
-        r.edited = !r.spun && (r.edit_share >= EDITED_MIN || r.moved);
+        r.edited = !r.spun && (changed >= EDITED_MIN_TOKENS || r.moved);
         r.truncated = r.source_outside >= TRUNCATED_MIN;
         r.wrapped = r.member_outside >= WRAPPED_MIN;
         r.kind = if r.spun {
@@ -303,11 +306,12 @@ pub enum SourceBasis {
 /// How well a member explains the others as their source (see the [module docs](self)).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct SourceScore {
-    /// Share of the other members' shared tokens inside passages with this member.
+    /// Share of the other members' shared text inside passages with this member, each token
+    /// weighted by the number of members it is copied with.
     pub containment: f64,
     /// Share of the other members' passage tokens that are swapped words.
     pub swap_share: f64,
-    /// Share of this member's tokens shared with no other member.
+    /// Share of this member's tokens copied with fewer than half of the other members.
     pub own_text: f64,
 }
 
@@ -329,8 +333,8 @@ pub struct ClusterEvidence {
     pub source: usize,
     /// Why it was chosen.
     pub basis: SourceBasis,
-    /// Containment of the source minus that of the runner-up (0 with a single candidate); a small
-    /// margin means the choice is uncertain.
+    /// Containment of the source minus that of the runner-up, 0 with a single candidate or when a
+    /// tie-break decided; a small margin means the choice is uncertain.
     pub margin: f64,
     /// One entry per member, in the order given.
     pub members: Vec<MemberEvidence>,
@@ -384,40 +388,59 @@ pub fn explain_cluster(
 
     // Alignments candidate -> every other member, and which tokens of each member are shared.
     let mut aligned: Vec<Vec<Option<Alignment>>> = Vec::with_capacity(candidates.len());
-    let mut shared: Vec<Vec<bool>> = members.iter().map(|t| vec![false; t.len()]).collect();
+    // support[o][t]: how many other members token t of member o is copied with (counted over the
+    // alignments made: every member against every candidate).
+    let mut support: Vec<Vec<u32>> = members.iter().map(|t| vec![0; t.len()]).collect();
     for &c in &candidates {
         let row: Vec<Option<Alignment>> = (0..m)
             .map(|o| (o != c).then(|| aligner.align_tokens(&members[c], &members[o])))
             .collect();
         for (o, al) in row.iter().enumerate() {
-            if let Some(al) = al {
-                for p in &al.passages {
-                    shared[o][p.tokens_b.clone()].fill(true);
-                    shared[c][p.tokens_a.clone()].fill(true);
+            let Some(al) = al else { continue };
+            // A candidate pair is aligned both ways: count its support once per side.
+            let both_ways = candidates.binary_search(&o).is_ok();
+            for p in &al.passages {
+                support[o][p.tokens_b.clone()]
+                    .iter_mut()
+                    .for_each(|s| *s += 1);
+                if !both_ways {
+                    support[c][p.tokens_a.clone()]
+                        .iter_mut()
+                        .for_each(|s| *s += 1);
                 }
             }
         }
         aligned.push(row);
     }
+    let weight = |o: usize, r: std::ops::Range<usize>| -> u64 {
+        support[o][r].iter().map(|&s| u64::from(s)).sum()
+    };
     let scores: Vec<SourceScore> = candidates
         .iter()
         .zip(&aligned)
         .map(|(&c, row)| {
-            let (mut inside, mut total, mut swapped, mut passage) =
-                (0usize, 0usize, 0usize, 0usize);
+            let (mut inside, mut total, mut swapped, mut passage) = (0u64, 0u64, 0usize, 0usize);
             for (o, al) in row.iter().enumerate() {
                 let Some(al) = al else { continue };
-                total += shared[o].iter().filter(|&&s| s).count();
+                total += weight(o, 0..members[o].len());
                 for p in &al.passages {
-                    inside += shared[o][p.tokens_b.clone()].iter().filter(|&&s| s).count();
+                    inside += weight(o, p.tokens_b.clone());
                     passage += p.tokens_b.len();
                 }
                 swapped += al.swaps().map(|e| e.tokens_b.len()).sum::<usize>();
             }
+            let own = support[c]
+                .iter()
+                .filter(|&&s| 2 * s as usize + 1 < m)
+                .count();
             SourceScore {
-                containment: ratio(inside, total),
+                containment: if total == 0 {
+                    0.0
+                } else {
+                    inside as f64 / total as f64
+                },
                 swap_share: ratio(swapped, passage),
-                own_text: ratio(shared[c].iter().filter(|&&s| !s).count(), members[c].len()),
+                own_text: ratio(own, members[c].len()),
             }
         })
         .collect();
@@ -442,7 +465,8 @@ pub fn explain_cluster(
         .filter(|&(k, _)| k != best)
         .map(|(_, s)| scores[best].containment - s.containment)
         .min_by(f64::total_cmp)
-        .unwrap_or(0.0);
+        .unwrap_or(0.0)
+        .max(0.0);
     let source = candidates.get(best).copied().unwrap_or(0);
     let mut row = if aligned.is_empty() {
         Vec::new()

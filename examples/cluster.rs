@@ -86,8 +86,8 @@ struct Args {
     #[arg(long, short)]
     quiet: bool,
     /// Signature-only mode for very large corpora: streams the input, keeps one MinHash signature
-    /// (word 5-grams) per document, and joins LSH candidates whose estimated Jaccard reaches
-    /// --threshold. Finds near-verbatim copies only (not spun or heavily truncated ones).
+    /// of the word n-grams and the set size per document, and joins LSH candidates whose estimated
+    /// containment reaches --threshold. Finds verbatim, wrapped and truncated copies; not spun ones.
     #[arg(long)]
     fast: bool,
     /// Write an HTML report (sources, relations, copied passages) of the printed clusters to FILE.

@@ -212,10 +212,22 @@ impl Clustering {
     }
 }
 
-/// Clusters documents from their signatures alone: LSH candidates (layout `params`) whose estimated
-/// Jaccard reaches `threshold` are joined by union-find. Returns the partition and the verified
-/// pairs `(a, b, estimate)`, sorted. This is the memory-lean path for very large corpora (a signature
-/// per document and nothing else); it finds near-verbatim copies, not spun or heavily truncated ones.
+/// How [`cluster_signatures`] decides that two documents are copies.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub enum SketchRule {
+    /// Estimated Jaccard at or above the value.
+    Jaccard(f64),
+    /// Estimated containment ([`containment_from_jaccard`](crate::verify::containment_from_jaccard)
+    /// with the given set sizes) at or above the first value, and estimated Jaccard at or above
+    /// the second (a floor against chance agreement of a few slots).
+    Containment(f64, f64),
+}
+
+/// Clusters documents from their signatures alone: LSH candidates (layout `params`) that pass
+/// `rule` are joined by union-find. `sizes` holds each document's shingle-set size (used by
+/// [`SketchRule::Containment`]). Returns the partition and the verified pairs `(a, b, score)`,
+/// sorted. This is the memory-lean path for very large corpora: a signature and a size per document.
 ///
 /// # Complexity
 ///
@@ -224,25 +236,38 @@ impl Clustering {
 /// # Examples
 ///
 /// ```
-/// use wirecopy::{cluster::cluster_signatures, lsh::LshParams, minhash::{Algorithm, Sketcher}};
+/// use wirecopy::cluster::{cluster_signatures, SketchRule};
+/// use wirecopy::{lsh::LshParams, minhash::{Algorithm, Sketcher}};
 /// let s = Sketcher::new(Algorithm::OnePermutation, 128, 0);
-/// let a: Vec<u64> = (0..300).collect();
-/// let b: Vec<u64> = (0..290).collect();
-/// let c: Vec<u64> = (1000..1300).collect();
-/// let sigs = vec![s.sketch(&a), s.sketch(&c), s.sketch(&b)];
-/// let (clustering, pairs) = cluster_signatures(&sigs, LshParams::for_threshold(0.5, 128), 0.5);
-/// assert_eq!(clustering.groups(), vec![vec![0, 2]]);
-/// assert_eq!(pairs.len(), 1);
+/// let a: Vec<u64> = (0..1000).collect();
+/// let head: Vec<u64> = (0..400).collect(); // a truncated copy: Jaccard 0.4, containment 1
+/// let c: Vec<u64> = (5000..6000).collect();
+/// let sigs = vec![s.sketch(&a), s.sketch(&c), s.sketch(&head)];
+/// let sizes = [1000, 1000, 400];
+/// let layout = LshParams::for_recall(0.2, 128, 0.99);
+/// let (by_j, _) = cluster_signatures(&sigs, &sizes, layout, SketchRule::Jaccard(0.5));
+/// assert!(by_j.groups().is_empty());
+/// let (by_c, _) = cluster_signatures(&sigs, &sizes, layout, SketchRule::Containment(0.7, 0.1));
+/// assert_eq!(by_c.groups(), vec![vec![0, 2]]);
 /// ```
 pub fn cluster_signatures(
     sigs: &[crate::minhash::Signature],
+    sizes: &[u32],
     params: crate::lsh::LshParams,
-    threshold: f64,
+    rule: SketchRule,
 ) -> (Clustering, Vec<(u32, u32, f64)>) {
     let candidates = crate::lsh::candidate_pairs(sigs, params);
+    let size = |d: u32| sizes.get(d as usize).copied().unwrap_or(0) as usize;
     let verify = |&(a, b): &(u32, u32)| -> Option<(u32, u32, f64)> {
-        let est = sigs[a as usize].similarity(&sigs[b as usize]).ok()?;
-        (est >= threshold).then_some((a, b, est))
+        let j = sigs[a as usize].similarity(&sigs[b as usize]).ok()?;
+        let score = match rule {
+            SketchRule::Jaccard(t) => (j >= t).then_some(j)?,
+            SketchRule::Containment(t, floor) => {
+                let c = crate::verify::containment_from_jaccard(j, size(a), size(b));
+                (c >= t && j >= floor).then_some(c)?
+            }
+        };
+        Some((a, b, score))
     };
     #[cfg(feature = "parallel")]
     let pairs: Vec<(u32, u32, f64)> = {

@@ -31,6 +31,28 @@ pub fn intersection_len(a: &[u64], b: &[u64]) -> usize {
     n
 }
 
+/// Containment `|A∩B| / min(|A|, |B|)` implied by a Jaccard similarity `j` of sets of sizes `len_a`
+/// and `len_b`: since `|A∩B| = j (|A| + |B|) / (1 + j)`. With an estimated `j` (from signatures) and
+/// exact sizes this estimates containment without the sets, which finds truncated copies whose
+/// Jaccard with their source is low. Clamped to [0, 1]; 0 when a set is empty.
+///
+/// # Examples
+///
+/// ```
+/// use wirecopy::verify::containment_from_jaccard;
+/// // B is the first 30% of A: Jaccard 0.3, containment 1.
+/// assert!((containment_from_jaccard(0.3, 1000, 300) - 1.0).abs() < 1e-12);
+/// assert_eq!(containment_from_jaccard(0.5, 0, 10), 0.0);
+/// ```
+pub fn containment_from_jaccard(j: f64, len_a: usize, len_b: usize) -> f64 {
+    let min = len_a.min(len_b);
+    if min == 0 || j.is_nan() || j <= 0.0 {
+        return 0.0;
+    }
+    let inter = j * (len_a + len_b) as f64 / (1.0 + j);
+    (inter / min as f64).clamp(0.0, 1.0)
+}
+
 /// Exact overlap scores of two sets.
 ///
 /// # Examples

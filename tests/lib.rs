@@ -374,6 +374,49 @@ fn cluster_example_runs_on_the_demo_corpus() {
 }
 
 #[test]
+fn cluster_example_fast_mode_finds_verbatim_and_truncated_copies() {
+    let out_dir = temp_dir("fast");
+    let jsonl = out_dir.join("pred.jsonl");
+    let out = Command::new(example("cluster"))
+        .args(["--fast", "--jsonl"])
+        .arg(&jsonl)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut label = HashMap::new();
+    for l in std::fs::read_to_string(&jsonl).unwrap().lines() {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap();
+        label.insert(
+            v["doc"].as_str().unwrap().to_string(),
+            v["cluster"].as_u64().unwrap(),
+        );
+    }
+    assert_eq!(label.len(), 11);
+    for copy in ["reprint_valley_gazette.txt", "truncated_metro_daily.txt"] {
+        assert_eq!(label["wire_original.txt"], label[copy], "{copy}");
+    }
+    assert_eq!(
+        label["unrelated_science.txt"],
+        label["unrelated_science_reprint.txt"]
+    );
+    for alone in [
+        "other_story_same_event.txt",
+        "unrelated_sport.txt",
+        "unrelated_tech.txt",
+    ] {
+        assert_eq!(
+            label.values().filter(|&&l| l == label[alone]).count(),
+            1,
+            "{alone} merged"
+        );
+    }
+}
+
+#[test]
 fn cluster_example_reports_bad_input_and_goes_on() {
     let dir = temp_dir("bad");
     let story =

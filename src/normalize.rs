@@ -200,15 +200,15 @@ impl Tokenizer {
     /// `xxh3_64` of the token's canonical text (what [`Tokenizer::for_each`] yields as
     /// [`Token::text`]) and `numeric` is [`Token::numeric`].
     ///
-    /// This is the hot loop of shingling. Token boundaries are found 64 bytes at a time with
-    /// branch-free SWAR classification (bit masks of token bytes, of bytes needing work, of digits);
-    /// a token of lowercase ASCII letters and digits (most of them) is hashed in place, one with
-    /// capitals or apostrophes is lowercased on the stack, and only runs with non-ASCII characters go
-    /// through NFKD.
+    /// This is the hot loop of shingling. Token boundaries are found 64 bytes at a time (a byte
+    /// classification the compiler vectorizes, packed into a bit mask); a token of at most 16 ASCII
+    /// letters and digits (nearly all of them) is loaded as one `u128`, lowercased and checked for
+    /// digits with bit masks and hashed from the register; longer tokens and those with apostrophes
+    /// are lowercased on the stack, and only runs with non-ASCII characters go through NFKD.
     ///
     /// # Complexity
     ///
-    /// Linear in `text.len()`: a few word operations per 8 bytes, one xxh3 per token.
+    /// Linear in `text.len()`: about two instructions per byte, one xxh3 per token.
     ///
     /// # Examples
     ///
@@ -226,97 +226,91 @@ impl Tokenizer {
         let bytes = text.as_bytes();
         let n = bytes.len();
         let mut in_tok = false;
-        let (mut start, mut special, mut rare, mut digit) = (0usize, false, false, false);
+        let mut start = 0usize;
+        let mut rare_prev = false;
         let mut base = 0usize;
         while base < n {
-            let masks = if base + 64 <= n {
-                block_masks(&bytes[base..base + 64])
-            } else {
-                let mut pad = [0u8; 64]; // NUL is a separator
-                pad[..n - base].copy_from_slice(&bytes[base..]);
-                block_masks(&pad)
-            };
-            let carry = u64::from(in_tok);
-            let shifted = (masks.token << 1) | carry;
-            let mut starts = masks.token & !shifted;
-            let mut ends = !masks.token & shifted;
-            let mut cur = 0u32; // first bit of the current token inside this block
-            loop {
-                if in_tok {
-                    if ends == 0 {
-                        let rest = !((1u64 << cur) - 1);
-                        special |= masks.special & rest != 0;
-                        rare |= masks.rare & rest != 0;
-                        digit |= masks.digit & rest != 0;
-                        break;
-                    }
-                    let e = ends.trailing_zeros();
-                    ends &= ends - 1;
-                    let range = ((1u64 << e) - 1) & !((1u64 << cur) - 1);
-                    special |= masks.special & range != 0;
-                    rare |= masks.rare & range != 0;
-                    digit |= masks.digit & range != 0;
-                    let end = base + e as usize;
-                    self.emit_hash(text, start, end, special, rare, digit, &mut f);
-                    in_tok = false;
-                } else {
-                    if starts == 0 {
-                        break;
-                    }
-                    cur = starts.trailing_zeros();
-                    starts &= starts - 1;
-                    start = base + cur as usize;
-                    (special, rare, digit) = (false, false, false);
-                    in_tok = true;
+            let (token, rare) = match bytes.get(base..base + 64) {
+                Some(block) => classify(block),
+                None => {
+                    let mut pad = [0u8; 64]; // NUL is a separator
+                    pad[..n - base].copy_from_slice(&bytes[base..]);
+                    classify(&pad)
                 }
+            };
+            // A token of at most 16 bytes ending in this block started here or in the previous one.
+            let check = rare | rare_prev;
+            rare_prev = rare;
+            // Transitions between separator and token bytes: they alternate start, end, start, ...
+            let mut edges = token ^ ((token << 1) | u64::from(in_tok));
+            if in_tok && edges != 0 {
+                let end = base + edges.trailing_zeros() as usize;
+                edges &= edges - 1;
+                self.emit_hash(text, start, end, check, &mut f);
+                in_tok = false;
+            }
+            while edges != 0 {
+                start = base + edges.trailing_zeros() as usize;
+                edges &= edges - 1;
+                if edges == 0 {
+                    in_tok = true;
+                    break;
+                }
+                let end = base + edges.trailing_zeros() as usize;
+                edges &= edges - 1;
+                self.emit_hash(text, start, end, check, &mut f);
             }
             base += 64;
         }
         if in_tok {
-            self.emit_hash(text, start, n, special, rare, digit, &mut f);
+            self.emit_hash(text, start, n, true, &mut f);
         }
     }
 
-    /// One run `text[start..end]` of token bytes for [`Tokenizer::for_each_hash`]. `special`: it has
-    /// capitals, apostrophes or non-ASCII bytes; `rare`: it has apostrophes or non-ASCII bytes.
-    #[allow(clippy::too_many_arguments)]
+    /// One run `text[start..end]` of token bytes for [`Tokenizer::for_each_hash`]. `check`: the run
+    /// may hold apostrophes or non-ASCII bytes (its block or the previous one does).
+    ///
+    /// A run of at most 16 ASCII letters and digits (nearly all of them) is loaded as one `u128`,
+    /// lowercased and tested for digits with bit masks, and hashed from the register by
+    /// [`xxh3_short`]; anything else goes through [`Tokenizer::emit_special`].
     #[inline(always)]
     fn emit_hash<F: FnMut(u64, bool)>(
         &mut self,
         text: &str,
         start: usize,
         end: usize,
-        special: bool,
-        rare: bool,
-        digit: bool,
+        check: bool,
         f: &mut F,
     ) {
-        let run = &text.as_bytes()[start..end];
-        if !special {
-            f(xxh3_64(run), digit);
-        } else if !rare && run.len() <= STACK_TOKEN {
-            // Capitals only (a sentence start, an acronym): lowercase a copy on the stack.
-            let mut stack = [0u8; STACK_TOKEN];
-            stack[..run.len()].copy_from_slice(run);
-            for chunk in stack.chunks_exact_mut(8) {
-                let mut word = [0u8; 8];
-                word.copy_from_slice(chunk);
-                let x = u64::from_le_bytes(word); // ASCII only here
-                let lower = x | (in_range(x, b'A', b'Z') >> 2); // 0x80 >> 2 = 0x20
-                chunk.copy_from_slice(&lower.to_le_bytes());
+        let bytes = text.as_bytes();
+        let len = end - start;
+        if len <= 16 {
+            let (w0, w1) = match bytes.get(start..start + 16) {
+                Some(b) => (u64_at(b, 0), u64_at(b, 8)),
+                None => tail_words(&bytes[start..]),
+            };
+            let [k0, k1] = KEEP[len];
+            let (v0, v1) = (w0 & k0, w1 & k1);
+            if !(check && has_rare(v0) | has_rare(v1)) {
+                // ASCII letters and digits only: 0x40 is set in letters and clear in digits, so
+                // copying it onto 0x20 lowercases letters and leaves digits alone.
+                let digit = ((!v0 & k0) | (!v1 & k1)) & BYTES_40 != 0;
+                let l0 = v0 | ((v0 & BYTES_40) >> 1);
+                let l1 = v1 | ((v1 & BYTES_40) >> 1);
+                f(xxh3_short(l0, l1, len), digit);
+                return;
             }
-            f(xxh3_64(&stack[..run.len()]), digit);
-        } else {
-            self.emit_special(text, start, end, digit, f);
         }
+        self.emit_special(text, start, end, f);
     }
 
+    /// A run with capitals over 16 bytes, apostrophes or non-ASCII characters.
+    #[cold]
     fn emit_special<F: FnMut(u64, bool)>(
         &mut self,
         text: &str,
         start: usize,
         end: usize,
-        digit: bool,
         f: &mut F,
     ) {
         let run = &text.as_bytes()[start..end];
@@ -326,6 +320,7 @@ impl Tokenizer {
             });
             return;
         }
+        let digit = run.iter().any(u8::is_ascii_digit);
         let mut stack = [0u8; STACK_TOKEN];
         let mut len = 0;
         for &b in run {
@@ -430,66 +425,137 @@ impl Tokenizer {
     }
 }
 
-/// Bit masks over a 64-byte block (bit i for byte i): token bytes (ASCII letters, digits,
-/// apostrophes, non-ASCII bytes), bytes that need more than hashing in place (capitals, apostrophes,
-/// non-ASCII), the rare ones among them (apostrophes, non-ASCII) and digits.
-struct BlockMasks {
-    token: u64,
-    special: u64,
-    rare: u64,
-    digit: u64,
-}
-
-const LO: u64 = 0x0101_0101_0101_0101;
-const HI: u64 = 0x8080_8080_8080_8080;
-
-/// High bit of each byte set where the 7-bit byte of `x7` is >= `lo` (no borrow crosses bytes).
+/// Bit masks of a 64-byte block (bit i for byte i): token bytes (ASCII letters and digits,
+/// apostrophes, non-ASCII bytes), and whether any byte is rare (an apostrophe or non-ASCII).
+///
+/// Written as a byte loop that the compiler vectorizes (SSE2 compares), then packed 8 bytes at a
+/// time by one multiplication.
 #[inline(always)]
-fn ge(x7: u64, lo: u8) -> u64 {
-    ((x7 | HI) - LO * u64::from(lo)) & HI
-}
-
-/// High bit of each byte set where the 7-bit byte of `x7` is in `lo..=hi`.
-#[inline(always)]
-fn in_range(x7: u64, lo: u8, hi: u8) -> u64 {
-    ge(x7, lo) & !ge(x7, hi + 1)
-}
-
-/// The high bits of the 8 bytes of `v` (only high bits set) gathered into 8 low bits.
-#[inline(always)]
-fn movemask(v: u64) -> u64 {
-    ((v >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
-}
-
-#[inline(always)]
-fn block_masks(block: &[u8]) -> BlockMasks {
-    let mut m = BlockMasks {
-        token: 0,
-        special: 0,
-        rare: 0,
-        digit: 0,
-    };
-    for (w, chunk) in block.chunks_exact(8).enumerate() {
+fn classify(block: &[u8]) -> (u64, bool) {
+    let mut class = [0u8; 64];
+    let mut any_rare = 0u8;
+    for (c, &b) in class.iter_mut().zip(block) {
+        let alnum = ((b | 0x20).wrapping_sub(b'a') < 26) | (b.wrapping_sub(b'0') < 10);
+        let rare = (b >= 0x80) | (b == b'\'');
+        *c = u8::from(alnum | rare);
+        any_rare |= u8::from(rare);
+    }
+    let mut token = 0u64;
+    for (w, chunk) in class.chunks_exact(8).enumerate() {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word);
-        let high = x & HI;
-        let x7 = x & !HI;
-        let ascii = !high & HI;
-        let digit = in_range(x7, b'0', b'9') & ascii;
-        // Letters of either case in one range check on the byte with 0x20 set; a capital has
-        // 0x20 clear (moved up to the high bit by << 2).
-        let letter = in_range(x7 | (LO * 0x20), b'a', b'z') & ascii;
-        let upper = letter & !(x7 << 2) & HI;
-        let apos = in_range(x7, b'\'', b'\'') & ascii;
-        let rare = high | apos;
-        let shift = 8 * w as u32;
-        m.token |= movemask(rare | digit | letter) << shift;
-        m.special |= movemask(rare | upper) << shift;
-        m.rare |= movemask(rare) << shift;
-        m.digit |= movemask(digit) << shift;
+        // Bit 0 of byte j lands on bit 56 + j.
+        let x = u64::from_le_bytes(word).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+        token |= x << (8 * w);
     }
-    m
+    (token, any_rare != 0)
+}
+
+const BYTES_40: u64 = 0x4040_4040_4040_4040;
+const BYTES_80: u64 = 0x8080_8080_8080_8080;
+const BYTES_7F: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+const BYTES_27: u64 = 0x2727_2727_2727_2727;
+
+/// For a token of `len` bytes (0 to 16) loaded as two little-endian words: the masks keeping its
+/// bytes.
+static KEEP: [[u64; 2]; 17] = {
+    let mut t = [[0u64; 2]; 17];
+    let mut len = 1;
+    while len <= 16 {
+        t[len] = if len < 8 {
+            [(1 << (8 * len)) - 1, 0]
+        } else if len == 8 {
+            [u64::MAX, 0]
+        } else if len < 16 {
+            [u64::MAX, (1 << (8 * (len - 8))) - 1]
+        } else {
+            [u64::MAX, u64::MAX]
+        };
+        len += 1;
+    }
+    t
+};
+
+/// The little-endian word at `at` in `bytes`.
+#[inline(always)]
+fn u64_at(bytes: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&bytes[at..at + 8]);
+    u64::from_le_bytes(w)
+}
+
+/// The first 16 bytes of `tail` (fewer than 16 at the end of a text), zero-padded, as two words.
+#[cold]
+#[inline(never)]
+fn tail_words(tail: &[u8]) -> (u64, u64) {
+    let mut word = [0u8; 16];
+    let n = tail.len().min(16);
+    word[..n].copy_from_slice(&tail[..n]);
+    (u64_at(&word, 0), u64_at(&word, 8))
+}
+
+/// True when `v` (token bytes, zeros after them) holds a non-ASCII byte or an apostrophe.
+#[inline(always)]
+fn has_rare(v: u64) -> bool {
+    let t = v ^ BYTES_27; // zero exactly where v has an apostrophe (the zero padding becomes 0x27)
+    let nonzero = ((t & BYTES_7F) + BYTES_7F) | t;
+    (v | !nonzero) & BYTES_80 != 0
+}
+
+/// The first 64 bytes of xxh3's default secret, as little-endian words.
+const SECRET: [u64; 8] = [
+    0xbe4b_a423_396c_feb8,
+    0x1cad_21f7_2c81_017c,
+    0xdb97_9083_e96d_d4de,
+    0x1f67_b3b7_a4a4_4072,
+    0x78e5_c0cc_4ee6_79cb,
+    0x2172_ffcc_7dd0_5a82,
+    0x8e24_43f7_7446_08b8,
+    0x4c26_3a81_e690_35e0,
+];
+
+/// `xxh3_64` (seed 0) of the `len` bytes (1 to 16) held little-endian in `lo` then `hi`, zeros
+/// after them: the same value as `xxhash_rust::xxh3::xxh3_64`, computed from registers instead of
+/// memory.
+#[inline(always)]
+fn xxh3_short(lo: u64, hi: u64, len: usize) -> u64 {
+    if len > 8 {
+        // The last 8 bytes: a funnel shift by 8 * (len - 8), in 8..=64.
+        let s = 8 * (len - 8) as u32;
+        let last = (lo >> (s - 1) >> 1) | (hi << (64 - s));
+        let input_lo = lo ^ SECRET[3] ^ SECRET[4];
+        let input_hi = last ^ SECRET[5] ^ SECRET[6];
+        let product = u128::from(input_lo) * u128::from(input_hi);
+        let acc = (len as u64)
+            .wrapping_add(input_lo.swap_bytes())
+            .wrapping_add(input_hi)
+            .wrapping_add(product as u64 ^ (product >> 64) as u64);
+        let acc = acc ^ (acc >> 37);
+        let acc = acc.wrapping_mul(0x1656_6791_9E37_79F9);
+        acc ^ (acc >> 32)
+    } else if len >= 4 {
+        let input1 = lo as u32;
+        let input2 = (lo >> (8 * (len - 4))) as u32;
+        let input64 = u64::from(input2).wrapping_add(u64::from(input1) << 32);
+        let mut h = input64 ^ SECRET[1] ^ SECRET[2];
+        h ^= h.rotate_left(49) ^ h.rotate_left(24);
+        h = h.wrapping_mul(0x9FB2_1C65_1E98_DF25);
+        h ^= (h >> 35).wrapping_add(len as u64);
+        h = h.wrapping_mul(0x9FB2_1C65_1E98_DF25);
+        h ^ (h >> 28)
+    } else {
+        let c1 = lo as u8;
+        let c2 = (lo >> (8 * (len >> 1))) as u8;
+        let c3 = (lo >> (8 * (len - 1))) as u8;
+        let combo = u32::from(c1) << 16 | u32::from(c2) << 24 | u32::from(c3) | (len as u32) << 8;
+        let flip = u64::from(SECRET[0] as u32 ^ (SECRET[0] >> 32) as u32);
+        let mut h = u64::from(combo) ^ flip;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
+        h ^= h >> 29;
+        h = h.wrapping_mul(0x1656_67B1_9E37_79F9);
+        h ^ (h >> 32)
+    }
 }
 
 #[cfg(test)]
@@ -593,6 +659,49 @@ mod tests {
             let mut got = Vec::new();
             Tokenizer::new().for_each_hash(&text, |h, num| got.push((h, num)));
             assert_eq!(got, want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn xxh3_short_matches_xxh3() {
+        let mut state = 7u64;
+        for len in 1..=16usize {
+            for _ in 0..200 {
+                let mut a = [0u8; 16];
+                for b in &mut a[..len] {
+                    state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+                    *b = crate::shingle::fmix64(state) as u8;
+                }
+                let (lo, hi) = (u64_at(&a, 0), u64_at(&a, 8));
+                assert_eq!(
+                    xxh3_short(lo, hi, len),
+                    xxh3_64(&a[..len]),
+                    "{:?}",
+                    &a[..len]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn hashes_match_at_block_edges() {
+        let mut text = String::new();
+        for i in 0..300 {
+            text.extend("Ab1'x".chars().cycle().skip(i % 5).take((i * 7) % 23 + 1));
+            text.push_str(if i % 11 == 0 { "é " } else { " " });
+        }
+        for cut in 0..text.len() {
+            if !text.is_char_boundary(cut) {
+                continue;
+            }
+            let t = &text[cut..];
+            let mut want = Vec::new();
+            Tokenizer::new().for_each(t, |tok| {
+                want.push((xxh3_64(tok.text.as_bytes()), tok.numeric))
+            });
+            let mut got = Vec::new();
+            Tokenizer::new().for_each_hash(t, |h, num| got.push((h, num)));
+            assert_eq!(got, want, "{t:?}");
         }
     }
 

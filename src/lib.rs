@@ -6,7 +6,7 @@
 //! The pipeline, one module per stage:
 //!
 //! 1. [`normalize`]: Unicode folding (NFKC, quotes, dashes), case folding, punctuation → tokens.
-//! 2. [`shingle`]: word n-grams and spin-robust *skeleton* n-grams, hashed with xxh3 to `u64`.
+//! 2. [`shingle`]: word n-grams and spin-robust *skeleton* n-grams, hashed to `u64` (tokens by one 128-bit multiply, n-grams rolled).
 //! 3. [`boilerplate`]: shingles recurring across many documents (site templates) are ignored.
 //! 4. [`minhash`]: fixed-size signatures (one-permutation hashing by default).
 //! 5. [`lsh`]: banding signatures into candidate pairs, layout derived from the threshold.

@@ -38,12 +38,11 @@ pub fn run(
     let mut signatures: Vec<Signature> = Vec::new();
     let mut batch: Vec<Document> = Vec::with_capacity(BATCH);
     let mut bytes = 0usize;
-    let flush =
-        |batch: &mut Vec<Document>, names: &mut Vec<String>, sigs: &mut Vec<Signature>| {
-            let texts: Vec<&str> = batch.iter().map(|d| d.text.as_str()).collect();
-            sigs.extend(sketcher.sketch_texts(&shingler, &texts));
-            names.extend(batch.drain(..).map(|d| d.name));
-        };
+    let flush = |batch: &mut Vec<Document>, names: &mut Vec<String>, sigs: &mut Vec<Signature>| {
+        let texts: Vec<&str> = batch.iter().map(|d| d.text.as_str()).collect();
+        sigs.extend(sketcher.sketch_texts(&shingler, &texts));
+        names.extend(batch.drain(..).map(|d| d.name));
+    };
     let is_jsonl =
         source.is_some_and(|p| p.is_file() && p.extension().is_some_and(|e| e == "jsonl"));
     let mut skipped = 0usize;

@@ -594,12 +594,13 @@ impl Sketcher {
             &mut heap
         };
         let mut empty = 0usize;
-        for (i, &v) in values.iter().enumerate() {
-            if v != u32::MAX {
-                filled[i / 64] |= 1 << (i % 64);
-            } else {
-                empty += 1;
+        for (word, chunk) in filled.iter_mut().zip(values.chunks(64)) {
+            let mut bits = 0u64;
+            for (i, &v) in chunk.iter().enumerate() {
+                bits |= u64::from(v != u32::MAX) << i;
             }
+            *word = bits;
+            empty += chunk.len() - bits.count_ones() as usize;
         }
         if empty == 0 {
             return;
@@ -609,20 +610,27 @@ impl Sketcher {
             values.fill(u32::MAX - 1);
             return;
         }
+        let filled: &[u64] = filled;
         let is_filled = |j: usize| filled[j / 64] >> (j % 64) & 1 == 1;
-        for i in 0..values.len() {
-            if is_filled(i) {
-                continue;
-            }
-            let mut attempt = 1u64;
-            loop {
-                let r = fmix64(mix ^ ((i as u64) << 32) ^ attempt);
-                let j = (((r >> 32) * k) >> 32) as usize;
-                if is_filled(j) {
-                    values[i] = values[j];
+        // Visit only the empty bins: the clear bits of the bitmap.
+        for (w, &word) in filled.iter().enumerate() {
+            let mut holes = !word;
+            while holes != 0 {
+                let i = w * 64 + holes.trailing_zeros() as usize;
+                holes &= holes - 1;
+                if i >= values.len() {
                     break;
                 }
-                attempt += 1;
+                let mut attempt = 1u64;
+                loop {
+                    let r = fmix64(mix ^ ((i as u64) << 32) ^ attempt);
+                    let j = (((r >> 32) * k) >> 32) as usize;
+                    if is_filled(j) {
+                        values[i] = values[j];
+                        break;
+                    }
+                    attempt += 1;
+                }
             }
         }
     }

@@ -3,8 +3,8 @@
 //! Two algorithms sit behind one [`Sketcher`], picked by [`Algorithm`]:
 //!
 //! * [`Algorithm::OnePermutation`] (default): one-permutation hashing (Li, Owen & Zhang, NIPS 2012)
-//!   with optimal densification (Shrivastava, ICML 2017). Each shingle hash is mixed once and lands in
-//!   one of K bins, keeping the minimum per bin; empty bins borrow the value of a non-empty bin chosen
+//!   with optimal densification (Shrivastava, ICML 2017). Each shingle hash is keyed, multiplied by an odd
+//!   constant, and lands in one of K bins, keeping the minimum per bin; empty bins borrow the value of a non-empty bin chosen
 //!   by a seeded hash chain, which keeps the estimator unbiased. Cost O(|S| + K) per set.
 //! * [`Algorithm::Classic`]: K independent hash functions, `h_i(x) = ((x ^ a_i) * b_i) >> 32`
 //!   (multiply-shift, Dietzfelbinger et al. 1997), the minimum kept for each (Broder 1997). Cost
@@ -636,11 +636,13 @@ impl Sketcher {
     }
 }
 
-/// One shingle into a one-permutation sketch: mixed once, its high half picks the bin, its low half
-/// competes for the bin's minimum.
+/// One shingle into a one-permutation sketch: keyed with the seed's word and multiplied by an odd
+/// constant (a bijection; shingle hashes are already mixed, the product only spreads structured
+/// inputs such as small integers), its high half picks the bin, its low half competes for the
+/// bin's minimum.
 #[inline(always)]
 fn oph_update(values: &mut [u32], k: u64, mix: u64, x: u64) {
-    let h = fmix64(x ^ mix);
+    let h = (x ^ mix).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     let bin = (((h >> 32) * k) >> 32) as usize;
     let v = h as u32;
     if let Some(slot) = values.get_mut(bin) {

@@ -280,6 +280,23 @@ pub(crate) fn ngrams(items: &[u64], n: usize, seed: u64, out: &mut impl FnMut(u6
         out(fmix64(h ^ seed));
         return;
     }
+    if n == 5 {
+        // The default word 5-grams: a constant rotation.
+        rolled::<5>(items, seed, out);
+    } else {
+        rolled_any(items, n, seed, out);
+    }
+}
+
+/// [`ngrams`] for `N`, known at compile time, with `items.len() > N`.
+#[inline(always)]
+fn rolled<const N: usize>(items: &[u64], seed: u64, out: &mut impl FnMut(u64)) {
+    rolled_any(items, N, seed, out);
+}
+
+/// [`ngrams`] with `items.len() > n`.
+#[inline(always)]
+fn rolled_any(items: &[u64], n: usize, seed: u64, out: &mut impl FnMut(u64)) {
     let out_rot = (n % 64) as u32;
     let mut h = 0u64;
     for &t in &items[..n] {

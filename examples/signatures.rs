@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --release --example signatures -- CORPUS.jsonl [--threads N] [--algorithm NAME]
-//!     [--truth TRUTH.jsonl] [--num-perm K] [--no-lsh]
+//!     [--truth TRUTH.jsonl] [--num-perm K] [--seed S] [--repeat R] [--no-lsh]
 //! ```
 //!
 //! Reads every `{"id","text"}` line into memory, then times signature building alone (default
@@ -42,6 +42,9 @@ struct Args {
     /// Skip the LSH build + query timing.
     #[arg(long)]
     no_lsh: bool,
+    /// Seed of the shingler and the sketcher (default: the crate's default seed).
+    #[arg(long, default_value_t = wirecopy::DEFAULT_SEED)]
+    seed: u64,
     /// Repeat the signature pass this many times and report the fastest.
     #[arg(long, default_value_t = 1)]
     repeat: usize,
@@ -89,8 +92,8 @@ fn run(args: &Args) -> Result<(), String> {
     .map_err(|e| format!("cannot start the thread pool: {e}"))?;
     let threads = pool.current_num_threads();
 
-    let sketcher = Sketcher::new(args.algorithm, args.num_perm, wirecopy::DEFAULT_SEED);
-    let shingler = Shingler::new(&[ShingleKind::Words(5)], wirecopy::DEFAULT_SEED);
+    let sketcher = Sketcher::new(args.algorithm, args.num_perm, args.seed);
+    let shingler = Shingler::new(&[ShingleKind::Words(5)], args.seed);
     let (mut best, mut best_cpu) = (f64::INFINITY, f64::INFINITY);
     let mut sigs: Vec<Signature> = Vec::new();
     for _ in 0..args.repeat.max(1) {

@@ -3,8 +3,8 @@
 //! Two algorithms sit behind one [`Sketcher`], picked by [`Algorithm`]:
 //!
 //! * [`Algorithm::OnePermutation`] (default): one-permutation hashing (Li, Owen & Zhang, NIPS 2012)
-//!   with optimal densification (Shrivastava, ICML 2017). Each shingle hash is mixed once and lands in
-//!   one of K bins, keeping the minimum per bin; empty bins borrow the value of a non-empty bin chosen
+//!   with optimal densification (Shrivastava, ICML 2017). Each shingle hash is keyed, multiplied by an odd
+//!   constant, and lands in one of K bins, keeping the minimum per bin; empty bins borrow the value of a non-empty bin chosen
 //!   by a seeded hash chain, which keeps the estimator unbiased. Cost O(|S| + K) per set.
 //! * [`Algorithm::Classic`]: K independent hash functions, `h_i(x) = ((x ^ a_i) * b_i) >> 32`
 //!   (multiply-shift, Dietzfelbinger et al. 1997), the minimum kept for each (Broder 1997). Cost
@@ -594,12 +594,13 @@ impl Sketcher {
             &mut heap
         };
         let mut empty = 0usize;
-        for (i, &v) in values.iter().enumerate() {
-            if v != u32::MAX {
-                filled[i / 64] |= 1 << (i % 64);
-            } else {
-                empty += 1;
+        for (word, chunk) in filled.iter_mut().zip(values.chunks(64)) {
+            let mut bits = 0u64;
+            for (i, &v) in chunk.iter().enumerate() {
+                bits |= u64::from(v != u32::MAX) << i;
             }
+            *word = bits;
+            empty += chunk.len() - bits.count_ones() as usize;
         }
         if empty == 0 {
             return;
@@ -609,30 +610,39 @@ impl Sketcher {
             values.fill(u32::MAX - 1);
             return;
         }
+        let filled: &[u64] = filled;
         let is_filled = |j: usize| filled[j / 64] >> (j % 64) & 1 == 1;
-        for i in 0..values.len() {
-            if is_filled(i) {
-                continue;
-            }
-            let mut attempt = 1u64;
-            loop {
-                let r = fmix64(mix ^ ((i as u64) << 32) ^ attempt);
-                let j = (((r >> 32) * k) >> 32) as usize;
-                if is_filled(j) {
-                    values[i] = values[j];
+        // Visit only the empty bins: the clear bits of the bitmap.
+        for (w, &word) in filled.iter().enumerate() {
+            let mut holes = !word;
+            while holes != 0 {
+                let i = w * 64 + holes.trailing_zeros() as usize;
+                holes &= holes - 1;
+                if i >= values.len() {
                     break;
                 }
-                attempt += 1;
+                let mut attempt = 1u64;
+                loop {
+                    let r = fmix64(mix ^ ((i as u64) << 32) ^ attempt);
+                    let j = (((r >> 32) * k) >> 32) as usize;
+                    if is_filled(j) {
+                        values[i] = values[j];
+                        break;
+                    }
+                    attempt += 1;
+                }
             }
         }
     }
 }
 
-/// One shingle into a one-permutation sketch: mixed once, its high half picks the bin, its low half
-/// competes for the bin's minimum.
+/// One shingle into a one-permutation sketch: keyed with the seed's word and multiplied by an odd
+/// constant (a bijection; shingle hashes are already mixed, the product only spreads structured
+/// inputs such as small integers), its high half picks the bin, its low half competes for the
+/// bin's minimum.
 #[inline(always)]
 fn oph_update(values: &mut [u32], k: u64, mix: u64, x: u64) {
-    let h = fmix64(x ^ mix);
+    let h = (x ^ mix).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     let bin = (((h >> 32) * k) >> 32) as usize;
     let v = h as u32;
     if let Some(slot) = values.get_mut(bin) {

@@ -197,26 +197,26 @@ impl Tokenizer {
     }
 
     /// Calls `f(hash, numeric)` for every token of `text`, in order, where `hash` is
-    /// `xxh3_64` of the token's canonical text (what [`Tokenizer::for_each`] yields as
+    /// [`hash_token`] of the token's canonical text (what [`Tokenizer::for_each`] yields as
     /// [`Token::text`]) and `numeric` is [`Token::numeric`].
     ///
-    /// This is the hot loop of shingling. Token boundaries are found 64 bytes at a time with
-    /// branch-free SWAR classification (bit masks of token bytes, of bytes needing work, of digits);
-    /// a token of lowercase ASCII letters and digits (most of them) is hashed in place, one with
-    /// capitals or apostrophes is lowercased on the stack, and only runs with non-ASCII characters go
-    /// through NFKD.
+    /// This is the hot loop of shingling. Token boundaries are found 64 bytes at a time (a byte
+    /// classification the compiler vectorizes, packed into a bit mask); a token of at most 16 ASCII
+    /// letters and digits (nearly all of them) is loaded as one `u128`, lowercased and checked for
+    /// digits with bit masks and hashed from the registers by one multiplication; longer tokens and those with apostrophes
+    /// are lowercased on the stack, and only runs with non-ASCII characters go through NFKD.
     ///
     /// # Complexity
     ///
-    /// Linear in `text.len()`: a few word operations per 8 bytes, one xxh3 per token.
+    /// Linear in `text.len()`: about two instructions per byte, one multiplication per token.
     ///
     /// # Examples
     ///
     /// ```
-    /// use xxhash_rust::xxh3::xxh3_64;
+    /// use wirecopy::normalize::hash_token;
     /// let mut hashes = Vec::new();
     /// wirecopy::normalize::Tokenizer::new().for_each_hash("Don't stop 2", |h, num| hashes.push((h, num)));
-    /// assert_eq!(hashes, vec![(xxh3_64(b"dont"), false), (xxh3_64(b"stop"), false), (xxh3_64(b"2"), true)]);
+    /// assert_eq!(hashes, vec![(hash_token(b"dont"), false), (hash_token(b"stop"), false), (hash_token(b"2"), true)]);
     /// ```
     #[inline]
     pub fn for_each_hash<F>(&mut self, text: &str, mut f: F)
@@ -226,106 +226,101 @@ impl Tokenizer {
         let bytes = text.as_bytes();
         let n = bytes.len();
         let mut in_tok = false;
-        let (mut start, mut special, mut rare, mut digit) = (0usize, false, false, false);
+        let mut start = 0usize;
+        let mut rare_prev = false;
         let mut base = 0usize;
         while base < n {
-            let masks = if base + 64 <= n {
-                block_masks(&bytes[base..base + 64])
-            } else {
-                let mut pad = [0u8; 64]; // NUL is a separator
-                pad[..n - base].copy_from_slice(&bytes[base..]);
-                block_masks(&pad)
-            };
-            let carry = u64::from(in_tok);
-            let shifted = (masks.token << 1) | carry;
-            let mut starts = masks.token & !shifted;
-            let mut ends = !masks.token & shifted;
-            let mut cur = 0u32; // first bit of the current token inside this block
-            loop {
-                if in_tok {
-                    if ends == 0 {
-                        let rest = !((1u64 << cur) - 1);
-                        special |= masks.special & rest != 0;
-                        rare |= masks.rare & rest != 0;
-                        digit |= masks.digit & rest != 0;
-                        break;
-                    }
-                    let e = ends.trailing_zeros();
-                    ends &= ends - 1;
-                    let range = ((1u64 << e) - 1) & !((1u64 << cur) - 1);
-                    special |= masks.special & range != 0;
-                    rare |= masks.rare & range != 0;
-                    digit |= masks.digit & range != 0;
-                    let end = base + e as usize;
-                    self.emit_hash(text, start, end, special, rare, digit, &mut f);
-                    in_tok = false;
-                } else {
-                    if starts == 0 {
-                        break;
-                    }
-                    cur = starts.trailing_zeros();
-                    starts &= starts - 1;
-                    start = base + cur as usize;
-                    (special, rare, digit) = (false, false, false);
-                    in_tok = true;
+            let (token, rare) = match bytes.get(base..base + 64) {
+                Some(block) => classify(block),
+                None => {
+                    let mut pad = [0u8; 64]; // NUL is a separator
+                    pad[..n - base].copy_from_slice(&bytes[base..]);
+                    classify(&pad)
                 }
+            };
+            // A token of at most 16 bytes ending in this block started here or in the previous one.
+            let check = rare | rare_prev;
+            rare_prev = rare;
+            // Transitions between separator and token bytes: they alternate start, end, start, ...
+            let mut edges = token ^ ((token << 1) | u64::from(in_tok));
+            if in_tok && edges != 0 {
+                let end = base + edges.trailing_zeros() as usize;
+                edges &= edges - 1;
+                self.emit_hash(text, start, end, check, &mut f);
+                in_tok = false;
+            }
+            while edges != 0 {
+                start = base + edges.trailing_zeros() as usize;
+                edges &= edges - 1;
+                if edges == 0 {
+                    in_tok = true;
+                    break;
+                }
+                let end = base + edges.trailing_zeros() as usize;
+                edges &= edges - 1;
+                self.emit_hash(text, start, end, check, &mut f);
             }
             base += 64;
         }
         if in_tok {
-            self.emit_hash(text, start, n, special, rare, digit, &mut f);
+            self.emit_hash(text, start, n, true, &mut f);
         }
     }
 
-    /// One run `text[start..end]` of token bytes for [`Tokenizer::for_each_hash`]. `special`: it has
-    /// capitals, apostrophes or non-ASCII bytes; `rare`: it has apostrophes or non-ASCII bytes.
-    #[allow(clippy::too_many_arguments)]
+    /// One run `text[start..end]` of token bytes for [`Tokenizer::for_each_hash`]. `check`: the run
+    /// may hold apostrophes or non-ASCII bytes (its block or the previous one does).
+    ///
+    /// A run of at most 16 ASCII letters and digits (nearly all of them) is loaded as one `u128`,
+    /// lowercased and tested for digits with bit masks, and hashed from the registers by
+    /// [`short_hash`]; anything else goes through [`Tokenizer::emit_special`].
     #[inline(always)]
     fn emit_hash<F: FnMut(u64, bool)>(
         &mut self,
         text: &str,
         start: usize,
         end: usize,
-        special: bool,
-        rare: bool,
-        digit: bool,
+        check: bool,
         f: &mut F,
     ) {
-        let run = &text.as_bytes()[start..end];
-        if !special {
-            f(xxh3_64(run), digit);
-        } else if !rare && run.len() <= STACK_TOKEN {
-            // Capitals only (a sentence start, an acronym): lowercase a copy on the stack.
-            let mut stack = [0u8; STACK_TOKEN];
-            stack[..run.len()].copy_from_slice(run);
-            for chunk in stack.chunks_exact_mut(8) {
-                let mut word = [0u8; 8];
-                word.copy_from_slice(chunk);
-                let x = u64::from_le_bytes(word); // ASCII only here
-                let lower = x | (in_range(x, b'A', b'Z') >> 2); // 0x80 >> 2 = 0x20
-                chunk.copy_from_slice(&lower.to_le_bytes());
+        let bytes = text.as_bytes();
+        let len = end - start;
+        if len <= 16 {
+            let (w0, w1) = match bytes.get(start..start + 16) {
+                Some(b) => (u64_at(b, 0), u64_at(b, 8)),
+                None => tail_words(&bytes[start..]),
+            };
+            let [k0, k1] = KEEP[len];
+            let (v0, v1) = (w0 & k0, w1 & k1);
+            if !(check && has_rare(v0) | has_rare(v1)) {
+                // ASCII letters and digits only: 0x40 is set in letters and clear in digits, so
+                // copying it onto 0x20 lowercases letters and leaves digits alone.
+                let digit = ((!v0 & k0) | (!v1 & k1)) & BYTES_40 != 0;
+                let l0 = v0 | ((v0 & BYTES_40) >> 1);
+                let l1 = v1 | ((v1 & BYTES_40) >> 1);
+                f(short_hash(l0, l1, len), digit);
+                return;
             }
-            f(xxh3_64(&stack[..run.len()]), digit);
-        } else {
-            self.emit_special(text, start, end, digit, f);
         }
+        self.emit_special(text, start, end, f);
     }
 
+    /// A run with capitals over 16 bytes, apostrophes or non-ASCII characters.
+    #[cold]
     fn emit_special<F: FnMut(u64, bool)>(
         &mut self,
         text: &str,
         start: usize,
         end: usize,
-        digit: bool,
         f: &mut F,
     ) {
         let run = &text.as_bytes()[start..end];
         if !run.is_ascii() {
             self.unicode_run(text, start, end, &mut |t: Token<'_>| {
-                f(xxh3_64(t.text.as_bytes()), t.numeric)
+                f(hash_token(t.text.as_bytes()), t.numeric)
             });
             return;
         }
+        let digit = run.iter().any(u8::is_ascii_digit);
         let mut stack = [0u8; STACK_TOKEN];
         let mut len = 0;
         for &b in run {
@@ -339,7 +334,7 @@ impl Tokenizer {
         if len == 0 {
             // apostrophes only
         } else if len <= STACK_TOKEN {
-            f(xxh3_64(&stack[..len]), digit);
+            f(hash_token(&stack[..len]), digit);
         } else {
             self.long.clear();
             self.long.extend(
@@ -347,7 +342,7 @@ impl Tokenizer {
                     .filter(|&&b| b != b'\'')
                     .map(u8::to_ascii_lowercase),
             );
-            f(xxh3_64(&self.long), digit);
+            f(hash_token(&self.long), digit);
         }
     }
 
@@ -430,66 +425,119 @@ impl Tokenizer {
     }
 }
 
-/// Bit masks over a 64-byte block (bit i for byte i): token bytes (ASCII letters, digits,
-/// apostrophes, non-ASCII bytes), bytes that need more than hashing in place (capitals, apostrophes,
-/// non-ASCII), the rare ones among them (apostrophes, non-ASCII) and digits.
-struct BlockMasks {
-    token: u64,
-    special: u64,
-    rare: u64,
-    digit: u64,
-}
-
-const LO: u64 = 0x0101_0101_0101_0101;
-const HI: u64 = 0x8080_8080_8080_8080;
-
-/// High bit of each byte set where the 7-bit byte of `x7` is >= `lo` (no borrow crosses bytes).
+/// Bit masks of a 64-byte block (bit i for byte i): token bytes (ASCII letters and digits,
+/// apostrophes, non-ASCII bytes), and whether any byte is rare (an apostrophe or non-ASCII).
+///
+/// Written as a byte loop that the compiler vectorizes (SSE2 compares), then packed 8 bytes at a
+/// time by one multiplication.
 #[inline(always)]
-fn ge(x7: u64, lo: u8) -> u64 {
-    ((x7 | HI) - LO * u64::from(lo)) & HI
-}
-
-/// High bit of each byte set where the 7-bit byte of `x7` is in `lo..=hi`.
-#[inline(always)]
-fn in_range(x7: u64, lo: u8, hi: u8) -> u64 {
-    ge(x7, lo) & !ge(x7, hi + 1)
-}
-
-/// The high bits of the 8 bytes of `v` (only high bits set) gathered into 8 low bits.
-#[inline(always)]
-fn movemask(v: u64) -> u64 {
-    ((v >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
-}
-
-#[inline(always)]
-fn block_masks(block: &[u8]) -> BlockMasks {
-    let mut m = BlockMasks {
-        token: 0,
-        special: 0,
-        rare: 0,
-        digit: 0,
-    };
-    for (w, chunk) in block.chunks_exact(8).enumerate() {
+fn classify(block: &[u8]) -> (u64, bool) {
+    let mut class = [0u8; 64];
+    let mut any_rare = 0u8;
+    for (c, &b) in class.iter_mut().zip(block) {
+        let alnum = ((b | 0x20).wrapping_sub(b'a') < 26) | (b.wrapping_sub(b'0') < 10);
+        let rare = (b >= 0x80) | (b == b'\'');
+        *c = u8::from(alnum | rare);
+        any_rare |= u8::from(rare);
+    }
+    let mut token = 0u64;
+    for (w, chunk) in class.chunks_exact(8).enumerate() {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word);
-        let high = x & HI;
-        let x7 = x & !HI;
-        let ascii = !high & HI;
-        let digit = in_range(x7, b'0', b'9') & ascii;
-        // Letters of either case in one range check on the byte with 0x20 set; a capital has
-        // 0x20 clear (moved up to the high bit by << 2).
-        let letter = in_range(x7 | (LO * 0x20), b'a', b'z') & ascii;
-        let upper = letter & !(x7 << 2) & HI;
-        let apos = in_range(x7, b'\'', b'\'') & ascii;
-        let rare = high | apos;
-        let shift = 8 * w as u32;
-        m.token |= movemask(rare | digit | letter) << shift;
-        m.special |= movemask(rare | upper) << shift;
-        m.rare |= movemask(rare) << shift;
-        m.digit |= movemask(digit) << shift;
+        // Bit 0 of byte j lands on bit 56 + j.
+        let x = u64::from_le_bytes(word).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+        token |= x << (8 * w);
     }
-    m
+    (token, any_rare != 0)
+}
+
+const BYTES_40: u64 = 0x4040_4040_4040_4040;
+const BYTES_80: u64 = 0x8080_8080_8080_8080;
+const BYTES_7F: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+const BYTES_27: u64 = 0x2727_2727_2727_2727;
+
+/// For a token of `len` bytes (0 to 16) loaded as two little-endian words: the masks keeping its
+/// bytes.
+static KEEP: [[u64; 2]; 17] = {
+    let mut t = [[0u64; 2]; 17];
+    let mut len = 1;
+    while len <= 16 {
+        t[len] = if len < 8 {
+            [(1 << (8 * len)) - 1, 0]
+        } else if len == 8 {
+            [u64::MAX, 0]
+        } else if len < 16 {
+            [u64::MAX, (1 << (8 * (len - 8))) - 1]
+        } else {
+            [u64::MAX, u64::MAX]
+        };
+        len += 1;
+    }
+    t
+};
+
+/// The little-endian word at `at` in `bytes`.
+#[inline(always)]
+fn u64_at(bytes: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&bytes[at..at + 8]);
+    u64::from_le_bytes(w)
+}
+
+/// The first 16 bytes of `tail` (fewer than 16 at the end of a text), zero-padded, as two words.
+#[inline(never)]
+fn tail_words(tail: &[u8]) -> (u64, u64) {
+    let mut word = [0u8; 16];
+    let n = tail.len().min(16);
+    word[..n].copy_from_slice(&tail[..n]);
+    (u64_at(&word, 0), u64_at(&word, 8))
+}
+
+/// True when `v` (token bytes, zeros after them) holds a non-ASCII byte or an apostrophe.
+#[inline(always)]
+fn has_rare(v: u64) -> bool {
+    let t = v ^ BYTES_27; // zero exactly where v has an apostrophe (the zero padding becomes 0x27)
+    let nonzero = ((t & BYTES_7F) + BYTES_7F) | t;
+    (v | !nonzero) & BYTES_80 != 0
+}
+
+/// Keys of the short-token hash (wyhash's secret words; they contain bytes >= 0x80, so no ASCII
+/// token word equals them and neither multiplicand is ever zero for ASCII tokens).
+const KEY_LO: u64 = 0x2d35_8dcc_aa6c_78a5;
+const KEY_HI: u64 = 0x8bb8_4b93_962e_acc9;
+
+/// The hash of a token of `len` bytes (1 to 16) held little-endian in `lo` then `hi`, zeros after
+/// them: the 128-bit product of the two keyed words folded to 64 bits (wyhash's `mum`), then a
+/// xorshift-multiply finish. Branch-free: no dispatch on the length.
+#[inline(always)]
+fn short_hash(lo: u64, hi: u64, len: usize) -> u64 {
+    let product = u128::from(lo ^ KEY_LO) * u128::from(hi ^ KEY_HI ^ len as u64);
+    let h = product as u64 ^ (product >> 64) as u64;
+    let h = (h ^ (h >> 32)).wrapping_mul(0x9FB2_1C65_1E98_DF25);
+    h ^ (h >> 29)
+}
+
+/// The hash of a canonical token (what [`Tokenizer::for_each`] yields as [`Token::text`]), as
+/// [`Tokenizer::for_each_hash`] computes it: for tokens of at most 16 bytes (nearly all), one
+/// 128-bit multiplication of the two zero-padded little-endian words, keyed and folded, then a
+/// xorshift-multiply finish; for longer tokens `xxh3_64`.
+///
+/// # Examples
+///
+/// ```
+/// use wirecopy::normalize::{hash_token, Tokenizer};
+/// let mut hashes = Vec::new();
+/// Tokenizer::new().for_each_hash("Hello", |h, _| hashes.push(h));
+/// assert_eq!(hashes, vec![hash_token(b"hello")]);
+/// assert_ne!(hash_token(b"hello"), hash_token(b"hellp"));
+/// ```
+#[inline]
+pub fn hash_token(token: &[u8]) -> u64 {
+    if token.is_empty() || token.len() > 16 {
+        return xxh3_64(token);
+    }
+    let (lo, hi) = tail_words(token);
+    short_hash(lo, hi, token.len())
 }
 
 #[cfg(test)]
@@ -588,11 +636,74 @@ mod tests {
         for text in mixed_texts() {
             let mut want = Vec::new();
             Tokenizer::new().for_each(&text, |t| {
-                want.push((xxh3_64(t.text.as_bytes()), t.numeric))
+                want.push((hash_token(t.text.as_bytes()), t.numeric))
             });
             let mut got = Vec::new();
             Tokenizer::new().for_each_hash(&text, |h, num| got.push((h, num)));
             assert_eq!(got, want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn short_tokens_do_not_collide() {
+        // Every token of 1 to 3 letters or digits, plus lengths 4 to 16 from a seeded stream.
+        let alphabet = b"abcdefghijklmnopqrstuvwxyz0123456789";
+        let mut seen = std::collections::HashSet::new();
+        let mut n = 0;
+        for &a in alphabet {
+            seen.insert(hash_token(&[a]));
+            for &b in alphabet {
+                seen.insert(hash_token(&[a, b]));
+                for &c in alphabet {
+                    seen.insert(hash_token(&[a, b, c]));
+                    n += 1;
+                }
+                n += 1;
+            }
+            n += 1;
+        }
+        let mut state = 3u64;
+        let mut words = std::collections::HashSet::new();
+        for len in 4..=16usize {
+            for _ in 0..20_000 {
+                let word: Vec<u8> = (0..len)
+                    .map(|_| {
+                        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+                        alphabet[(crate::shingle::fmix64(state) % 36) as usize]
+                    })
+                    .collect();
+                if words.insert(word.clone()) {
+                    assert!(seen.insert(hash_token(&word)), "{word:?}");
+                    n += 1;
+                }
+            }
+        }
+        assert_eq!(seen.len(), n);
+        assert_eq!(
+            hash_token(b"abcdefghijklmnopq"),
+            xxh3_64(b"abcdefghijklmnopq")
+        );
+    }
+
+    #[test]
+    fn hashes_match_at_block_edges() {
+        let mut text = String::new();
+        for i in 0..300 {
+            text.extend("Ab1'x".chars().cycle().skip(i % 5).take((i * 7) % 23 + 1));
+            text.push_str(if i % 11 == 0 { "é " } else { " " });
+        }
+        for cut in 0..text.len() {
+            if !text.is_char_boundary(cut) {
+                continue;
+            }
+            let t = &text[cut..];
+            let mut want = Vec::new();
+            Tokenizer::new().for_each(t, |tok| {
+                want.push((hash_token(tok.text.as_bytes()), tok.numeric))
+            });
+            let mut got = Vec::new();
+            Tokenizer::new().for_each_hash(t, |h, num| got.push((h, num)));
+            assert_eq!(got, want, "{t:?}");
         }
     }
 

@@ -57,6 +57,7 @@
 
 use crate::normalize::Tokenizer;
 use std::ops::Range;
+use xxhash_rust::xxh3::xxh3_64;
 
 /// Length in tokens of the exact word n-grams used as seeds.
 pub const SEED_LEN: usize = 3;
@@ -141,8 +142,7 @@ impl Tokens {
             self.starts
                 .push(prev_end == 0 || between.iter().any(|c| b".!?\n".contains(c)));
             prev_end = prev_end.max(tok.end);
-            self.hashes
-                .push(crate::normalize::hash_token(tok.text.as_bytes()));
+            self.hashes.push(xxh3_64(tok.text.as_bytes()));
             self.spans.push((tok.start as u32, tok.end as u32));
             self.names
                 .push(tok.capitalized && !crate::stopwords::is_stopword(tok.text));

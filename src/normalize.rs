@@ -197,26 +197,26 @@ impl Tokenizer {
     }
 
     /// Calls `f(hash, numeric)` for every token of `text`, in order, where `hash` is
-    /// [`hash_token`] of the token's canonical text (what [`Tokenizer::for_each`] yields as
+    /// `xxh3_64` of the token's canonical text (what [`Tokenizer::for_each`] yields as
     /// [`Token::text`]) and `numeric` is [`Token::numeric`].
     ///
     /// This is the hot loop of shingling. Token boundaries are found 64 bytes at a time (a byte
     /// classification the compiler vectorizes, packed into a bit mask); a token of at most 16 ASCII
     /// letters and digits (nearly all of them) is loaded as one `u128`, lowercased and checked for
-    /// digits with bit masks and hashed from the registers by one multiplication; longer tokens and those with apostrophes
+    /// digits with bit masks and hashed from the register; longer tokens and those with apostrophes
     /// are lowercased on the stack, and only runs with non-ASCII characters go through NFKD.
     ///
     /// # Complexity
     ///
-    /// Linear in `text.len()`: about two instructions per byte, one multiplication per token.
+    /// Linear in `text.len()`: about two instructions per byte, one xxh3 per token.
     ///
     /// # Examples
     ///
     /// ```
-    /// use wirecopy::normalize::hash_token;
+    /// use xxhash_rust::xxh3::xxh3_64;
     /// let mut hashes = Vec::new();
     /// wirecopy::normalize::Tokenizer::new().for_each_hash("Don't stop 2", |h, num| hashes.push((h, num)));
-    /// assert_eq!(hashes, vec![(hash_token(b"dont"), false), (hash_token(b"stop"), false), (hash_token(b"2"), true)]);
+    /// assert_eq!(hashes, vec![(xxh3_64(b"dont"), false), (xxh3_64(b"stop"), false), (xxh3_64(b"2"), true)]);
     /// ```
     #[inline]
     pub fn for_each_hash<F>(&mut self, text: &str, mut f: F)
@@ -271,8 +271,8 @@ impl Tokenizer {
     /// may hold apostrophes or non-ASCII bytes (its block or the previous one does).
     ///
     /// A run of at most 16 ASCII letters and digits (nearly all of them) is loaded as one `u128`,
-    /// lowercased and tested for digits with bit masks, and hashed from the registers by
-    /// [`short_hash`]; anything else goes through [`Tokenizer::emit_special`].
+    /// lowercased and tested for digits with bit masks, and hashed from the register by
+    /// [`xxh3_short`]; anything else goes through [`Tokenizer::emit_special`].
     #[inline(always)]
     fn emit_hash<F: FnMut(u64, bool)>(
         &mut self,
@@ -297,7 +297,7 @@ impl Tokenizer {
                 let digit = ((!v0 & k0) | (!v1 & k1)) & BYTES_40 != 0;
                 let l0 = v0 | ((v0 & BYTES_40) >> 1);
                 let l1 = v1 | ((v1 & BYTES_40) >> 1);
-                f(short_hash(l0, l1, len), digit);
+                f(xxh3_short(l0, l1, len), digit);
                 return;
             }
         }
@@ -316,7 +316,7 @@ impl Tokenizer {
         let run = &text.as_bytes()[start..end];
         if !run.is_ascii() {
             self.unicode_run(text, start, end, &mut |t: Token<'_>| {
-                f(hash_token(t.text.as_bytes()), t.numeric)
+                f(xxh3_64(t.text.as_bytes()), t.numeric)
             });
             return;
         }
@@ -334,7 +334,7 @@ impl Tokenizer {
         if len == 0 {
             // apostrophes only
         } else if len <= STACK_TOKEN {
-            f(hash_token(&stack[..len]), digit);
+            f(xxh3_64(&stack[..len]), digit);
         } else {
             self.long.clear();
             self.long.extend(
@@ -342,7 +342,7 @@ impl Tokenizer {
                     .filter(|&&b| b != b'\'')
                     .map(u8::to_ascii_lowercase),
             );
-            f(hash_token(&self.long), digit);
+            f(xxh3_64(&self.long), digit);
         }
     }
 
@@ -485,6 +485,7 @@ fn u64_at(bytes: &[u8], at: usize) -> u64 {
 }
 
 /// The first 16 bytes of `tail` (fewer than 16 at the end of a text), zero-padded, as two words.
+#[cold]
 #[inline(never)]
 fn tail_words(tail: &[u8]) -> (u64, u64) {
     let mut word = [0u8; 16];
@@ -501,43 +502,60 @@ fn has_rare(v: u64) -> bool {
     (v | !nonzero) & BYTES_80 != 0
 }
 
-/// Keys of the short-token hash (wyhash's secret words; they contain bytes >= 0x80, so no ASCII
-/// token word equals them and neither multiplicand is ever zero for ASCII tokens).
-const KEY_LO: u64 = 0x2d35_8dcc_aa6c_78a5;
-const KEY_HI: u64 = 0x8bb8_4b93_962e_acc9;
+/// The first 64 bytes of xxh3's default secret, as little-endian words.
+const SECRET: [u64; 8] = [
+    0xbe4b_a423_396c_feb8,
+    0x1cad_21f7_2c81_017c,
+    0xdb97_9083_e96d_d4de,
+    0x1f67_b3b7_a4a4_4072,
+    0x78e5_c0cc_4ee6_79cb,
+    0x2172_ffcc_7dd0_5a82,
+    0x8e24_43f7_7446_08b8,
+    0x4c26_3a81_e690_35e0,
+];
 
-/// The hash of a token of `len` bytes (1 to 16) held little-endian in `lo` then `hi`, zeros after
-/// them: the 128-bit product of the two keyed words folded to 64 bits (wyhash's `mum`), then a
-/// xorshift-multiply finish. Branch-free: no dispatch on the length.
+/// `xxh3_64` (seed 0) of the `len` bytes (1 to 16) held little-endian in `lo` then `hi`, zeros
+/// after them: the same value as `xxhash_rust::xxh3::xxh3_64`, computed from registers instead of
+/// memory.
 #[inline(always)]
-fn short_hash(lo: u64, hi: u64, len: usize) -> u64 {
-    let product = u128::from(lo ^ KEY_LO) * u128::from(hi ^ KEY_HI ^ len as u64);
-    let h = product as u64 ^ (product >> 64) as u64;
-    let h = (h ^ (h >> 32)).wrapping_mul(0x9FB2_1C65_1E98_DF25);
-    h ^ (h >> 29)
-}
-
-/// The hash of a canonical token (what [`Tokenizer::for_each`] yields as [`Token::text`]), as
-/// [`Tokenizer::for_each_hash`] computes it: for tokens of at most 16 bytes (nearly all), one
-/// 128-bit multiplication of the two zero-padded little-endian words, keyed and folded, then a
-/// xorshift-multiply finish; for longer tokens `xxh3_64`.
-///
-/// # Examples
-///
-/// ```
-/// use wirecopy::normalize::{hash_token, Tokenizer};
-/// let mut hashes = Vec::new();
-/// Tokenizer::new().for_each_hash("Hello", |h, _| hashes.push(h));
-/// assert_eq!(hashes, vec![hash_token(b"hello")]);
-/// assert_ne!(hash_token(b"hello"), hash_token(b"hellp"));
-/// ```
-#[inline]
-pub fn hash_token(token: &[u8]) -> u64 {
-    if token.is_empty() || token.len() > 16 {
-        return xxh3_64(token);
+fn xxh3_short(lo: u64, hi: u64, len: usize) -> u64 {
+    if len > 8 {
+        // The last 8 bytes: a funnel shift by 8 * (len - 8), in 8..=64.
+        let s = 8 * (len - 8) as u32;
+        let last = (lo >> (s - 1) >> 1) | (hi << (64 - s));
+        let input_lo = lo ^ SECRET[3] ^ SECRET[4];
+        let input_hi = last ^ SECRET[5] ^ SECRET[6];
+        let product = u128::from(input_lo) * u128::from(input_hi);
+        let acc = (len as u64)
+            .wrapping_add(input_lo.swap_bytes())
+            .wrapping_add(input_hi)
+            .wrapping_add(product as u64 ^ (product >> 64) as u64);
+        let acc = acc ^ (acc >> 37);
+        let acc = acc.wrapping_mul(0x1656_6791_9E37_79F9);
+        acc ^ (acc >> 32)
+    } else if len >= 4 {
+        let input1 = lo as u32;
+        let input2 = (lo >> (8 * (len - 4))) as u32;
+        let input64 = u64::from(input2).wrapping_add(u64::from(input1) << 32);
+        let mut h = input64 ^ SECRET[1] ^ SECRET[2];
+        h ^= h.rotate_left(49) ^ h.rotate_left(24);
+        h = h.wrapping_mul(0x9FB2_1C65_1E98_DF25);
+        h ^= (h >> 35).wrapping_add(len as u64);
+        h = h.wrapping_mul(0x9FB2_1C65_1E98_DF25);
+        h ^ (h >> 28)
+    } else {
+        let c1 = lo as u8;
+        let c2 = (lo >> (8 * (len >> 1))) as u8;
+        let c3 = (lo >> (8 * (len - 1))) as u8;
+        let combo = u32::from(c1) << 16 | u32::from(c2) << 24 | u32::from(c3) | (len as u32) << 8;
+        let flip = u64::from(SECRET[0] as u32 ^ (SECRET[0] >> 32) as u32);
+        let mut h = u64::from(combo) ^ flip;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
+        h ^= h >> 29;
+        h = h.wrapping_mul(0x1656_67B1_9E37_79F9);
+        h ^ (h >> 32)
     }
-    let (lo, hi) = tail_words(token);
-    short_hash(lo, hi, token.len())
 }
 
 #[cfg(test)]
@@ -636,7 +654,7 @@ mod tests {
         for text in mixed_texts() {
             let mut want = Vec::new();
             Tokenizer::new().for_each(&text, |t| {
-                want.push((hash_token(t.text.as_bytes()), t.numeric))
+                want.push((xxh3_64(t.text.as_bytes()), t.numeric))
             });
             let mut got = Vec::new();
             Tokenizer::new().for_each_hash(&text, |h, num| got.push((h, num)));
@@ -645,44 +663,24 @@ mod tests {
     }
 
     #[test]
-    fn short_tokens_do_not_collide() {
-        // Every token of 1 to 3 letters or digits, plus lengths 4 to 16 from a seeded stream.
-        let alphabet = b"abcdefghijklmnopqrstuvwxyz0123456789";
-        let mut seen = std::collections::HashSet::new();
-        let mut n = 0;
-        for &a in alphabet {
-            seen.insert(hash_token(&[a]));
-            for &b in alphabet {
-                seen.insert(hash_token(&[a, b]));
-                for &c in alphabet {
-                    seen.insert(hash_token(&[a, b, c]));
-                    n += 1;
+    fn xxh3_short_matches_xxh3() {
+        let mut state = 7u64;
+        for len in 1..=16usize {
+            for _ in 0..200 {
+                let mut a = [0u8; 16];
+                for b in &mut a[..len] {
+                    state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+                    *b = crate::shingle::fmix64(state) as u8;
                 }
-                n += 1;
-            }
-            n += 1;
-        }
-        let mut state = 3u64;
-        let mut words = std::collections::HashSet::new();
-        for len in 4..=16usize {
-            for _ in 0..20_000 {
-                let word: Vec<u8> = (0..len)
-                    .map(|_| {
-                        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-                        alphabet[(crate::shingle::fmix64(state) % 36) as usize]
-                    })
-                    .collect();
-                if words.insert(word.clone()) {
-                    assert!(seen.insert(hash_token(&word)), "{word:?}");
-                    n += 1;
-                }
+                let (lo, hi) = (u64_at(&a, 0), u64_at(&a, 8));
+                assert_eq!(
+                    xxh3_short(lo, hi, len),
+                    xxh3_64(&a[..len]),
+                    "{:?}",
+                    &a[..len]
+                );
             }
         }
-        assert_eq!(seen.len(), n);
-        assert_eq!(
-            hash_token(b"abcdefghijklmnopq"),
-            xxh3_64(b"abcdefghijklmnopq")
-        );
     }
 
     #[test]
@@ -699,7 +697,7 @@ mod tests {
             let t = &text[cut..];
             let mut want = Vec::new();
             Tokenizer::new().for_each(t, |tok| {
-                want.push((hash_token(tok.text.as_bytes()), tok.numeric))
+                want.push((xxh3_64(tok.text.as_bytes()), tok.numeric))
             });
             let mut got = Vec::new();
             Tokenizer::new().for_each_hash(t, |h, num| got.push((h, num)));

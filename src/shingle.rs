@@ -1,7 +1,6 @@
 //! Shingling: tokens to a set of 64-bit shingle hashes.
 //!
-//! Every token is hashed once ([`hash_token`](crate::normalize::hash_token): one 128-bit
-//! multiplication for tokens of up to 16 bytes); n-gram hashes are then combined from token hashes with a
+//! Every token is hashed once with xxh3; n-gram hashes are then combined from token hashes with a
 //! rolling cyclic polynomial (rotate and xor, O(1) per shingle), finished with a 64-bit mixer and the
 //! seed, so the text is never re-hashed per shingle. Three kinds are provided:
 //!
@@ -73,14 +72,13 @@ impl ShingleKind {
 /// The placeholder standing for a run of content words in a skeleton.
 pub(crate) const PLACEHOLDER: u64 = 0x9E37_79B9_7F4A_7C15;
 
-/// The hash of a canonical token: [`hash_token`](crate::normalize::hash_token) with the lowest
-/// bit replaced by the "has a digit" flag.
+/// The hash of a canonical token: xxh3 with the lowest bit replaced by the "has a digit" flag.
 #[inline]
 pub(crate) fn token_hash(token: &[u8], numeric: bool) -> u64 {
-    flag_numeric(crate::normalize::hash_token(token), numeric)
+    flag_numeric(xxh3_64(token), numeric)
 }
 
-/// A token's hash ([`hash_token`](crate::normalize::hash_token)) with the lowest bit replaced by the "has a digit" flag.
+/// A token's xxh3 hash with the lowest bit replaced by the "has a digit" flag.
 #[inline]
 pub(crate) fn flag_numeric(hash: u64, numeric: bool) -> u64 {
     (hash & !1) | u64::from(numeric)
@@ -174,7 +172,7 @@ impl Shingler {
     ///
     /// # Complexity
     ///
-    /// Linear in the text length; one token hash per token, O(1) per word or skeleton shingle.
+    /// Linear in the text length; one xxh3 per token, O(1) per word or skeleton shingle.
     ///
     /// # Examples
     ///

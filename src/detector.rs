@@ -107,6 +107,9 @@ impl Built {
     }
 }
 
+/// Candidates whose signatures imply a containment below this are not verified exactly.
+pub const MIN_ESTIMATED_CONTAINMENT: f64 = 0.05;
+
 /// A document keeps its full shingle sets when boilerplate removal would take more than this share
 /// of them: such a text is a widely repeated story itself, not a story inside a template.
 pub const MAX_BOILERPLATE_SHARE: f64 = 0.95;
@@ -402,6 +405,17 @@ impl Detector {
         let built = self.built();
         let candidates = candidate_pairs(&built.signatures, self.config.lsh_params());
         let verify = |&(a, b): &(u32, u32)| -> Option<Pair> {
+            // A cheap first look: the containment the signatures imply. One agreeing slot of 128
+            // is what two unrelated texts sharing one common phrase give.
+            let (fa, fb) = (built.feat(&self.features, a), built.feat(&self.features, b));
+            let j = built.signatures[a as usize]
+                .similarity(&built.signatures[b as usize])
+                .unwrap_or(0.0);
+            if crate::verify::containment_from_jaccard(j, fa.size(), fb.size())
+                < MIN_ESTIMATED_CONTAINMENT
+            {
+                return None;
+            }
             let similarity =
                 Similarity::between(built.feat(&self.features, a), built.feat(&self.features, b));
             (similarity.score >= self.config.threshold).then_some(Pair { a, b, similarity })

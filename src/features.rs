@@ -21,7 +21,9 @@
 //! also shares the reporter's own sentences.
 
 use crate::normalize::Tokenizer;
-use crate::shingle::{is_function_word, ngrams, token_hash, ShingleKind, PLACEHOLDER};
+use crate::shingle::{
+    flag_numeric, is_function_word, ngrams, token_hash, ShingleKind, PLACEHOLDER,
+};
 use crate::verify::Scores;
 
 /// Lines with fewer tokens than this are left out of the body.
@@ -248,18 +250,27 @@ impl FeatureExtractor {
         self.all_quoted.clear();
         self.lines.clear();
         let (all, all_quoted, lines) = (&mut self.all, &mut self.all_quoted, &mut self.lines);
-        let bytes = text.as_bytes();
-        let mut last_end = 0usize;
-        let mut quotes = QuoteState::default();
-        self.tokenizer.for_each(text, |t| {
-            let from = last_end.min(t.start);
-            if lines.is_empty() || bytes[from..t.start].contains(&b'\n') {
-                lines.push(all.len());
+        let tokenizer = &mut self.tokenizer;
+        for line in text.split('\n') {
+            lines.push(all.len());
+            if has_no_quotes(line) {
+                // The common case: the fast tokenizer, every token outside quotation marks.
+                tokenizer.for_each_hash(line, |h, numeric| {
+                    all.push(flag_numeric(h, numeric));
+                    all_quoted.push(false);
+                });
+            } else {
+                // A quotation mark never stays open across a line break.
+                let mut quotes = QuoteState::default();
+                let mut last_end = 0usize;
+                tokenizer.for_each(line, |t| {
+                    let from = last_end.min(t.start);
+                    all_quoted.push(quotes.scan(&line[from..t.end]));
+                    last_end = t.end;
+                    all.push(token_hash(t.text.as_bytes(), t.numeric));
+                });
             }
-            all_quoted.push(quotes.scan(&text[from..t.end]));
-            last_end = t.end;
-            all.push(token_hash(t.text.as_bytes(), t.numeric));
-        });
+        }
         lines.push(all.len());
 
         // The body: long lines only, unless too little is left.
@@ -377,6 +388,22 @@ impl FeatureExtractor {
         out.spans.shrink_to_fit();
         out.quoted.shrink_to_fit();
     }
+}
+
+/// True when `line` has no character that can open or close a quotation: no double quote or
+/// backtick, no non-ASCII character (typographic quotes), and only apostrophes between two letters
+/// or digits.
+fn has_no_quotes(line: &str) -> bool {
+    let b = line.as_bytes();
+    b.iter().enumerate().all(|(i, &c)| match c {
+        b'"' | b'`' => false,
+        b'\'' => {
+            i > 0
+                && b[i - 1].is_ascii_alphanumeric()
+                && b.get(i + 1).is_some_and(|n| n.is_ascii_alphanumeric())
+        }
+        _ => c < 0x80,
+    })
 }
 
 /// Tracks whether the text is inside quotation marks, character by character.

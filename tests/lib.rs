@@ -533,3 +533,80 @@ fn public_types_are_send_and_sync() {
     check::<wirecopy::lsh::LshIndex>();
     check::<wirecopy::CorpusError>();
 }
+
+#[test]
+fn odd_text_never_panics() {
+    // Pieces that stress tokenizing, quotes, lines and alignment: combining marks, typographic
+    // quotes, apostrophes at edges, ligatures, full-width and right-to-left text, emoji, control
+    // characters, replacement characters, long runs without function words, lone newlines.
+    let pieces = [
+        "e\u{301}",
+        "\u{301}",
+        "“",
+        "”",
+        "‘",
+        "’",
+        "'",
+        "\"",
+        "`",
+        "«",
+        "»",
+        "ﬁ",
+        "ＡＢＣ",
+        "שלום",
+        "مرحبا",
+        "🙂",
+        "\u{200B}",
+        "\u{FFFD}",
+        "\t",
+        "\r\n",
+        "\n",
+        "\n\n",
+        " ",
+        "-",
+        "—",
+        "1,234",
+        "the",
+        "of",
+        "and",
+        "said",
+        "Harbor",
+        "Authority",
+        "strike",
+        "x",
+        "'s",
+        "don't",
+        "...",
+    ];
+    let mut rng = Rng(2026);
+    let mut texts = Vec::new();
+    for _ in 0..300 {
+        let n = rng.below(400);
+        let t: String = (0..n)
+            .map(|_| {
+                let p = pieces[rng.below(pieces.len())];
+                if rng.chance(0.5) {
+                    format!("{p} ")
+                } else {
+                    p.to_string()
+                }
+            })
+            .collect();
+        texts.push(t);
+    }
+    let mut d = Detector::new(Config::new()).unwrap();
+    d.extend(
+        texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (format!("t{i}"), t.as_str())),
+    );
+    let c = d.clusters();
+    assert_eq!(c.clustering.labels().len(), texts.len());
+    let _ = d.query(&texts[0]);
+    for w in texts.windows(2).take(60) {
+        let _ = wirecopy::align::align(&w[0], &w[1]);
+        let _ = wirecopy::align::align(&w[0], &w[0]);
+        let _ = wirecopy::normalize::normalize(&w[0]);
+    }
+}

@@ -16,21 +16,9 @@ use wirecopy::{Config, Detector};
 const SEED: u64 = 20_240_611;
 const TIERS: [(&str, usize); 3] = [("200B", 200), ("3KB", 3_000), ("100KB", 100_000)];
 
-/// SplitMix64: a small seeded generator.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
+#[path = "../tests/support/rng.rs"]
+mod rng;
+use rng::Rng;
 
 /// Pseudo-English: a vocabulary of syllable-built words drawn with a Zipf-like skew (short words
 /// frequent), sentences of 6 to 28 words, capitalised, with a period; paragraphs of 2 to 6

@@ -8,24 +8,9 @@ use wirecopy::lsh::{candidate_pairs, LshParams};
 use wirecopy::minhash::{Algorithm, Sketcher};
 use wirecopy::{Config, Detector};
 
-/// A small seeded generator (SplitMix64).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn chance(&mut self, p: f64) -> bool {
-        ((self.next() >> 11) as f64 / (1u64 << 53) as f64) < p
-    }
-}
+#[path = "support/rng.rs"]
+mod rng;
+use rng::Rng;
 
 const FUNCTION: &[&str] = &[
     "the", "of", "and", "to", "in", "a", "that", "for", "on", "with", "as", "by", "at", "from",
@@ -312,6 +297,20 @@ fn temp_dir(tag: &str) -> PathBuf {
     d
 }
 
+/// The `{"doc", "cluster"}` lines of a prediction file, as a map (cluster ids must be integers).
+fn read_labels(path: &std::path::Path) -> HashMap<String, u64> {
+    let mut label = HashMap::new();
+    for l in std::fs::read_to_string(path).unwrap().lines() {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap();
+        let doc = v["doc"].as_str().unwrap().to_string();
+        assert!(
+            label.insert(doc, v["cluster"].as_u64().unwrap()).is_none(),
+            "a document twice"
+        );
+    }
+    label
+}
+
 #[test]
 fn cluster_example_runs_on_the_demo_corpus() {
     let out_dir = temp_dir("demo");
@@ -332,16 +331,7 @@ fn cluster_example_runs_on_the_demo_corpus() {
         stdout.lines().last().unwrap().contains("11 documents"),
         "{stdout}"
     );
-    let lines = std::fs::read_to_string(&jsonl).unwrap();
-    let mut label = HashMap::new();
-    for l in lines.lines() {
-        let v: serde_json::Value = serde_json::from_str(l).unwrap();
-        assert!(v["cluster"].is_u64());
-        label.insert(
-            v["doc"].as_str().unwrap().to_string(),
-            v["cluster"].as_u64().unwrap(),
-        );
-    }
+    let label = read_labels(&jsonl);
     assert_eq!(label.len(), 11);
     let same = |a: &str, b: &str| label[a] == label[b];
     for copy in [
@@ -387,14 +377,7 @@ fn cluster_example_fast_mode_finds_verbatim_and_truncated_copies() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let mut label = HashMap::new();
-    for l in std::fs::read_to_string(&jsonl).unwrap().lines() {
-        let v: serde_json::Value = serde_json::from_str(l).unwrap();
-        label.insert(
-            v["doc"].as_str().unwrap().to_string(),
-            v["cluster"].as_u64().unwrap(),
-        );
-    }
+    let label = read_labels(&jsonl);
     assert_eq!(label.len(), 11);
     for copy in ["reprint_valley_gazette.txt", "truncated_metro_daily.txt"] {
         assert_eq!(label["wire_original.txt"], label[copy], "{copy}");

@@ -90,6 +90,9 @@ pub struct Detector {
 
 #[derive(Debug)]
 struct Built {
+    /// Stage two (see `build`): in how many stage-one clusters of two or more documents, and in
+    /// how many single documents, each frequent shingle occurs. `None` in stage one.
+    groups: Option<(DfCounter, DfCounter)>,
     limit: usize,
     /// The features without boilerplate, `None` where nothing was removed.
     filtered: Vec<Option<Features>>,
@@ -99,6 +102,19 @@ struct Built {
 }
 
 impl Built {
+    /// True when shingle `h` is boilerplate: in at least `limit` documents and, after stage one,
+    /// not confined to one cluster of copies (in two or more clusters, or in at least `limit / 2`
+    /// documents outside any cluster).
+    fn is_boilerplate(&self, df: &DfCounter, h: u64) -> bool {
+        df.estimate(h) >= self.limit
+            && match &self.groups {
+                None => true,
+                Some((multi, single)) => {
+                    multi.estimate(h) >= 2 || single.estimate(h) >= (self.limit / 2).max(2)
+                }
+            }
+    }
+
     /// Document `i`'s features without boilerplate.
     fn feat<'a>(&'a self, features: &'a [Features], i: u32) -> &'a Features {
         self.filtered[i as usize]
@@ -289,15 +305,60 @@ impl Detector {
         self.built.get_or_init(|| self.build())
     }
 
+    /// Builds the index in two stages. Stage one filters boilerplate by document frequency and
+    /// clusters. Stage two counts in how many stage-one clusters each frequent shingle occurs: one
+    /// confined to a single cluster (and a few loose documents, such as spun copies stage one
+    /// missed) is the story of a widely reprinted article, not a template, and is kept however many
+    /// documents hold it, so the story's spun and truncated copies match in stage two; a site
+    /// template, shared by unrelated documents, stays out.
     fn build(&self) -> Built {
         let limit = self.config.boilerplate_limit(self.len());
+        let first = self.build_with(limit, None);
+        let (pairs, _) = self.verified_pairs(&first);
+        let clustering = self.attach(&first, &pairs);
+        if clustering.len() == self.len() {
+            return first;
+        }
+        let mut members: Vec<Vec<u32>> = vec![Vec::new(); clustering.len()];
+        for (doc, &label) in clustering.labels().iter().enumerate() {
+            members[label as usize].push(doc as u32);
+        }
+        let (mut multi, mut single) = (DfCounter::new(), DfCounter::new());
+        let mut set = Vec::new();
+        for group in &members {
+            set.clear();
+            for &m in group {
+                let f = &self.features[m as usize];
+                let frequent = f.words().iter().chain(f.skeleton());
+                set.extend(frequent.filter(|&&h| self.df.estimate(h) >= limit));
+            }
+            set.sort_unstable();
+            set.dedup();
+            if group.len() > 1 {
+                multi.add_set(&set);
+            } else {
+                single.add_set(&set);
+            }
+        }
+        self.build_with(limit, Some((multi, single)))
+    }
+
+    fn build_with(&self, limit: usize, groups: Option<(DfCounter, DfCounter)>) -> Built {
         let sketcher = Sketcher::new(
             self.config.algorithm,
             self.config.num_perm,
             self.config.seed,
         );
+        let probe = Built {
+            groups,
+            limit,
+            filtered: Vec::new(),
+            signatures: Vec::new(),
+            sketcher: sketcher.clone(),
+            index: OnceLock::new(),
+        };
         let work = |f: &Features| -> (Option<Features>, Signature) {
-            let g = self.without_boilerplate(f, limit);
+            let g = f.without(|h| probe.is_boilerplate(&self.df, h), MAX_BOILERPLATE_SHARE);
             let mut u = Vec::new();
             g.union_into(&mut u);
             let sig = sketcher.sketch(&u);
@@ -312,16 +373,10 @@ impl Detector {
         let done: Vec<(Option<Features>, Signature)> = self.features.iter().map(work).collect();
         let (filtered, signatures): (Vec<_>, Vec<_>) = done.into_iter().unzip();
         Built {
-            limit,
             filtered,
             signatures,
-            sketcher,
-            index: OnceLock::new(),
+            ..probe
         }
-    }
-
-    fn without_boilerplate(&self, f: &Features, limit: usize) -> Features {
-        f.without(|h| self.df.estimate(h) >= limit, MAX_BOILERPLATE_SHARE)
     }
 
     /// The document-frequency limit at or above which a shingle is boilerplate, for the current
@@ -354,7 +409,7 @@ impl Detector {
     pub fn query(&self, text: &str) -> Vec<Match> {
         let built = self.built();
         let f = FeatureExtractor::new(&self.config).extract(text);
-        let f = self.without_boilerplate(&f, built.limit);
+        let f = f.without(|h| built.is_boilerplate(&self.df, h), MAX_BOILERPLATE_SHARE);
         let mut u = Vec::new();
         f.union_into(&mut u);
         let sig = built.sketcher.sketch(&u);
@@ -402,7 +457,10 @@ impl Detector {
     }
 
     fn pairs_with_candidates(&self) -> (Vec<Pair>, usize) {
-        let built = self.built();
+        self.verified_pairs(self.built())
+    }
+
+    fn verified_pairs(&self, built: &Built) -> (Vec<Pair>, usize) {
         let candidates = candidate_pairs(&built.signatures, self.config.lsh_params());
         let verify = |&(a, b): &(u32, u32)| -> Option<Pair> {
             // A cheap first look: the containment the signatures imply. One agreeing slot of 128
@@ -430,27 +488,12 @@ impl Detector {
         (pairs, candidates.len())
     }
 
-    /// Clusters the documents: union-find over the verified pairs.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let mut d = wirecopy::Detector::new(wirecopy::Config::new())?;
-    /// d.insert("a", "the same few words of text again and again");
-    /// d.insert("b", "nothing alike at all in this one here");
-    /// d.insert("c", "the same few words of text again and again");
-    /// let c = d.clusters();
-    /// assert_eq!(c.clusters[0].members.len(), 2);
-    /// assert_eq!(c.clustering.labels(), &[0, 1, 0]);
-    /// # Ok::<(), wirecopy::ConfigError>(())
-    /// ```
-    pub fn clusters(&self) -> Clusters {
-        let (pairs, candidates) = self.pairs_with_candidates();
-        let built = self.built();
-        // Each document joins only its best verified neighbour among larger documents.
+    /// Each document joins only its best verified neighbour among larger documents, so every
+    /// cluster is a tree rooted at its fullest text and one weak link cannot chain two stories.
+    fn attach(&self, built: &Built, pairs: &[Pair]) -> Clustering {
         let key = |d: u32| (built.feat(&self.features, d).size(), d);
         let mut best: Vec<Option<(u32, &Pair)>> = vec![None; self.len()];
-        for p in &pairs {
+        for p in pairs {
             let (small, large) = if key(p.a) < key(p.b) {
                 (p.a, p.b)
             } else {
@@ -479,7 +522,27 @@ impl Detector {
             .enumerate()
             .filter_map(|(x, b)| b.map(|(y, _)| (x as u32, y)))
             .collect();
-        let clustering = Clustering::from_edges(self.len(), &edges);
+        Clustering::from_edges(self.len(), &edges)
+    }
+
+    /// Clusters the documents: each joins its best verified larger neighbour (union-find over
+    /// those edges).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut d = wirecopy::Detector::new(wirecopy::Config::new())?;
+    /// d.insert("a", "the same few words of text again and again");
+    /// d.insert("b", "nothing alike at all in this one here");
+    /// d.insert("c", "the same few words of text again and again");
+    /// let c = d.clusters();
+    /// assert_eq!(c.clusters[0].members.len(), 2);
+    /// assert_eq!(c.clustering.labels(), &[0, 1, 0]);
+    /// # Ok::<(), wirecopy::ConfigError>(())
+    /// ```
+    pub fn clusters(&self) -> Clusters {
+        let (pairs, candidates) = self.pairs_with_candidates();
+        let clustering = self.attach(self.built(), &pairs);
         let built = self.built();
         let clusters = clustering
             .groups()

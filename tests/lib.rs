@@ -593,3 +593,42 @@ fn odd_text_never_panics() {
         let _ = wirecopy::normalize::normalize(&w[0]);
     }
 }
+
+#[test]
+fn a_widely_syndicated_story_keeps_its_spun_and_truncated_copies() {
+    // 14 copies of one story (verbatim, truncated, spun) among 40 unrelated articles: the story's
+    // shingles are in more documents than the boilerplate limit, yet they are not boilerplate.
+    let mut rng = Rng(23);
+    let vocab = vocabulary(&mut rng, 3000);
+    let paras = article(&mut rng, &vocab, 8);
+    let story = paras.join("\n\n");
+    let mut d = Detector::new(Config::new()).unwrap();
+    let mut copies = Vec::new();
+    for i in 0..8 {
+        copies.push(d.insert(format!("verbatim{i}"), &story));
+    }
+    for i in 0..3 {
+        copies.push(d.insert(format!("truncated{i}"), &paras[..4 + i].join("\n\n")));
+    }
+    for i in 0..3 {
+        copies.push(d.insert(format!("spun{i}"), &spin(&mut rng, &story, &vocab, 0.15)));
+    }
+    for i in 0..40 {
+        let n = 6 + rng.below(4);
+        d.insert(
+            format!("other{i}"),
+            &article(&mut rng, &vocab, n).join("\n\n"),
+        );
+    }
+    let c = d.clusters();
+    let labels = c.clustering.labels();
+    for &doc in &copies {
+        assert_eq!(
+            labels[doc as usize],
+            labels[copies[0] as usize],
+            "{:?} apart",
+            d.name(doc)
+        );
+    }
+    assert_eq!(c.clusters.len(), 1, "unrelated articles merged");
+}

@@ -188,7 +188,19 @@ pub fn run(config: Config, docs: &[Document]) -> (Detector, Clusters) {
     }
     bar.finish_and_clear();
     let shingled = started.elapsed().as_secs_f64();
+    let spinner = if docs.len() >= 20_000 {
+        let s = indicatif::ProgressBar::new_spinner();
+        s.set_message(format!(
+            "clustering {} documents (boilerplate, signatures, LSH, verification)",
+            docs.len()
+        ));
+        s.enable_steady_tick(std::time::Duration::from_millis(200));
+        s
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
     let clusters = detector.clusters();
+    spinner.finish_and_clear();
     eprintln!(
         "shingled in {:.2} s; {} candidate pairs, {} verified, clustered in {:.2} s",
         shingled,

@@ -319,6 +319,7 @@ impl Detector {
         if clustering.len() == self.len() {
             return first;
         }
+        drop((pairs, first));
         let mut members: Vec<Vec<u32>> = vec![Vec::new(); clustering.len()];
         for (doc, &label) in clustering.labels().iter().enumerate() {
             members[label as usize].push(doc as u32);

@@ -137,9 +137,8 @@ pub struct Tokenizer {
     run: String,
     long: Vec<u8>,
     /// Short tokens waiting to be hashed by [`Tokenizer::flagged_hashes_into`], by xxh3 length
-    /// class: `[lo, hi, meta]` with 1–3-byte tokens from 0, 4–8 from `PENDING`, 9–16 from
-    /// `2 * PENDING`.
-    pending: Vec<[u64; 3]>,
+    /// class (the queues of `Deferred`).
+    pending: Vec<[u64; 2]>,
 }
 
 /// Short tokens queued per length class before [`Tokenizer::flagged_hashes_into`] hashes them.
@@ -147,13 +146,12 @@ const PENDING: usize = 256;
 
 /// Where the token scan of [`Tokenizer::for_each_hash`] sends the tokens.
 trait Sink {
-    /// A token of 1 to 16 ASCII letters and digits, lowercased, little-endian in two words (zeros
-    /// after it), with its length and whether it has a digit.
-    fn short(&mut self, lo: u64, hi: u64, len: usize, digit: bool);
+    /// A token `bytes[start..start + len]` of 1 to 16 ASCII letters and digits.
+    fn short(&mut self, bytes: &[u8], start: usize, len: usize);
     /// Any other token, already hashed, and whether it has a digit.
     fn hash(&mut self, h: u64, digit: bool);
     /// The end of a 64-byte block: at most 33 more tokens before the next call.
-    fn block_end(&mut self) {}
+    fn block_end(&mut self, _bytes: &[u8]) {}
 }
 
 /// [`Tokenizer::for_each_hash`]'s sink: hashes each token at once.
@@ -161,8 +159,10 @@ struct EachHash<F>(F);
 
 impl<F: FnMut(u64, bool)> Sink for EachHash<F> {
     #[inline(always)]
-    fn short(&mut self, lo: u64, hi: u64, len: usize, digit: bool) {
-        (self.0)(xxh3_short(lo, hi, len), digit);
+    fn short(&mut self, bytes: &[u8], start: usize, len: usize) {
+        let (lo, hi) = load16(bytes, start, len);
+        let digit = has_digit(lo) | has_digit(hi);
+        (self.0)(xxh3_short(lower(lo), lower(hi), len), digit);
     }
     #[inline(always)]
     fn hash(&mut self, h: u64, digit: bool) {
@@ -172,9 +172,9 @@ impl<F: FnMut(u64, bool)> Sink for EachHash<F> {
 
 /// [`Tokenizer::flagged_hashes_into`]'s sink: queues short tokens by xxh3 length class.
 struct Deferred<'a> {
-    /// `[lo, hi, slot << 8 | digit << 7 | len]`: 1–3-byte tokens from 0, 4–8 from `PENDING`, 9–16
-    /// from `2 * PENDING`.
-    pending: &'a mut [[u64; 3]; 4 * PENDING],
+    /// `[start, slot << 8 | len]`: 1–3-byte tokens from 0, 4–8 from `PENDING`, 9–16 from
+    /// `2 * PENDING`.
+    pending: &'a mut [[u64; 2]; 4 * PENDING],
     /// Where each class's queue ends.
     cursor: [usize; 3],
     /// Tokens so far.
@@ -186,15 +186,11 @@ struct Deferred<'a> {
 
 impl Sink for Deferred<'_> {
     #[inline(always)]
-    fn short(&mut self, lo: u64, hi: u64, len: usize, digit: bool) {
+    fn short(&mut self, _bytes: &[u8], start: usize, len: usize) {
         // The class is a computed index: no branch on the length.
         let class = usize::from(len >= 4) + usize::from(len > 8);
         let at = self.cursor[class];
-        self.pending[at % (4 * PENDING)] = [
-            lo,
-            hi,
-            (self.count as u64) << 8 | u64::from(digit) << 7 | len as u64,
-        ];
+        self.pending[at % (4 * PENDING)] = [start as u64, (self.count as u64) << 8 | len as u64];
         self.cursor[class] = at + 1;
         self.count += 1;
     }
@@ -205,42 +201,87 @@ impl Sink for Deferred<'_> {
         self.count += 1;
     }
     #[inline(always)]
-    fn block_end(&mut self) {
+    fn block_end(&mut self, bytes: &[u8]) {
         // Fewer than PENDING - 64 queued, then at most 33 per block and one at the end.
         if self.count - self.done >= PENDING - 64 {
-            self.flush();
+            self.flush(bytes);
         }
     }
 }
 
 impl Deferred<'_> {
-    /// Hashes the queued tokens into their slots of `out`, which holds `count` tokens after this.
+    /// Hashes the queued tokens of `bytes` into their slots of `out`, which holds `count` tokens
+    /// after this.
     #[inline(never)]
-    fn flush(&mut self) {
+    fn flush(&mut self, bytes: &[u8]) {
         let out = &mut *self.out;
         out.resize(self.count, 0);
-        let slot = |meta: u64| (meta >> 8) as usize;
-        let flag = |h: u64, meta: u64| (h & !1) | (meta >> 7 & 1);
-        let len = |meta: u64| (meta & 0x1f) as usize;
+        let flagged = |h: u64, digit: bool| (h & !1) | u64::from(digit);
         let [a, b, c] = self.cursor;
-        for &[lo, _, meta] in &self.pending[..a] {
-            if let Some(o) = out.get_mut(slot(meta)) {
-                *o = flag(xxh3_1to3(lo, len(meta)), meta);
+        for &[start, meta] in &self.pending[..a] {
+            let (start, slot, len) = (start as usize, (meta >> 8) as usize, (meta & 0x1f) as usize);
+            let lo = load8(bytes, start, len);
+            if let Some(o) = out.get_mut(slot) {
+                *o = flagged(xxh3_1to3(lower(lo), len), has_digit(lo));
             }
         }
-        for &[lo, _, meta] in &self.pending[PENDING..b] {
-            if let Some(o) = out.get_mut(slot(meta)) {
-                *o = flag(xxh3_4to8(lo, len(meta)), meta);
+        for &[start, meta] in &self.pending[PENDING..b] {
+            let (start, slot, len) = (start as usize, (meta >> 8) as usize, (meta & 0x1f) as usize);
+            let lo = load8(bytes, start, len);
+            if let Some(o) = out.get_mut(slot) {
+                *o = flagged(xxh3_4to8(lower(lo), len), has_digit(lo));
             }
         }
-        for &[lo, hi, meta] in &self.pending[2 * PENDING..c] {
-            if let Some(o) = out.get_mut(slot(meta)) {
-                *o = flag(xxh3_9to16(lo, hi, len(meta)), meta);
+        for &[start, meta] in &self.pending[2 * PENDING..c] {
+            let (start, slot, len) = (start as usize, (meta >> 8) as usize, (meta & 0x1f) as usize);
+            let (lo, hi) = load16(bytes, start, len);
+            if let Some(o) = out.get_mut(slot) {
+                *o = flagged(
+                    xxh3_9to16(lower(lo), lower(hi), len),
+                    has_digit(lo) | has_digit(hi),
+                );
             }
         }
         self.cursor = [0, PENDING, 2 * PENDING];
         self.done = self.count;
     }
+}
+
+/// The `len` bytes (0 to 8) at `start` in `bytes`, little-endian, zeros after them.
+#[inline(always)]
+fn load8(bytes: &[u8], start: usize, len: usize) -> u64 {
+    let w = match bytes.get(start..start + 8) {
+        Some(b) => u64_at(b, 0),
+        None => tail_words(bytes.get(start..).unwrap_or_default()).0,
+    };
+    w & KEEP[len & 0xf][0]
+}
+
+/// The `len` bytes (0 to 16) at `start` in `bytes`, little-endian in two words, zeros after them.
+#[inline(always)]
+fn load16(bytes: &[u8], start: usize, len: usize) -> (u64, u64) {
+    let (w0, w1) = match bytes.get(start..start + 16) {
+        Some(b) => (u64_at(b, 0), u64_at(b, 8)),
+        None => tail_words(bytes.get(start..).unwrap_or_default()),
+    };
+    let [k0, k1] = KEEP[len.min(16)];
+    (w0 & k0, w1 & k1)
+}
+
+/// Bytes (ASCII letters and digits, zeros after them) lowercased: 0x40 is set in letters and clear
+/// in digits, so copying it onto 0x20 lowercases letters and leaves digits alone.
+#[inline(always)]
+fn lower(v: u64) -> u64 {
+    v | ((v & BYTES_40) >> 1)
+}
+
+/// Whether `v` (ASCII letters and digits, zeros after them) holds a digit: a non-zero byte without
+/// 0x40.
+#[inline(always)]
+fn has_digit(v: u64) -> bool {
+    // Digits (0x30..=0x39) have 0x20 set and 0x40 clear, letters have 0x40 set, padding is 0;
+    // shifting by one bit moves each byte's 0x40 onto its 0x20.
+    (v & !(v >> 1) & BYTES_20) != 0
 }
 
 impl Tokenizer {
@@ -351,7 +392,7 @@ impl Tokenizer {
     pub fn flagged_hashes_into(&mut self, text: &str, out: &mut Vec<u64>) {
         out.clear();
         let mut pending = std::mem::take(&mut self.pending);
-        pending.resize(4 * PENDING, [0; 3]);
+        pending.resize(4 * PENDING, [0; 2]);
         let mut sink = Deferred {
             pending: (&mut pending[..]).try_into().expect("4 * PENDING entries"),
             cursor: [0, PENDING, 2 * PENDING],
@@ -360,7 +401,7 @@ impl Tokenizer {
             out,
         };
         self.scan(text, &mut sink);
-        sink.flush();
+        sink.flush(text.as_bytes());
         self.pending = pending;
     }
 
@@ -405,7 +446,7 @@ impl Tokenizer {
                 edges &= edges - 1;
                 self.emit_hash(text, start, end, check, f);
             }
-            f.block_end();
+            f.block_end(bytes);
             base += 64;
         }
         if in_tok {
@@ -424,21 +465,15 @@ impl Tokenizer {
         let bytes = text.as_bytes();
         let len = end - start;
         if len <= 16 {
-            let (w0, w1) = match bytes.get(start..start + 16) {
-                Some(b) => (u64_at(b, 0), u64_at(b, 8)),
-                None => tail_words(&bytes[start..]),
-            };
-            let [k0, k1] = KEEP[len];
-            let (v0, v1) = (w0 & k0, w1 & k1);
-            if !(check && has_rare(v0) | has_rare(v1)) {
-                // ASCII letters and digits only: 0x40 is set in letters and clear in digits, so
-                // copying it onto 0x20 lowercases letters and leaves digits alone.
-                let digit = ((!v0 & k0) | (!v1 & k1)) & BYTES_40 != 0;
-                let l0 = v0 | ((v0 & BYTES_40) >> 1);
-                let l1 = v1 | ((v1 & BYTES_40) >> 1);
-                f.short(l0, l1, len, digit);
-                return;
+            if check {
+                let (v0, v1) = load16(bytes, start, len);
+                if has_rare(v0) | has_rare(v1) {
+                    self.emit_special(text, start, end, f);
+                    return;
+                }
             }
+            f.short(bytes, start, len);
+            return;
         }
         self.emit_special(text, start, end, f);
     }
@@ -584,6 +619,7 @@ fn classify(block: &[u8]) -> (u64, bool) {
     (token, any_rare != 0)
 }
 
+const BYTES_20: u64 = 0x2020_2020_2020_2020;
 const BYTES_40: u64 = 0x4040_4040_4040_4040;
 const BYTES_80: u64 = 0x8080_8080_8080_8080;
 const BYTES_7F: u64 = 0x7f7f_7f7f_7f7f_7f7f;

@@ -136,6 +136,152 @@ pub struct Tokenizer {
     buf: String,
     run: String,
     long: Vec<u8>,
+    /// Short tokens waiting to be hashed by [`Tokenizer::flagged_hashes_into`], by xxh3 length
+    /// class (the queues of `Deferred`).
+    pending: Vec<[u64; 2]>,
+}
+
+/// Short tokens queued per length class before [`Tokenizer::flagged_hashes_into`] hashes them.
+const PENDING: usize = 256;
+
+/// Where the token scan of [`Tokenizer::for_each_hash`] sends the tokens.
+trait Sink {
+    /// A token `bytes[start..start + len]` of 1 to 16 ASCII letters and digits.
+    fn short(&mut self, bytes: &[u8], start: usize, len: usize);
+    /// Any other token, already hashed, and whether it has a digit.
+    fn hash(&mut self, h: u64, digit: bool);
+    /// The end of a 64-byte block: at most 33 more tokens before the next call.
+    fn block_end(&mut self, _bytes: &[u8]) {}
+}
+
+/// [`Tokenizer::for_each_hash`]'s sink: hashes each token at once.
+struct EachHash<F>(F);
+
+impl<F: FnMut(u64, bool)> Sink for EachHash<F> {
+    #[inline(always)]
+    fn short(&mut self, bytes: &[u8], start: usize, len: usize) {
+        let (lo, hi) = load16(bytes, start, len);
+        let digit = has_digit(lo) | has_digit(hi);
+        (self.0)(xxh3_short(lower(lo), lower(hi), len), digit);
+    }
+    #[inline(always)]
+    fn hash(&mut self, h: u64, digit: bool) {
+        (self.0)(h, digit);
+    }
+}
+
+/// [`Tokenizer::flagged_hashes_into`]'s sink: queues short tokens by xxh3 length class.
+struct Deferred<'a> {
+    /// `[start, slot << 8 | len]`: 1–3-byte tokens from 0, 4–8 from `PENDING`, 9–16 from
+    /// `2 * PENDING`.
+    pending: &'a mut [[u64; 2]; 4 * PENDING],
+    /// Where each class's queue ends.
+    cursor: [usize; 3],
+    /// Tokens so far.
+    count: usize,
+    /// Tokens before the queued ones.
+    done: usize,
+    out: &'a mut Vec<u64>,
+}
+
+impl Sink for Deferred<'_> {
+    #[inline(always)]
+    fn short(&mut self, _bytes: &[u8], start: usize, len: usize) {
+        // The class is a computed index: no branch on the length.
+        let class = usize::from(len >= 4) + usize::from(len > 8);
+        let at = self.cursor[class];
+        self.pending[at % (4 * PENDING)] = [start as u64, (self.count as u64) << 8 | len as u64];
+        self.cursor[class] = at + 1;
+        self.count += 1;
+    }
+    #[inline(never)]
+    fn hash(&mut self, h: u64, digit: bool) {
+        self.out.resize(self.count, 0);
+        self.out.push((h & !1) | u64::from(digit));
+        self.count += 1;
+    }
+    #[inline(always)]
+    fn block_end(&mut self, bytes: &[u8]) {
+        // Fewer than PENDING - 64 queued, then at most 33 per block and one at the end.
+        if self.count - self.done >= PENDING - 64 {
+            self.flush(bytes);
+        }
+    }
+}
+
+impl Deferred<'_> {
+    /// Hashes the queued tokens of `bytes` into their slots of `out`, which holds `count` tokens
+    /// after this.
+    #[inline(never)]
+    fn flush(&mut self, bytes: &[u8]) {
+        let out = &mut *self.out;
+        out.resize(self.count, 0);
+        let flagged = |h: u64, digit: bool| (h & !1) | u64::from(digit);
+        let [a, b, c] = self.cursor;
+        for &[start, meta] in &self.pending[..a] {
+            let (start, slot, len) = (start as usize, (meta >> 8) as usize, (meta & 0x1f) as usize);
+            let lo = load8(bytes, start, len);
+            if let Some(o) = out.get_mut(slot) {
+                *o = flagged(xxh3_1to3(lower(lo), len), has_digit(lo));
+            }
+        }
+        for &[start, meta] in &self.pending[PENDING..b] {
+            let (start, slot, len) = (start as usize, (meta >> 8) as usize, (meta & 0x1f) as usize);
+            let lo = load8(bytes, start, len);
+            if let Some(o) = out.get_mut(slot) {
+                *o = flagged(xxh3_4to8(lower(lo), len), has_digit(lo));
+            }
+        }
+        for &[start, meta] in &self.pending[2 * PENDING..c] {
+            let (start, slot, len) = (start as usize, (meta >> 8) as usize, (meta & 0x1f) as usize);
+            let (lo, hi) = load16(bytes, start, len);
+            if let Some(o) = out.get_mut(slot) {
+                *o = flagged(
+                    xxh3_9to16(lower(lo), lower(hi), len),
+                    has_digit(lo) | has_digit(hi),
+                );
+            }
+        }
+        self.cursor = [0, PENDING, 2 * PENDING];
+        self.done = self.count;
+    }
+}
+
+/// The `len` bytes (0 to 8) at `start` in `bytes`, little-endian, zeros after them.
+#[inline(always)]
+fn load8(bytes: &[u8], start: usize, len: usize) -> u64 {
+    let w = match bytes.get(start..start + 8) {
+        Some(b) => u64_at(b, 0),
+        None => tail_words(bytes.get(start..).unwrap_or_default()).0,
+    };
+    w & KEEP[len & 0xf][0]
+}
+
+/// The `len` bytes (0 to 16) at `start` in `bytes`, little-endian in two words, zeros after them.
+#[inline(always)]
+fn load16(bytes: &[u8], start: usize, len: usize) -> (u64, u64) {
+    let (w0, w1) = match bytes.get(start..start + 16) {
+        Some(b) => (u64_at(b, 0), u64_at(b, 8)),
+        None => tail_words(bytes.get(start..).unwrap_or_default()),
+    };
+    let [k0, k1] = KEEP[len.min(16)];
+    (w0 & k0, w1 & k1)
+}
+
+/// Bytes (ASCII letters and digits, zeros after them) lowercased: 0x40 is set in letters and clear
+/// in digits, so copying it onto 0x20 lowercases letters and leaves digits alone.
+#[inline(always)]
+fn lower(v: u64) -> u64 {
+    v | ((v & BYTES_40) >> 1)
+}
+
+/// Whether `v` (ASCII letters and digits, zeros after them) holds a digit: a non-zero byte without
+/// 0x40.
+#[inline(always)]
+fn has_digit(v: u64) -> bool {
+    // Digits (0x30..=0x39) have 0x20 set and 0x40 clear, letters have 0x40 set, padding is 0;
+    // shifting by one bit moves each byte's 0x40 onto its 0x20.
+    (v & !(v >> 1) & BYTES_20) != 0
 }
 
 impl Tokenizer {
@@ -219,10 +365,50 @@ impl Tokenizer {
     /// assert_eq!(hashes, vec![(xxh3_64(b"dont"), false), (xxh3_64(b"stop"), false), (xxh3_64(b"2"), true)]);
     /// ```
     #[inline]
-    pub fn for_each_hash<F>(&mut self, text: &str, mut f: F)
+    pub fn for_each_hash<F>(&mut self, text: &str, f: F)
     where
         F: FnMut(u64, bool),
     {
+        self.scan(text, &mut EachHash(f));
+    }
+
+    /// Writes the token hashes of `text` into `out` (cleared first), in order, each with its
+    /// lowest bit replaced by the token's [`Token::numeric`] flag: `(h & !1) | numeric` for every
+    /// `(h, numeric)` that [`Tokenizer::for_each_hash`] yields.
+    ///
+    /// Faster than collecting [`Tokenizer::for_each_hash`]: xxh3 hashes 1–3, 4–8 and 9–16-byte
+    /// inputs with three different formulas, and which one the next token needs is a coin flip to
+    /// the branch predictor. Here short tokens are queued by length class (a computed index, no
+    /// branch) and each queue is hashed in a loop of its own, then written to its slot in `out`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use xxhash_rust::xxh3::xxh3_64;
+    /// let mut out = Vec::new();
+    /// wirecopy::normalize::Tokenizer::new().flagged_hashes_into("Don't stop 2", &mut out);
+    /// assert_eq!(out, vec![xxh3_64(b"dont") & !1, xxh3_64(b"stop") & !1, xxh3_64(b"2") | 1]);
+    /// ```
+    pub fn flagged_hashes_into(&mut self, text: &str, out: &mut Vec<u64>) {
+        out.clear();
+        let mut pending = std::mem::take(&mut self.pending);
+        pending.resize(4 * PENDING, [0; 2]);
+        let mut sink = Deferred {
+            pending: (&mut pending[..]).try_into().expect("4 * PENDING entries"),
+            cursor: [0, PENDING, 2 * PENDING],
+            count: 0,
+            done: 0,
+            out,
+        };
+        self.scan(text, &mut sink);
+        sink.flush(text.as_bytes());
+        self.pending = pending;
+    }
+
+    /// The token scan behind [`Tokenizer::for_each_hash`]: yields every token of `text`, in
+    /// order, as a short register-held token or a hash.
+    #[inline(always)]
+    fn scan<S: Sink>(&mut self, text: &str, f: &mut S) {
         let bytes = text.as_bytes();
         let n = bytes.len();
         let mut in_tok = false;
@@ -246,7 +432,7 @@ impl Tokenizer {
             if in_tok && edges != 0 {
                 let end = base + edges.trailing_zeros() as usize;
                 edges &= edges - 1;
-                self.emit_hash(text, start, end, check, &mut f);
+                self.emit_hash(text, start, end, check, f);
                 in_tok = false;
             }
             while edges != 0 {
@@ -258,12 +444,13 @@ impl Tokenizer {
                 }
                 let end = base + edges.trailing_zeros() as usize;
                 edges &= edges - 1;
-                self.emit_hash(text, start, end, check, &mut f);
+                self.emit_hash(text, start, end, check, f);
             }
+            f.block_end(bytes);
             base += 64;
         }
         if in_tok {
-            self.emit_hash(text, start, n, true, &mut f);
+            self.emit_hash(text, start, n, true, f);
         }
     }
 
@@ -274,49 +461,30 @@ impl Tokenizer {
     /// lowercased and tested for digits with bit masks, and hashed from the register by
     /// [`xxh3_short`]; anything else goes through [`Tokenizer::emit_special`].
     #[inline(always)]
-    fn emit_hash<F: FnMut(u64, bool)>(
-        &mut self,
-        text: &str,
-        start: usize,
-        end: usize,
-        check: bool,
-        f: &mut F,
-    ) {
+    fn emit_hash<S: Sink>(&mut self, text: &str, start: usize, end: usize, check: bool, f: &mut S) {
         let bytes = text.as_bytes();
         let len = end - start;
         if len <= 16 {
-            let (w0, w1) = match bytes.get(start..start + 16) {
-                Some(b) => (u64_at(b, 0), u64_at(b, 8)),
-                None => tail_words(&bytes[start..]),
-            };
-            let [k0, k1] = KEEP[len];
-            let (v0, v1) = (w0 & k0, w1 & k1);
-            if !(check && has_rare(v0) | has_rare(v1)) {
-                // ASCII letters and digits only: 0x40 is set in letters and clear in digits, so
-                // copying it onto 0x20 lowercases letters and leaves digits alone.
-                let digit = ((!v0 & k0) | (!v1 & k1)) & BYTES_40 != 0;
-                let l0 = v0 | ((v0 & BYTES_40) >> 1);
-                let l1 = v1 | ((v1 & BYTES_40) >> 1);
-                f(xxh3_short(l0, l1, len), digit);
-                return;
+            if check {
+                let (v0, v1) = load16(bytes, start, len);
+                if has_rare(v0) | has_rare(v1) {
+                    self.emit_special(text, start, end, f);
+                    return;
+                }
             }
+            f.short(bytes, start, len);
+            return;
         }
         self.emit_special(text, start, end, f);
     }
 
     /// A run with capitals over 16 bytes, apostrophes or non-ASCII characters.
     #[cold]
-    fn emit_special<F: FnMut(u64, bool)>(
-        &mut self,
-        text: &str,
-        start: usize,
-        end: usize,
-        f: &mut F,
-    ) {
+    fn emit_special<S: Sink>(&mut self, text: &str, start: usize, end: usize, f: &mut S) {
         let run = &text.as_bytes()[start..end];
         if !run.is_ascii() {
             self.unicode_run(text, start, end, &mut |t: Token<'_>| {
-                f(xxh3_64(t.text.as_bytes()), t.numeric)
+                f.hash(xxh3_64(t.text.as_bytes()), t.numeric)
             });
             return;
         }
@@ -334,7 +502,7 @@ impl Tokenizer {
         if len == 0 {
             // apostrophes only
         } else if len <= STACK_TOKEN {
-            f(xxh3_64(&stack[..len]), digit);
+            f.hash(xxh3_64(&stack[..len]), digit);
         } else {
             self.long.clear();
             self.long.extend(
@@ -342,7 +510,7 @@ impl Tokenizer {
                     .filter(|&&b| b != b'\'')
                     .map(u8::to_ascii_lowercase),
             );
-            f(xxh3_64(&self.long), digit);
+            f.hash(xxh3_64(&self.long), digit);
         }
     }
 
@@ -451,6 +619,7 @@ fn classify(block: &[u8]) -> (u64, bool) {
     (token, any_rare != 0)
 }
 
+const BYTES_20: u64 = 0x2020_2020_2020_2020;
 const BYTES_40: u64 = 0x4040_4040_4040_4040;
 const BYTES_80: u64 = 0x8080_8080_8080_8080;
 const BYTES_7F: u64 = 0x7f7f_7f7f_7f7f_7f7f;
@@ -520,42 +689,61 @@ const SECRET: [u64; 8] = [
 #[inline(always)]
 fn xxh3_short(lo: u64, hi: u64, len: usize) -> u64 {
     if len > 8 {
-        // The last 8 bytes: a funnel shift by 8 * (len - 8), in 8..=64.
-        let s = 8 * (len - 8) as u32;
-        let last = (lo >> (s - 1) >> 1) | (hi << (64 - s));
-        let input_lo = lo ^ SECRET[3] ^ SECRET[4];
-        let input_hi = last ^ SECRET[5] ^ SECRET[6];
-        let product = u128::from(input_lo) * u128::from(input_hi);
-        let acc = (len as u64)
-            .wrapping_add(input_lo.swap_bytes())
-            .wrapping_add(input_hi)
-            .wrapping_add(product as u64 ^ (product >> 64) as u64);
-        let acc = acc ^ (acc >> 37);
-        let acc = acc.wrapping_mul(0x1656_6791_9E37_79F9);
-        acc ^ (acc >> 32)
+        xxh3_9to16(lo, hi, len)
     } else if len >= 4 {
-        let input1 = lo as u32;
-        let input2 = (lo >> (8 * (len - 4))) as u32;
-        let input64 = u64::from(input2).wrapping_add(u64::from(input1) << 32);
-        let mut h = input64 ^ SECRET[1] ^ SECRET[2];
-        h ^= h.rotate_left(49) ^ h.rotate_left(24);
-        h = h.wrapping_mul(0x9FB2_1C65_1E98_DF25);
-        h ^= (h >> 35).wrapping_add(len as u64);
-        h = h.wrapping_mul(0x9FB2_1C65_1E98_DF25);
-        h ^ (h >> 28)
+        xxh3_4to8(lo, len)
     } else {
-        let c1 = lo as u8;
-        let c2 = (lo >> (8 * (len >> 1))) as u8;
-        let c3 = (lo >> (8 * (len - 1))) as u8;
-        let combo = u32::from(c1) << 16 | u32::from(c2) << 24 | u32::from(c3) | (len as u32) << 8;
-        let flip = u64::from(SECRET[0] as u32 ^ (SECRET[0] >> 32) as u32);
-        let mut h = u64::from(combo) ^ flip;
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
-        h ^= h >> 29;
-        h = h.wrapping_mul(0x1656_67B1_9E37_79F9);
-        h ^ (h >> 32)
+        xxh3_1to3(lo, len)
     }
+}
+
+/// [`xxh3_short`] for 9 to 16 bytes.
+#[inline(always)]
+fn xxh3_9to16(lo: u64, hi: u64, len: usize) -> u64 {
+    // The last 8 bytes: a funnel shift by 8 * (len - 8), in 8..=64.
+    let s = 8 * (len as u32).wrapping_sub(8);
+    let last = (lo.wrapping_shr(s.wrapping_sub(1)) >> 1) | hi.wrapping_shl(64u32.wrapping_sub(s));
+    let input_lo = lo ^ SECRET[3] ^ SECRET[4];
+    let input_hi = last ^ SECRET[5] ^ SECRET[6];
+    let product = u128::from(input_lo) * u128::from(input_hi);
+    let acc = (len as u64)
+        .wrapping_add(input_lo.swap_bytes())
+        .wrapping_add(input_hi)
+        .wrapping_add(product as u64 ^ (product >> 64) as u64);
+    let acc = acc ^ (acc >> 37);
+    let acc = acc.wrapping_mul(0x1656_6791_9E37_79F9);
+    acc ^ (acc >> 32)
+}
+
+/// [`xxh3_short`] for 4 to 8 bytes.
+#[inline(always)]
+fn xxh3_4to8(lo: u64, len: usize) -> u64 {
+    let input1 = lo as u32;
+    let input2 = lo.wrapping_shr(8 * (len as u32).wrapping_sub(4)) as u32;
+    let input64 = u64::from(input2).wrapping_add(u64::from(input1) << 32);
+    let mut h = input64 ^ SECRET[1] ^ SECRET[2];
+    h ^= h.rotate_left(49) ^ h.rotate_left(24);
+    h = h.wrapping_mul(0x9FB2_1C65_1E98_DF25);
+    h ^= (h >> 35).wrapping_add(len as u64);
+    h = h.wrapping_mul(0x9FB2_1C65_1E98_DF25);
+    h ^ (h >> 28)
+}
+
+/// [`xxh3_short`] for 1 to 3 bytes.
+#[inline(always)]
+fn xxh3_1to3(lo: u64, len: usize) -> u64 {
+    let n = len as u32;
+    let c1 = lo as u8;
+    let c2 = lo.wrapping_shr(8 * (n >> 1)) as u8;
+    let c3 = lo.wrapping_shr(8 * n.wrapping_sub(1)) as u8;
+    let combo = u32::from(c1) << 16 | u32::from(c2) << 24 | u32::from(c3) | n << 8;
+    let flip = u64::from(SECRET[0] as u32 ^ (SECRET[0] >> 32) as u32);
+    let mut h = u64::from(combo) ^ flip;
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
+    h ^= h >> 29;
+    h = h.wrapping_mul(0x1656_67B1_9E37_79F9);
+    h ^ (h >> 32)
 }
 
 #[cfg(test)]
@@ -662,11 +850,29 @@ mod tests {
         }
     }
 
+    /// `flagged_hashes_into` against `for_each_hash`, on texts long enough to flush its queues
+    /// several times.
+    #[test]
+    fn flagged_hashes_match_for_each_hash() {
+        let texts = mixed_texts();
+        let mut all = texts.clone();
+        all.push(texts.concat());
+        all.push(texts.join(" ").repeat(3));
+        let mut tokenizer = Tokenizer::new();
+        let mut got = Vec::new();
+        for text in &all {
+            let mut want = Vec::new();
+            Tokenizer::new().for_each_hash(text, |h, num| want.push((h & !1) | u64::from(num)));
+            tokenizer.flagged_hashes_into(text, &mut got);
+            assert_eq!(got, want, "{text:?}");
+        }
+    }
+
     #[test]
     fn xxh3_short_matches_xxh3() {
         let mut state = 7u64;
         for len in 1..=16usize {
-            for _ in 0..200 {
+            for _ in 0..20_000 {
                 let mut a = [0u8; 16];
                 for b in &mut a[..len] {
                     state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -702,6 +908,10 @@ mod tests {
             let mut got = Vec::new();
             Tokenizer::new().for_each_hash(t, |h, num| got.push((h, num)));
             assert_eq!(got, want, "{t:?}");
+            let mut flagged = Vec::new();
+            Tokenizer::new().flagged_hashes_into(t, &mut flagged);
+            let want: Vec<u64> = want.iter().map(|&(h, n)| (h & !1) | u64::from(n)).collect();
+            assert_eq!(flagged, want, "{t:?}");
         }
     }
 

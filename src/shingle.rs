@@ -229,10 +229,8 @@ impl Shingler {
             .iter()
             .any(|k| matches!(k, ShingleKind::Words(_) | ShingleKind::Skeleton(_)));
         if needs_tokens {
-            self.tokens.clear();
-            let tokens = &mut self.tokens;
-            self.tokenizer
-                .for_each_hash(text, |h, numeric| tokens.push(flag_numeric(h, numeric)));
+            // The flag is `flag_numeric`'s.
+            self.tokenizer.flagged_hashes_into(text, &mut self.tokens);
         }
         for i in 0..self.kinds.len() {
             let kind = self.kinds[i];

@@ -324,6 +324,52 @@ fn bench_verify(c: &mut Criterion) {
     g.finish();
 }
 
+/// The default path's feature extraction (body filter, word and skeleton n-grams with spans, sorted
+/// sets), beside `signatures/*` for the fastest signature path.
+fn bench_features(c: &mut Criterion) {
+    let mut g = c.benchmark_group("features");
+    let mut fx = wirecopy::FeatureExtractor::new(&Config::new());
+    let mut f = wirecopy::Features::default();
+    for (name, text) in tier_texts() {
+        fx.extract_into(&text, &mut f);
+        assert!(!f.words().is_empty());
+        g.throughput(Throughput::Bytes(text.len() as u64));
+        g.bench_with_input(BenchmarkId::new("extract", name), &text, |b, t| {
+            b.iter(|| {
+                fx.extract_into(t, &mut f);
+                f.size()
+            })
+        });
+    }
+    g.finish();
+}
+
+/// Evidence for one pair: alignment of a ~3 KB article with a copy that has a fifth of its words
+/// replaced.
+fn bench_align(c: &mut Criterion) {
+    let mut g = c.benchmark_group("align");
+    let mut gen = TextGen::new(SEED ^ 0xA1);
+    let base = gen.text(3_000);
+    let copy = gen.variant(&base, 0.2, false);
+    let mut aligner = wirecopy::align::Aligner::new();
+    let a = aligner.align(&base, &copy);
+    assert!(
+        !a.passages.is_empty() && a.coverage_a() > 0.5,
+        "{}",
+        a.coverage_a()
+    );
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("pair_3KB_20pct_swapped", |b| {
+        b.iter(|| {
+            aligner
+                .align(black_box(&base), black_box(&copy))
+                .passages
+                .len()
+        })
+    });
+    g.finish();
+}
+
 fn bench_cluster(c: &mut Criterion) {
     let mut g = c.benchmark_group("cluster");
     let n = 100_000u32;
@@ -368,7 +414,7 @@ fn bench_end_to_end(c: &mut Criterion) {
 criterion_group! {
     name = stages;
     config = configure();
-    targets = bench_normalize, bench_shingle, bench_signatures, bench_lsh, bench_verify,
-        bench_cluster, bench_end_to_end
+    targets = bench_normalize, bench_shingle, bench_signatures, bench_features, bench_lsh,
+        bench_verify, bench_align, bench_cluster, bench_end_to_end
 }
 criterion_main!(stages);

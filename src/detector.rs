@@ -201,7 +201,6 @@ impl Detector {
     {
         let docs: Vec<(String, T)> = docs.into_iter().map(|(n, t)| (n.into(), t)).collect();
         let config = self.config;
-        let extract = |text: &T| FeatureExtractor::new(&config).extract(text.as_ref());
         #[cfg(feature = "parallel")]
         let feats: Vec<Features> = {
             use rayon::prelude::*;
@@ -213,8 +212,10 @@ impl Detector {
                 .collect()
         };
         #[cfg(not(feature = "parallel"))]
-        let feats: Vec<Features> = docs.iter().map(|(_, t)| extract(t)).collect();
-        let _ = extract;
+        let feats: Vec<Features> = {
+            let mut fx = FeatureExtractor::new(&config);
+            docs.iter().map(|(_, t)| fx.extract(t.as_ref())).collect()
+        };
         for ((name, _), f) in docs.into_iter().zip(feats) {
             self.push(name, f);
         }

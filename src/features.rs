@@ -22,7 +22,7 @@
 
 use crate::normalize::Tokenizer;
 use crate::shingle::{
-    flag_numeric, is_function_word, ngrams, token_hash, ShingleKind, PLACEHOLDER,
+    flag_numeric, ngrams, skeleton_items, skeleton_ngrams, token_hash, ShingleKind, SkeletonItem,
 };
 use crate::verify::Scores;
 
@@ -30,8 +30,7 @@ use crate::verify::Scores;
 pub const MIN_LINE_TOKENS: usize = 10;
 /// If the body has fewer tokens than this, every line is kept.
 pub const MIN_BODY_TOKENS: usize = 30;
-/// A run of more content words than this between two function words breaks the skeleton.
-pub const MAX_PLACEHOLDER_RUN: usize = 8;
+pub use crate::shingle::MAX_PLACEHOLDER_RUN;
 /// The weight of a token inside quotation marks in [`Coverage::share`] (other tokens weigh 1).
 ///
 /// Independent reports of one event quote the same statement word for word; a copy shares the
@@ -188,7 +187,8 @@ pub struct FeatureExtractor {
     all_quoted: Vec<bool>,
     lines: Vec<usize>,
     body: Vec<u64>,
-    items: Vec<(u64, u32, u32)>,
+    items: Vec<SkeletonItem>,
+    item_hashes: Vec<u64>,
     scratch: Vec<u64>,
 }
 
@@ -212,6 +212,7 @@ impl FeatureExtractor {
             lines: Vec::new(),
             body: Vec::new(),
             items: Vec::new(),
+            item_hashes: Vec::new(),
             scratch: Vec::new(),
         }
     }
@@ -336,50 +337,24 @@ impl FeatureExtractor {
         if self.skeleton_n == 0 {
             return;
         }
-        self.items.clear();
-        for (j, &t) in body.iter().enumerate() {
-            let j = j as u32;
-            if t & 1 == 1 || is_function_word(t) {
-                self.items.push((t, j, j + 1));
-            } else {
-                match self.items.last_mut() {
-                    Some(last) if last.0 == PLACEHOLDER => last.2 = j + 1,
-                    _ => self.items.push((PLACEHOLDER, j, j + 1)),
-                }
-            }
-        }
-        // A run of more than MAX_PLACEHOLDER_RUN content words (a list of names, a headline, text
-        // in another language) is a wall: no skeleton shingle spans it, so a lone placeholder can
-        // never stand for a long stretch of unrelated text. Segments shorter than n give nothing.
+        skeleton_items(body, &mut self.items);
         self.scratch.clear();
-        let k = self.skeleton_n;
-        let mut seg_start = 0;
-        for i in 0..=self.items.len() {
-            let wall = i == self.items.len() || {
-                let (h, a, b) = self.items[i];
-                h == PLACEHOLDER && (b - a) as usize > MAX_PLACEHOLDER_RUN
-            };
-            if !wall {
-                continue;
-            }
-            let seg = &self.items[seg_start..i];
-            seg_start = i + 1;
-            if seg.len() < k {
-                continue;
-            }
-            let hashes: Vec<u64> = seg.iter().map(|x| x.0).collect();
-            let before = self.scratch.len();
-            let scratch = &mut self.scratch;
-            ngrams(&hashes, k, self.skeleton_seed, &mut |h| scratch.push(h));
-            for (j, &h) in self.scratch[before..].iter().enumerate() {
-                out.spans.push(Span {
-                    hash: h,
-                    start: seg[j].1,
-                    end: seg[j + k - 1].2,
+        let (scratch, spans) = (&mut self.scratch, &mut out.spans);
+        skeleton_ngrams(
+            &self.items,
+            &mut self.item_hashes,
+            self.skeleton_n,
+            self.skeleton_seed,
+            |hash, start, end| {
+                scratch.push(hash);
+                spans.push(Span {
+                    hash,
+                    start,
+                    end,
                     skeleton: true,
                 });
-            }
-        }
+            },
+        );
         out.skeleton.extend_from_slice(&self.scratch);
         out.skeleton.sort_unstable();
         out.skeleton.dedup();

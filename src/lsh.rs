@@ -144,14 +144,14 @@ impl LshParams {
     /// ```
     pub fn band_keys_into(&self, sig: &Signature, out: &mut Vec<u64>) {
         out.clear();
-        let v = sig.values();
-        for band in 0..self.bands {
-            let mut h = fmix64(band as u64 + 1);
-            for &x in &v[band * self.rows..(band + 1) * self.rows] {
-                h = fmix64(h ^ u64::from(x));
-            }
-            out.push(h);
-        }
+        out.extend((0..self.bands).map(|band| self.band_key(sig, band)));
+    }
+
+    /// The key of band `band` of `sig`: its rows hashed together with the band index.
+    fn band_key(&self, sig: &Signature, band: usize) -> u64 {
+        let rows = &sig.values()[band * self.rows..(band + 1) * self.rows];
+        rows.iter()
+            .fold(fmix64(band as u64 + 1), |h, &x| fmix64(h ^ u64::from(x)))
     }
 }
 
@@ -294,12 +294,7 @@ pub fn candidate_pairs(sigs: &[Signature], params: LshParams) -> Vec<(u32, u32)>
             if sig.is_empty() {
                 continue;
             }
-            let v = sig.values();
-            let mut h = fmix64(band as u64 + 1);
-            for &x in &v[band * params.rows..(band + 1) * params.rows] {
-                h = fmix64(h ^ u64::from(x));
-            }
-            keyed.push((h, i as u32));
+            keyed.push((params.band_key(sig, band), i as u32));
         }
         keyed.sort_unstable();
         let mut pairs = Vec::new();

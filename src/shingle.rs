@@ -12,7 +12,9 @@
 //!   words, not skeleton sequences (SpotSigs, Theobald et al. SIGIR 2008; DSpin, Zhang et al. NDSS 2014).
 //! * [`ShingleKind::Chars`]: character n-grams of the canonical text, for short or noisy text.
 //!
-//! Texts shorter than one n-gram yield one shingle of all their tokens, so no non-empty text has an
+//! A run of more than [`MAX_PLACEHOLDER_RUN`] content words breaks the skeleton, and skeleton
+//! segments shorter than n give no shingle. Otherwise, texts shorter than one n-gram yield one
+//! shingle of all their tokens, so no non-empty text has an
 //! empty shingle set.
 
 use crate::normalize::Tokenizer;
@@ -152,7 +154,8 @@ pub struct Shingler {
     seed: u64,
     tokenizer: Tokenizer,
     tokens: Vec<u64>,
-    skeleton: Vec<u64>,
+    items: Vec<SkeletonItem>,
+    item_hashes: Vec<u64>,
     canon: String,
     bounds: Vec<usize>,
 }
@@ -172,7 +175,8 @@ impl Shingler {
             seed,
             tokenizer: Tokenizer::new(),
             tokens: Vec::new(),
-            skeleton: Vec::new(),
+            items: Vec::new(),
+            item_hashes: Vec::new(),
             canon: String::new(),
             bounds: Vec::new(),
         }
@@ -238,8 +242,8 @@ impl Shingler {
             match kind {
                 ShingleKind::Words(n) => ngrams(&self.tokens, n, seed, &mut f),
                 ShingleKind::Skeleton(n) => {
-                    skeleton_into(&self.tokens, &mut self.skeleton);
-                    ngrams(&self.skeleton, n, seed, &mut f);
+                    skeleton_items(&self.tokens, &mut self.items);
+                    skeleton_ngrams(&self.items, &mut self.item_hashes, n, seed, |h, _, _| f(h));
                 }
                 ShingleKind::Chars(n) => {
                     crate::normalize::normalize_into(text, &mut self.canon);
@@ -268,17 +272,65 @@ impl Shingler {
     }
 }
 
+/// A run of more content words than this between two function words breaks the skeleton: no
+/// skeleton shingle spans it, so a lone placeholder never stands for a long stretch of unrelated
+/// text (a list of names, a headline, text in another language).
+pub const MAX_PLACEHOLDER_RUN: usize = 8;
+
+/// One skeleton item: a kept token's hash (function word or number) or [`PLACEHOLDER`] for a run of
+/// other tokens, with the token range `start..end` it stands for.
+pub(crate) type SkeletonItem = (u64, u32, u32);
+
 /// The skeleton of a token-hash stream: function words and numeric tokens kept, runs of other
 /// tokens collapsed into one placeholder. The low bit of a token hash marks a numeric token.
-fn skeleton_into(tokens: &[u64], out: &mut Vec<u64>) {
+pub(crate) fn skeleton_items(tokens: &[u64], out: &mut Vec<SkeletonItem>) {
     out.clear();
-    for &t in tokens {
-        let keep = t & 1 == 1 || is_function_word(t);
-        if keep {
-            out.push(t);
-        } else if out.last() != Some(&PLACEHOLDER) {
-            out.push(PLACEHOLDER);
+    for (j, &t) in tokens.iter().enumerate() {
+        let j = j as u32;
+        if t & 1 == 1 || is_function_word(t) {
+            out.push((t, j, j + 1));
+        } else {
+            match out.last_mut() {
+                Some(last) if last.0 == PLACEHOLDER => last.2 = j + 1,
+                _ => out.push((PLACEHOLDER, j, j + 1)),
+            }
         }
+    }
+}
+
+/// Calls `f(hash, start, end)` for every skeleton n-gram of `items`, with the token range it
+/// covers. A placeholder longer than [`MAX_PLACEHOLDER_RUN`] tokens is a wall no n-gram spans;
+/// segments between walls shorter than `n` items give nothing. `hashes` is scratch space.
+pub(crate) fn skeleton_ngrams(
+    items: &[SkeletonItem],
+    hashes: &mut Vec<u64>,
+    n: usize,
+    seed: u64,
+    mut f: impl FnMut(u64, u32, u32),
+) {
+    let n = n.max(1);
+    hashes.clear();
+    hashes.extend(items.iter().map(|x| x.0));
+    let mut seg_start = 0;
+    for i in 0..=items.len() {
+        let wall = i == items.len() || {
+            let (h, a, b) = items[i];
+            h == PLACEHOLDER && (b - a) as usize > MAX_PLACEHOLDER_RUN
+        };
+        if !wall {
+            continue;
+        }
+        let seg = &items[seg_start..i];
+        let seg_hashes = &hashes[seg_start..i];
+        seg_start = i + 1;
+        if seg.len() < n {
+            continue;
+        }
+        let mut j = 0;
+        ngrams(seg_hashes, n, seed, &mut |h| {
+            f(h, seg[j].1, seg[j + n - 1].2);
+            j += 1;
+        });
     }
 }
 

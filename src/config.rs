@@ -41,12 +41,12 @@ pub struct Config {
 }
 
 impl Default for Config {
-    /// The defaults: threshold 0.6, 128 slots of one-permutation hashing, word 3-grams and skeleton
+    /// The defaults: threshold 0.5, 128 slots of one-permutation hashing, word 3-grams and skeleton
     /// 6-grams, boilerplate = shingles found in at least max(10, 0.2% of the documents) documents,
     /// seed [`DEFAULT_SEED`].
     fn default() -> Self {
         Config {
-            threshold: 0.6,
+            threshold: 0.5,
             num_perm: 128,
             algorithm: Algorithm::OnePermutation,
             seed: DEFAULT_SEED,
@@ -185,7 +185,7 @@ impl Config {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(wirecopy::Config::new().get_threshold(), 0.6);
+    /// assert_eq!(wirecopy::Config::new().get_threshold(), 0.5);
     /// ```
     pub fn get_threshold(&self) -> f64 {
         self.threshold

@@ -160,7 +160,7 @@ impl Detector {
     ///
     /// ```
     /// let d = wirecopy::Detector::new(wirecopy::Config::new())?;
-    /// assert_eq!(d.config().get_threshold(), 0.6);
+    /// assert_eq!(d.config().get_threshold(), 0.5);
     /// # Ok::<(), wirecopy::ConfigError>(())
     /// ```
     pub fn config(&self) -> &Config {
@@ -405,7 +405,7 @@ impl Detector {
     /// d.insert("a", "Officials said the bridge would stay closed for repairs until the end of May.");
     /// let hits = d.query("The bridge would stay closed for repairs until the end of May, officials said.");
     /// assert_eq!(hits.len(), 1);
-    /// assert!(hits[0].similarity.score >= 0.6);
+    /// assert!(hits[0].similarity.score >= 0.5);
     /// # Ok::<(), wirecopy::ConfigError>(())
     /// ```
     pub fn query(&self, text: &str) -> Vec<Match> {

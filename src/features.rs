@@ -18,7 +18,8 @@
 //! covered by some shared word or skeleton shingle; a page that borrows one paragraph of a story
 //! leaves most of its tokens uncovered. Tokens inside quotation marks weigh [`QUOTE_WEIGHT`] in that
 //! share: independent reports of one event quote the same statement word for word, while a copy
-//! also shares the reporter's own sentences.
+//! also shares the reporter's own sentences. A long unmatched stretch (over [`GAP_ALLOWANCE`]
+//! tokens) costs extra: a page that borrows a paragraph or two has whole paragraphs from elsewhere.
 
 use crate::normalize::Tokenizer;
 use crate::shingle::{
@@ -37,6 +38,15 @@ pub use crate::shingle::MAX_PLACEHOLDER_RUN;
 /// reporter's own sentences too. Quoted tokens still count, so a copy of a story that is mostly
 /// quotation is still found.
 pub const QUOTE_WEIGHT: f64 = 0.25;
+/// The longest stretch of the smaller text, in tokens, that may go unmatched without cost.
+///
+/// A longer stretch with no shingle in common is a passage the other text does not have: a
+/// paragraph of another story on a page that borrows one paragraph, or an explainer's own section
+/// after a copied lead. Each token of the longest such stretch beyond this allowance counts once
+/// more against [`Coverage::share`]. Copies lose a word here and there to spinning and editing, and
+/// wire copies cut at different points; those gaps stay short or sit at one end of a text that is
+/// matched elsewhere.
+pub const GAP_ALLOWANCE: usize = 40;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Span {
@@ -467,6 +477,8 @@ pub struct Coverage {
     pub matched: usize,
     /// The longest run of consecutive matched tokens.
     pub longest_run: usize,
+    /// The longest run of consecutive covered tokens that are not matched.
+    pub longest_gap: usize,
     /// Of the covered tokens, those inside quotation marks.
     pub quoted_covered: usize,
     /// Of the matched tokens, those inside quotation marks.
@@ -512,7 +524,7 @@ impl Coverage {
                 shared[b] -= 1;
             }
         }
-        let (mut c_all, mut c_shared, mut run) = (0i32, 0i32, 0usize);
+        let (mut c_all, mut c_shared, mut run, mut gap) = (0i32, 0i32, 0usize, 0usize);
         for i in 0..n {
             c_all += all[i];
             c_shared += shared[i];
@@ -528,25 +540,33 @@ impl Coverage {
                     out.quoted_matched += quoted;
                     run += 1;
                     out.longest_run = out.longest_run.max(run);
+                    gap = 0;
                 } else {
                     run = 0;
+                    gap += 1;
+                    out.longest_gap = out.longest_gap.max(gap);
                 }
             }
         }
         out
     }
 
-    /// `matched / covered`, quoted tokens weighing [`QUOTE_WEIGHT`], or 0 when nothing is covered.
+    /// `matched / covered`, quoted tokens weighing [`QUOTE_WEIGHT`], less `(longest_gap −
+    /// GAP_ALLOWANCE) / covered` when the longest unmatched stretch exceeds [`GAP_ALLOWANCE`]; 0
+    /// when nothing is covered (never below 0).
     ///
     /// # Examples
     ///
     /// ```
     /// use wirecopy::features::Coverage;
-    /// let c = Coverage { covered: 4, matched: 3, longest_run: 3, ..Coverage::default() };
+    /// let c = Coverage { covered: 4, matched: 3, longest_run: 3, longest_gap: 1, ..Coverage::default() };
     /// assert_eq!(c.share(), 0.75);
     /// // Two of the four covered tokens are quoted, and those are the two matched ones.
-    /// let q = Coverage { covered: 4, matched: 2, quoted_covered: 2, quoted_matched: 2, longest_run: 2 };
+    /// let q = Coverage { covered: 4, matched: 2, quoted_covered: 2, quoted_matched: 2, longest_run: 2, longest_gap: 2 };
     /// assert!((q.share() - 0.2).abs() < 1e-12);
+    /// // Half of 200 tokens matched, but the other half is one stretch of 100: 60 beyond the allowance.
+    /// let p = Coverage { covered: 200, matched: 100, longest_run: 100, longest_gap: 100, ..Coverage::default() };
+    /// assert!((p.share() - 0.2).abs() < 1e-12);
     /// ```
     pub fn share(&self) -> f64 {
         let weigh =
@@ -555,7 +575,9 @@ impl Coverage {
         if covered == 0.0 {
             0.0
         } else {
-            weigh(self.matched, self.quoted_matched) / covered
+            let excess = self.longest_gap.saturating_sub(GAP_ALLOWANCE) as f64;
+            (weigh(self.matched, self.quoted_matched) / covered - excess / self.covered as f64)
+                .max(0.0)
         }
     }
 }
@@ -696,6 +718,31 @@ mod tests {
         let c = Coverage::of(&a, &b);
         assert!(c.quoted_matched > 0);
         assert!(c.share() < c.matched as f64 / c.covered as f64);
+    }
+
+    #[test]
+    fn a_page_borrowing_a_passage_scores_below_a_scattered_edit() {
+        let mut fx = FeatureExtractor::new(&Config::new());
+        let words = |r: std::ops::Range<usize>, tag: &str| {
+            r.map(|i| format!("{tag}{i}")).collect::<Vec<_>>().join(" ")
+        };
+        let story = fx.extract(&words(0..200, "s"));
+        // 80 words of the story, then 70 of other material: more than half matched, but the
+        // other material is one unmatched stretch 30 tokens over the allowance.
+        let page = fx.extract(&format!("{} {}", words(0..80, "s"), words(0..70, "x")));
+        let c = Coverage::of(&page, &story);
+        assert!(c.matched * 2 > c.covered, "{c:?}");
+        assert_eq!(c.longest_gap, 70);
+        assert!(Similarity::between(&page, &story).score < 0.4);
+        // The same number of foreign words scattered one in every few: no long gap.
+        let mut edited: Vec<String> = (0..150).map(|i| format!("s{i}")).collect();
+        for i in (0..150).step_by(15) {
+            edited[i] = format!("x{i}");
+        }
+        let edited = fx.extract(&edited.join(" "));
+        let c = Coverage::of(&edited, &story);
+        assert!(c.longest_gap <= GAP_ALLOWANCE, "{c:?}");
+        assert!(Similarity::between(&edited, &story).score >= 0.5);
     }
 
     #[test]

@@ -36,12 +36,13 @@
 //!
 //! # Choosing parameters
 //!
-//! [`Config::threshold`] (default 0.6) is the verified similarity needed to call two documents
+//! [`Config::threshold`] (default 0.5) is the verified similarity needed to call two documents
 //! copies. The similarity is the *coverage* of the smaller text by the larger: the share of its
 //! tokens under a word 3-gram or skeleton 6-gram the other text also has (see [`features`]). A
 //! truncated copy scores like a full one, a spun copy keeps its skeleton, and a page quoting one
-//! paragraph of a story scores low. Lower the threshold (0.5) to catch looser rewrites such as real
-//! paraphrases at the price of more false merges; raise it (0.7) for near-verbatim copies only.
+//! paragraph of a story scores low (a long unmatched stretch costs extra). Lower the threshold
+//! (0.4) to catch looser rewrites such as real paraphrases at the price of more false merges; raise
+//! it (0.6–0.7) for near-verbatim copies only.
 //!
 //! The LSH layout is derived from the threshold ([`Config::lsh_params`]): candidates are gathered
 //! far below it, because a truncated copy has low Jaccard with its source. Boilerplate (shingles in

@@ -26,6 +26,7 @@ use crate::shingle::{
     flag_numeric, ngrams, skeleton_items, skeleton_ngrams, token_hash, ShingleKind, SkeletonItem,
 };
 use crate::verify::Scores;
+use std::sync::Arc;
 
 /// Lines with fewer tokens than this are left out of the body.
 pub const MIN_LINE_TOKENS: usize = 10;
@@ -48,12 +49,12 @@ pub const QUOTE_WEIGHT: f64 = 0.25;
 /// matched elsewhere.
 pub const GAP_ALLOWANCE: usize = 40;
 
+/// A skeleton shingle and the body tokens it covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Span {
+struct SkeletonSpan {
     hash: u64,
     start: u32,
     end: u32,
-    skeleton: bool,
 }
 
 /// The shingle sets of one text, with the token range of every shingle.
@@ -70,7 +71,14 @@ struct Span {
 pub struct Features {
     words: Vec<u64>,
     skeleton: Vec<u64>,
-    spans: Vec<Span>,
+    /// Word n-gram hashes in text order: entry i covers body tokens i..i+word_n (the token range
+    /// is implicit). Shared with the boilerplate-filtered copy of these features.
+    word_seq: Arc<Vec<u64>>,
+    word_n: u32,
+    /// True when `words` lost boilerplate: an entry of `word_seq` then counts only if it is still
+    /// in `words`.
+    filtered: bool,
+    skeleton_spans: Vec<SkeletonSpan>,
     /// Bit i set when body token i is inside quotation marks.
     quoted: Vec<u64>,
     tokens: u32,
@@ -157,19 +165,19 @@ impl Features {
             words = self.words.clone();
             skeleton = self.skeleton.clone();
         }
-        let spans = self
-            .spans
+        let skeleton_spans = self
+            .skeleton_spans
             .iter()
             .copied()
-            .filter(|s| {
-                let set = if s.skeleton { &skeleton } else { &words };
-                set.binary_search(&s.hash).is_ok()
-            })
+            .filter(|s| skeleton.binary_search(&s.hash).is_ok())
             .collect();
         Features {
+            filtered: self.filtered || words.len() != self.words.len(),
             words,
             skeleton,
-            spans,
+            word_seq: Arc::clone(&self.word_seq),
+            word_n: self.word_n,
+            skeleton_spans,
             quoted: self.quoted.clone(),
             tokens: self.tokens,
         }
@@ -321,21 +329,21 @@ impl FeatureExtractor {
         }
         let body = &self.body;
         out.tokens = body.len() as u32;
-        out.spans.clear();
+        out.skeleton_spans.clear();
+        out.filtered = false;
 
         // Word n-grams: shingle i covers tokens i..i+n.
         self.scratch.clear();
         let scratch = &mut self.scratch;
         ngrams(body, self.word_n, self.word_seed, &mut |h| scratch.push(h));
-        let n = self.word_n as u32;
-        for (i, &h) in self.scratch.iter().enumerate() {
-            let start = i as u32;
-            out.spans.push(Span {
-                hash: h,
-                start,
-                end: (start + n).min(out.tokens),
-                skeleton: false,
-            });
+        out.word_n = self.word_n as u32;
+        match Arc::get_mut(&mut out.word_seq) {
+            Some(seq) => {
+                seq.clear();
+                seq.extend_from_slice(&self.scratch);
+                seq.shrink_to_fit();
+            }
+            None => out.word_seq = Arc::new(self.scratch.clone()),
         }
         out.words.clear();
         out.words.extend_from_slice(&self.scratch);
@@ -349,7 +357,7 @@ impl FeatureExtractor {
         }
         skeleton_items(body, &mut self.items);
         self.scratch.clear();
-        let (scratch, spans) = (&mut self.scratch, &mut out.spans);
+        let (scratch, spans) = (&mut self.scratch, &mut out.skeleton_spans);
         skeleton_ngrams(
             &self.items,
             &mut self.item_hashes,
@@ -357,12 +365,7 @@ impl FeatureExtractor {
             self.skeleton_seed,
             |hash, start, end| {
                 scratch.push(hash);
-                spans.push(Span {
-                    hash,
-                    start,
-                    end,
-                    skeleton: true,
-                });
+                spans.push(SkeletonSpan { hash, start, end });
             },
         );
         out.skeleton.extend_from_slice(&self.scratch);
@@ -370,7 +373,7 @@ impl FeatureExtractor {
         out.skeleton.dedup();
         out.skeleton.shrink_to_fit();
         out.words.shrink_to_fit();
-        out.spans.shrink_to_fit();
+        out.skeleton_spans.shrink_to_fit();
         out.quoted.shrink_to_fit();
     }
 }
@@ -507,22 +510,27 @@ impl Coverage {
         // Difference arrays: +1 at start, -1 at end, for all spans and for shared spans.
         let mut all = vec![0i32; n + 1];
         let mut shared = vec![0i32; n + 1];
-        for s in &small.spans {
-            let (a, b) = (s.start as usize, (s.end as usize).min(n));
+        let mut add = |a: usize, b: usize, hash: u64, set: &[u64]| {
+            let b = b.min(n);
             if a >= b {
-                continue;
+                return;
             }
             all[a] += 1;
             all[b] -= 1;
-            let set = if s.skeleton {
-                &large.skeleton
-            } else {
-                &large.words
-            };
-            if set.binary_search(&s.hash).is_ok() {
+            if set.binary_search(&hash).is_ok() {
                 shared[a] += 1;
                 shared[b] -= 1;
             }
+        };
+        let word_n = small.word_n as usize;
+        for (i, &hash) in small.word_seq.iter().enumerate() {
+            if small.filtered && small.words.binary_search(&hash).is_err() {
+                continue; // boilerplate
+            }
+            add(i, i + word_n, hash, &large.words);
+        }
+        for s in &small.skeleton_spans {
+            add(s.start as usize, s.end as usize, s.hash, &large.skeleton);
         }
         let (mut c_all, mut c_shared, mut run, mut gap) = (0i32, 0i32, 0usize, 0usize);
         for i in 0..n {
@@ -749,7 +757,11 @@ mod tests {
     fn spans_stay_inside_the_body() {
         let mut fx = FeatureExtractor::new(&Config::new());
         let f = fx.extract("the cat sat on the mat because it was warm and the sun was out");
-        assert!(f.spans.iter().all(|s| s.start < s.end && s.end <= f.tokens));
+        assert!(f
+            .skeleton_spans
+            .iter()
+            .all(|s| s.start < s.end && s.end <= f.tokens));
+        assert_eq!(f.word_seq.len() + f.word_n as usize - 1, f.tokens as usize);
     }
 
     #[test]

@@ -149,6 +149,19 @@ impl Tokens {
         });
     }
 
+    /// Tokens given by their hashes alone (no text: token i spans bytes i..i+1, no names and no
+    /// sentence starts). Used to align the body tokens of two documents' features.
+    pub(crate) fn from_hashes(hashes: Vec<u64>) -> Self {
+        let n = hashes.len();
+        Tokens {
+            spans: (0..n as u32).map(|i| (i, i + 1)).collect(),
+            names: vec![false; n],
+            starts: vec![false; n],
+            text_len: n,
+            hashes,
+        }
+    }
+
     /// Number of tokens.
     ///
     /// # Examples

@@ -1,5 +1,6 @@
 //! The high-level API: insert documents, query a text, cluster the collection.
 
+use crate::align::Aligner;
 use crate::boilerplate::DfCounter;
 use crate::cluster::Clustering;
 use crate::config::Config;
@@ -422,11 +423,17 @@ impl Detector {
             }
             index
         });
+        let mut aligner = Aligner::new();
         let mut out: Vec<Match> = index
             .query(&sig)
             .into_iter()
             .filter_map(|doc| {
-                let similarity = Similarity::between(&f, built.feat(&self.features, doc));
+                let similarity = Similarity::verified(
+                    &f,
+                    built.feat(&self.features, doc),
+                    self.config.threshold,
+                    &mut aligner,
+                );
                 (similarity.score >= self.config.threshold).then(|| Match {
                     doc,
                     name: self.names[doc as usize].clone(),
@@ -464,7 +471,7 @@ impl Detector {
 
     fn verified_pairs(&self, built: &Built) -> (Vec<Pair>, usize) {
         let candidates = candidate_pairs(&built.signatures, self.config.lsh_params());
-        let verify = |&(a, b): &(u32, u32)| -> Option<Pair> {
+        let verify = |aligner: &mut Aligner, &(a, b): &(u32, u32)| -> Option<Pair> {
             // A cheap first look: the containment the signatures imply. One agreeing slot of 128
             // is what two unrelated texts sharing one common phrase give.
             let (fa, fb) = (built.feat(&self.features, a), built.feat(&self.features, b));
@@ -476,17 +483,26 @@ impl Detector {
             {
                 return None;
             }
-            let similarity =
-                Similarity::between(built.feat(&self.features, a), built.feat(&self.features, b));
+            let similarity = Similarity::verified(fa, fb, self.config.threshold, aligner);
             (similarity.score >= self.config.threshold).then_some(Pair { a, b, similarity })
         };
         #[cfg(feature = "parallel")]
         let pairs: Vec<Pair> = {
             use rayon::prelude::*;
-            candidates.par_iter().filter_map(verify).collect()
+            candidates
+                .par_iter()
+                .map_init(Aligner::new, verify)
+                .flatten()
+                .collect()
         };
         #[cfg(not(feature = "parallel"))]
-        let pairs: Vec<Pair> = candidates.iter().filter_map(verify).collect();
+        let pairs: Vec<Pair> = {
+            let mut aligner = Aligner::new();
+            candidates
+                .iter()
+                .filter_map(|c| verify(&mut aligner, c))
+                .collect()
+        };
         (pairs, candidates.len())
     }
 

@@ -284,7 +284,8 @@ impl Detector {
         ((doc as usize) < self.len()).then(|| self.built().feat(&self.features, doc))
     }
 
-    /// The similarity of two inserted documents (after boilerplate removal).
+    /// The similarity of two inserted documents (after boilerplate removal), as verification
+    /// computes it ([`Similarity::verified`] at the configured threshold).
     ///
     /// # Examples
     ///
@@ -297,9 +298,11 @@ impl Detector {
     /// ```
     pub fn similarity(&self, a: DocId, b: DocId) -> Option<Similarity> {
         let built = self.built();
-        Some(Similarity::between(
+        Some(Similarity::verified(
             ((a as usize) < self.len()).then(|| built.feat(&self.features, a))?,
             ((b as usize) < self.len()).then(|| built.feat(&self.features, b))?,
+            self.config.threshold,
+            &mut Aligner::new(),
         ))
     }
 
@@ -562,6 +565,7 @@ impl Detector {
         let (pairs, candidates) = self.pairs_with_candidates();
         let clustering = self.attach(self.built(), &pairs);
         let built = self.built();
+        let mut aligner = Aligner::new();
         let clusters = clustering
             .groups()
             .into_iter()
@@ -579,7 +583,13 @@ impl Detector {
                         let s = if m == representative {
                             1.0
                         } else {
-                            Similarity::between(rep, built.feat(&self.features, m)).score
+                            Similarity::verified(
+                                rep,
+                                built.feat(&self.features, m),
+                                self.config.threshold,
+                                &mut aligner,
+                            )
+                            .score
                         };
                         (m, s)
                     })

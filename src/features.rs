@@ -737,6 +737,9 @@ pub const ALIGN_FROM: f64 = 0.6;
 /// margin keeps the latter out (on the dev corpus, a margin of 0 merged pairs of related BBC
 /// stories; 0.1 merged none).
 pub const ALIGN_MARGIN: f64 = 0.1;
+/// Bodies longer than this many tokens (about 120 KB of text) get no second opinion: chaining
+/// seed runs is quadratic in their number, and news articles are far shorter.
+pub const ALIGN_MAX_TOKENS: usize = 20_000;
 
 /// Pairs whose word and skeleton containments are both below this are not scored further.
 pub const MIN_CONTAINMENT: f64 = 0.1;
@@ -779,7 +782,7 @@ impl Similarity {
     /// [`Similarity::between`], with a second opinion for a near miss: when the coverage score is
     /// below `threshold` but at least [`ALIGN_FROM`] × `threshold`, the [`aligned_coverage`] of the
     /// smaller text is computed, and when it reaches `threshold` + [`ALIGN_MARGIN`] it becomes the
-    /// score.
+    /// score (not for bodies over [`ALIGN_MAX_TOKENS`] tokens).
     ///
     /// # Examples
     ///
@@ -798,7 +801,10 @@ impl Similarity {
         aligner: &mut crate::align::Aligner,
     ) -> Similarity {
         let mut sim = Similarity::between(a, b);
-        if sim.score < threshold && sim.score >= ALIGN_FROM * threshold {
+        if sim.score < threshold
+            && sim.score >= ALIGN_FROM * threshold
+            && a.tokens.max(b.tokens) as usize <= ALIGN_MAX_TOKENS
+        {
             let aligned = match a.size().cmp(&b.size()) {
                 std::cmp::Ordering::Less => aligned_coverage(a, b, aligner),
                 std::cmp::Ordering::Greater => aligned_coverage(b, a, aligner),

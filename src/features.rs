@@ -71,16 +71,16 @@ struct SkeletonSpan {
 pub struct Features {
     words: Vec<u64>,
     skeleton: Vec<u64>,
-    /// Word n-gram hashes in text order: entry i covers body tokens i..i+word_n (the token range
-    /// is implicit). Shared with the boilerplate-filtered copy of these features.
-    word_seq: Arc<Vec<u64>>,
+    /// Body token hashes, in order. The word n-gram at position i (covering tokens i..i+word_n)
+    /// is rolled from them again when needed (coverage, alignment), so no span is stored for it.
+    /// Shared with the boilerplate-filtered copy of these features.
+    body: Arc<Vec<u64>>,
     word_n: u32,
-    /// True when `words` lost boilerplate: an entry of `word_seq` then counts only if it is still
+    word_seed: u64,
+    /// True when `words` lost boilerplate: a word n-gram of `body` then counts only if it is still
     /// in `words`.
     filtered: bool,
     skeleton_spans: Vec<SkeletonSpan>,
-    /// Body token hashes, in order (for alignment). Shared with the filtered copy.
-    body: Arc<Vec<u64>>,
     /// Bit i set when body token i is inside quotation marks.
     quoted: Vec<u64>,
     tokens: u32,
@@ -177,8 +177,8 @@ impl Features {
             filtered: self.filtered || words.len() != self.words.len(),
             words,
             skeleton,
-            word_seq: Arc::clone(&self.word_seq),
             body: Arc::clone(&self.body),
+            word_seed: self.word_seed,
             word_n: self.word_n,
             skeleton_spans,
             quoted: self.quoted.clone(),
@@ -340,14 +340,7 @@ impl FeatureExtractor {
         let scratch = &mut self.scratch;
         ngrams(body, self.word_n, self.word_seed, &mut |h| scratch.push(h));
         out.word_n = self.word_n as u32;
-        match Arc::get_mut(&mut out.word_seq) {
-            Some(seq) => {
-                seq.clear();
-                seq.extend_from_slice(&self.scratch);
-                seq.shrink_to_fit();
-            }
-            None => out.word_seq = Arc::new(self.scratch.clone()),
-        }
+        out.word_seed = self.word_seed;
         match Arc::get_mut(&mut out.body) {
             Some(b) => {
                 b.clear();
@@ -450,6 +443,16 @@ impl QuoteState {
 }
 
 impl Features {
+    /// Calls `f(i, hash)` for the word n-gram at each body position i, rolled from the body
+    /// tokens exactly as [`FeatureExtractor`] did.
+    fn for_each_word(&self, mut f: impl FnMut(usize, u64)) {
+        let mut i = 0;
+        ngrams(&self.body, self.word_n as usize, self.word_seed, &mut |h| {
+            f(i, h);
+            i += 1;
+        });
+    }
+
     /// Per body token: is it under a kept (non-boilerplate) shingle of these features?
     fn covered_tokens(&self) -> Vec<bool> {
         let n = self.tokens as usize;
@@ -462,11 +465,11 @@ impl Features {
             }
         };
         let word_n = self.word_n as usize;
-        for (i, &hash) in self.word_seq.iter().enumerate() {
+        self.for_each_word(|i, hash| {
             if !self.filtered || self.words.binary_search(&hash).is_ok() {
                 add(i, i + word_n);
             }
-        }
+        });
         for s in &self.skeleton_spans {
             add(s.start as usize, s.end as usize);
         }
@@ -636,12 +639,12 @@ impl Coverage {
             }
         };
         let word_n = small.word_n as usize;
-        for (i, &hash) in small.word_seq.iter().enumerate() {
-            if small.filtered && small.words.binary_search(&hash).is_err() {
-                continue; // boilerplate
+        small.for_each_word(|i, hash| {
+            // A filtered text's boilerplate n-grams are not in its own set any more.
+            if !small.filtered || small.words.binary_search(&hash).is_ok() {
+                add(i, i + word_n, hash, &large.words);
             }
-            add(i, i + word_n, hash, &large.words);
-        }
+        });
         for s in &small.skeleton_spans {
             add(s.start as usize, s.end as usize, s.hash, &large.skeleton);
         }
@@ -963,7 +966,15 @@ mod tests {
             .skeleton_spans
             .iter()
             .all(|s| s.start < s.end && s.end <= f.tokens));
-        assert_eq!(f.word_seq.len() + f.word_n as usize - 1, f.tokens as usize);
+        let mut words = Vec::new();
+        f.for_each_word(|i, h| {
+            assert_eq!(i, words.len());
+            words.push(h);
+        });
+        assert_eq!(words.len() + f.word_n as usize - 1, f.tokens as usize);
+        words.sort_unstable();
+        words.dedup();
+        assert_eq!(words, f.words);
     }
 
     #[test]

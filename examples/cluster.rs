@@ -120,8 +120,11 @@ fn run(args: &Args) -> Result<(), String> {
         return run_fast(args, started);
     }
     let config = args.pipeline.config()?;
-    let docs = common::load_or_demo(args.dir.as_ref(), args.pipeline.max_bytes)?;
-    let (detector, clusters) = args.pipeline.install(|| common::run(config, &docs))?;
+    let mut docs = common::load_or_demo(args.dir.as_ref(), args.pipeline.max_bytes)?;
+    let keep_texts = args.report.is_some() || args.json.is_some();
+    let (detector, clusters) = args
+        .pipeline
+        .install(|| common::run(config, &mut docs, keep_texts))?;
     let json_stdout = args.json.as_deref() == Some(std::path::Path::new("-"));
     if !args.quiet && !json_stdout {
         for (i, c) in clusters.clusters.iter().take(args.max_print).enumerate() {

@@ -137,8 +137,10 @@ fn run(args: &Args) -> Result<bool, String> {
         .iter()
         .map(|r| (label(&r["doc"]), label(&r["cluster"])))
         .collect();
-    let docs = common::load(&args.dir, args.pipeline.max_bytes)?;
-    let (detector, clusters) = args.pipeline.install(|| common::run(config, &docs))?;
+    let mut docs = common::load(&args.dir, args.pipeline.max_bytes)?;
+    let (detector, clusters) = args
+        .pipeline
+        .install(|| common::run(config, &mut docs, false))?;
     let seconds = started.elapsed().as_secs_f64();
     let pred: HashMap<String, String> = clusters
         .clustering

@@ -163,8 +163,9 @@ pub fn load_or_demo(dir: Option<&PathBuf>, max_bytes: u64) -> Result<Vec<Documen
     }
 }
 
-/// Shingles and clusters `docs`, with progress on stderr for large inputs.
-pub fn run(config: Config, docs: &[Document]) -> (Detector, Clusters) {
+/// Shingles and clusters `docs`, with progress on stderr for large inputs. Unless `keep_texts`,
+/// the texts are freed once shingled (the detector keeps what it needs), before clustering.
+pub fn run(config: Config, docs: &mut [Document], keep_texts: bool) -> (Detector, Clusters) {
     let started = Instant::now();
     let mut detector = match Detector::new(config) {
         Ok(d) => d,
@@ -187,6 +188,11 @@ pub fn run(config: Config, docs: &[Document]) -> (Detector, Clusters) {
         bar.inc(chunk.len() as u64);
     }
     bar.finish_and_clear();
+    if !keep_texts {
+        for d in docs.iter_mut() {
+            d.text = String::new();
+        }
+    }
     let shingled = started.elapsed().as_secs_f64();
     let spinner = if docs.len() >= 20_000 {
         let s = indicatif::ProgressBar::new_spinner();

@@ -22,8 +22,8 @@
 
 use crate::normalize::Tokenizer;
 use crate::shingle::{
-    flag_numeric, ngrams, skeleton_items, skeleton_ngrams, sorted_set_into, token_hash,
-    ShingleKind, SkeletonItem, SortScratch,
+    ngrams, skeleton_items, skeleton_ngrams, sorted_set_into, token_hash, ShingleKind,
+    SkeletonItem, SortScratch,
 };
 use crate::verify::Scores;
 
@@ -259,10 +259,8 @@ impl FeatureExtractor {
             lines.push(all.len());
             if has_no_quotes(line) {
                 // The common case: the fast tokenizer, every token outside quotation marks.
-                tokenizer.for_each_hash(line, |h, numeric| {
-                    all.push(flag_numeric(h, numeric));
-                    all_quoted.push(false);
-                });
+                tokenizer.append_flagged_hashes(line, all);
+                all_quoted.resize(all.len(), false);
             } else {
                 // A quotation mark never stays open across a line break.
                 let mut quotes = QuoteState::default();
@@ -277,10 +275,15 @@ impl FeatureExtractor {
         }
         lines.push(all.len());
 
-        // The body: long lines only, unless too little is left.
+        // The body: long lines only, unless too little is left. Quotation bits only when some
+        // token is quoted.
+        let any_quoted = self.all_quoted.contains(&true);
         self.body.clear();
         out.quoted.clear();
         let mut body_quoted = |q: &[bool], body_len: usize| {
+            if !any_quoted {
+                return;
+            }
             for (i, &b) in q.iter().enumerate() {
                 let j = body_len + i;
                 if j / 64 >= out.quoted.len() {
@@ -299,6 +302,9 @@ impl FeatureExtractor {
             self.body.clear();
             out.quoted.clear();
             let mut body_quoted = |q: &[bool]| {
+                if !any_quoted {
+                    return;
+                }
                 for (j, &b) in q.iter().enumerate() {
                     if j / 64 >= out.quoted.len() {
                         out.quoted.push(0);
@@ -320,16 +326,14 @@ impl FeatureExtractor {
         self.scratch.clear();
         let scratch = &mut self.scratch;
         ngrams(body, self.word_n, self.word_seed, &mut |h| scratch.push(h));
-        let n = self.word_n as u32;
-        for (i, &h) in self.scratch.iter().enumerate() {
-            let start = i as u32;
-            out.spans.push(Span {
-                hash: h,
-                start,
-                end: (start + n).min(out.tokens),
+        let (n, tokens) = (self.word_n as u32, out.tokens);
+        out.spans
+            .extend(self.scratch.iter().enumerate().map(|(i, &hash)| Span {
+                hash,
+                start: i as u32,
+                end: (i as u32 + n).min(tokens),
                 skeleton: false,
-            });
-        }
+            }));
         sorted_set_into(&self.scratch, &mut out.words, &mut self.sort);
 
         // Skeleton items with the token range each stands for, then n-grams over them.

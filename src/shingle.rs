@@ -435,15 +435,13 @@ pub(crate) struct SortScratch {
     tmp: Vec<u64>,
 }
 
-/// Bits per radix pass of [`sorted_set_into`]; two passes order the top `2 * RADIX_BITS` bits.
-const RADIX_BITS: u32 = 9;
-
 /// Writes `src` sorted, without repeats, into `out`: the same as copying, `sort_unstable` and
 /// `dedup`, faster for shingle hashes (spread evenly over `u64`).
 ///
-/// Two least-significant-digit radix passes order the hashes by their top 18 bits (counters in
-/// L1 cache, no comparison); an insertion sort then orders the rare runs sharing those bits (a
-/// predictable branch), and repeats are dropped in place. Should the insertion sort have much more
+/// Two least-significant-digit radix passes order the hashes by their top `2 * b` bits, b about
+/// half of log2(n) + 4, up to 9 (at most 512 counters per pass, in L1 cache; no comparison): about
+/// one hash in 32 then shares its top bits with another. One pass of insertion sort orders those
+/// and drops repeats, in place (a predictable branch: nearly every hash is larger than the last). Should the insertion sort have much more
 /// to do than hashes spread evenly would give (a crafted input), `sort_unstable` finishes the job.
 pub(crate) fn sorted_set_into(src: &[u64], out: &mut Vec<u64>, scratch: &mut SortScratch) {
     let n = src.len();
@@ -454,14 +452,16 @@ pub(crate) fn sorted_set_into(src: &[u64], out: &mut Vec<u64>, scratch: &mut Sor
         out.dedup();
         return;
     }
-    const DIGITS: usize = 1 << RADIX_BITS;
-    const MASK: u64 = DIGITS as u64 - 1;
-    let low = |h: u64| ((h >> (64 - 2 * RADIX_BITS)) & MASK) as usize;
-    let high = |h: u64| (h >> (64 - RADIX_BITS)) as usize;
+    let log2 = usize::BITS - 1 - n.leading_zeros();
+    let bits = ((log2 + 5) / 2).min(9);
+    let digits = 1usize << bits;
+    let mask = digits as u64 - 1;
+    let low = |h: u64| ((h >> (64 - 2 * bits)) & mask) as usize;
+    let high = |h: u64| (h >> (64 - bits)) as usize;
     let SortScratch { counts, tmp } = scratch;
     counts.clear();
-    counts.resize(2 * DIGITS, 0);
-    let (lows, highs) = counts.split_at_mut(DIGITS);
+    counts.resize(2 * digits, 0);
+    let (lows, highs) = counts.split_at_mut(digits);
     for &h in src {
         lows[low(h)] += 1;
         highs[high(h)] += 1;
@@ -485,31 +485,42 @@ pub(crate) fn sorted_set_into(src: &[u64], out: &mut Vec<u64>, scratch: &mut Sor
         out[*at as usize] = h;
         *at += 1;
     }
-    // Insertion sort, with a budget of moves.
+    // Insertion sort and dropping repeats in one pass, in place: `out[..kept]` is the sorted set
+    // of the hashes before `i`. Nearly every hash is larger than the last one kept.
     let mut budget = 8 * n;
+    let mut kept = 1;
     for i in 1..n {
         let x = out[i];
-        let mut j = i;
+        let last = out[kept - 1];
+        if x > last {
+            out[kept] = x;
+            kept += 1;
+            continue;
+        }
+        if x == last {
+            continue;
+        }
+        let mut j = kept - 1;
         while j > 0 && out[j - 1] > x {
-            out[j] = out[j - 1];
             j -= 1;
         }
-        out[j] = x;
-        budget = budget.saturating_sub(i - j);
-        if budget == 0 {
-            out.sort_unstable();
-            break;
+        if j > 0 && out[j - 1] == x {
+            continue;
         }
+        budget = budget.saturating_sub(kept - j);
+        if budget == 0 {
+            // A crafted input: sort what is left with the rest.
+            out.copy_within(i..n, kept);
+            out.truncate(kept + n - i);
+            out.sort_unstable();
+            out.dedup();
+            return;
+        }
+        out.copy_within(j..kept, j + 1);
+        out[j] = x;
+        kept += 1;
     }
-    // Drop repeats in place: every value is written, the cursor moves past new ones only.
-    let mut w = 1;
-    for i in 1..n {
-        let x = out[i];
-        let new = x != out[w - 1];
-        out[w] = x;
-        w += usize::from(new);
-    }
-    out.truncate(w);
+    out.truncate(kept);
 }
 
 #[cfg(test)]

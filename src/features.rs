@@ -259,9 +259,10 @@ impl FeatureExtractor {
             lines.push(all.len());
             if has_no_quotes(line) {
                 // The common case: the fast tokenizer, every token outside quotation marks.
+                // `all_quoted` is filled in only once a line has quotation marks.
                 tokenizer.append_flagged_hashes(line, all);
-                all_quoted.resize(all.len(), false);
             } else {
+                all_quoted.resize(all.len(), false);
                 // A quotation mark never stays open across a line break.
                 let mut quotes = QuoteState::default();
                 let mut last_end = 0usize;
@@ -278,6 +279,9 @@ impl FeatureExtractor {
         // The body: long lines only, unless too little is left. Quotation bits only when some
         // token is quoted.
         let any_quoted = self.all_quoted.contains(&true);
+        if any_quoted {
+            self.all_quoted.resize(self.all.len(), false);
+        }
         self.body.clear();
         out.quoted.clear();
         let mut body_quoted = |q: &[bool], body_len: usize| {
@@ -294,7 +298,8 @@ impl FeatureExtractor {
         };
         for w in self.lines.windows(2) {
             if w[1] - w[0] >= MIN_LINE_TOKENS {
-                body_quoted(&self.all_quoted[w[0]..w[1]], self.body.len());
+                let q = self.all_quoted.get(w[0]..w[1]).unwrap_or_default();
+                body_quoted(q, self.body.len());
                 self.body.extend_from_slice(&self.all[w[0]..w[1]]);
             }
         }

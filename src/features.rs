@@ -339,7 +339,7 @@ impl FeatureExtractor {
                 end: (i as u32 + n).min(tokens),
                 skeleton: false,
             }));
-        sorted_set_into(&self.scratch, &mut out.words, &mut self.sort);
+        sorted_set_into(&mut self.scratch, &mut out.words, &mut self.sort);
 
         // Skeleton items with the token range each stands for, then n-grams over them.
         out.skeleton.clear();
@@ -364,7 +364,7 @@ impl FeatureExtractor {
                 });
             },
         );
-        sorted_set_into(&self.scratch, &mut out.skeleton, &mut self.sort);
+        sorted_set_into(&mut self.scratch, &mut out.skeleton, &mut self.sort);
         out.skeleton.shrink_to_fit();
         out.words.shrink_to_fit();
         out.spans.shrink_to_fit();

@@ -315,8 +315,10 @@ pub(crate) type SkeletonItem = (u64, u32, u32);
 pub(crate) fn skeleton_items(tokens: &[u64], out: &mut Vec<SkeletonItem>) {
     // Written without a branch on the tokens (about half are function words, in no pattern): each
     // token writes an item at `next`, or rewrites the previous one when it extends a placeholder.
-    out.clear();
-    out.resize(tokens.len(), (0, 0, 0));
+    // Every slot before `next` is written before it is read: no need to clear.
+    if out.len() < tokens.len() {
+        out.resize(tokens.len(), (0, 0, 0));
+    }
     let table = stopword_table();
     let mut next = 0usize;
     let mut last = !PLACEHOLDER; // the previous item's hash (none yet: not a placeholder)
@@ -451,14 +453,15 @@ pub(crate) struct SortScratch {
 }
 
 /// Writes `src` sorted, without repeats, into `out`: the same as copying, `sort_unstable` and
-/// `dedup`, faster for shingle hashes (spread evenly over `u64`).
+/// `dedup`, faster for shingle hashes (spread evenly over `u64`). `src` is left in no particular
+/// order; `out` only grows to the size of the set (it may hold exactly the previous set).
 ///
 /// Two least-significant-digit radix passes order the hashes by their top `2 * b` bits, b about
 /// half of log2(n) + 4, up to 9 (at most 512 counters per pass, in L1 cache; no comparison): about
 /// one hash in 32 then shares its top bits with another. One pass of insertion sort orders those
 /// and drops repeats, in place (a predictable branch: nearly every hash is larger than the last). Should the insertion sort have much more
 /// to do than hashes spread evenly would give (a crafted input), `sort_unstable` finishes the job.
-pub(crate) fn sorted_set_into(src: &[u64], out: &mut Vec<u64>, scratch: &mut SortScratch) {
+pub(crate) fn sorted_set_into(src: &mut [u64], out: &mut Vec<u64>, scratch: &mut SortScratch) {
     let n = src.len();
     out.clear();
     if n < 64 || n > u32::MAX as usize {
@@ -477,7 +480,7 @@ pub(crate) fn sorted_set_into(src: &[u64], out: &mut Vec<u64>, scratch: &mut Sor
     counts.clear();
     counts.resize(2 * digits, 0);
     let (lows, highs) = counts.split_at_mut(digits);
-    for &h in src {
+    for &h in src.iter() {
         lows[low(h)] += 1;
         highs[high(h)] += 1;
     }
@@ -487,28 +490,31 @@ pub(crate) fn sorted_set_into(src: &[u64], out: &mut Vec<u64>, scratch: &mut Sor
         (*l, at_low) = (at_low, at_low + *l);
         (*h, at_high) = (at_high, at_high + *h);
     }
-    tmp.clear();
-    tmp.resize(n, 0);
-    out.resize(n, 0);
-    for &h in src {
+    // From `src` to `tmp` by the lower digit, back to `src` by the higher one. Every slot of
+    // `tmp[..n]` is written before it is read.
+    if tmp.len() < n {
+        tmp.resize(n, 0);
+    }
+    for &h in src.iter() {
         let at = &mut lows[low(h)];
         tmp[*at as usize] = h;
         *at += 1;
     }
-    for &h in tmp.iter() {
+    let work = src;
+    for &h in &tmp[..n] {
         let at = &mut highs[high(h)];
-        out[*at as usize] = h;
+        work[*at as usize] = h;
         *at += 1;
     }
-    // Insertion sort and dropping repeats in one pass, in place: `out[..kept]` is the sorted set
+    // Insertion sort and dropping repeats in one pass, in place: `work[..kept]` is the sorted set
     // of the hashes before `i`. Nearly every hash is larger than the last one kept.
     let mut budget = 8 * n;
     let mut kept = 1;
     for i in 1..n {
-        let x = out[i];
-        let last = out[kept - 1];
+        let x = work[i];
+        let last = work[kept - 1];
         if x > last {
-            out[kept] = x;
+            work[kept] = x;
             kept += 1;
             continue;
         }
@@ -516,26 +522,26 @@ pub(crate) fn sorted_set_into(src: &[u64], out: &mut Vec<u64>, scratch: &mut Sor
             continue;
         }
         let mut j = kept - 1;
-        while j > 0 && out[j - 1] > x {
+        while j > 0 && work[j - 1] > x {
             j -= 1;
         }
-        if j > 0 && out[j - 1] == x {
+        if j > 0 && work[j - 1] == x {
             continue;
         }
         budget = budget.saturating_sub(kept - j);
         if budget == 0 {
             // A crafted input: sort what is left with the rest.
-            out.copy_within(i..n, kept);
-            out.truncate(kept + n - i);
+            work.copy_within(i..n, kept);
+            out.extend_from_slice(&work[..kept + n - i]);
             out.sort_unstable();
             out.dedup();
             return;
         }
-        out.copy_within(j..kept, j + 1);
-        out[j] = x;
+        work.copy_within(j..kept, j + 1);
+        work[j] = x;
         kept += 1;
     }
-    out.truncate(kept);
+    out.extend_from_slice(&work[..kept]);
 }
 
 #[cfg(test)]
@@ -680,7 +686,7 @@ mod tests {
                 let mut want = src.clone();
                 want.sort_unstable();
                 want.dedup();
-                sorted_set_into(&src, &mut got, &mut scratch);
+                sorted_set_into(&mut src.clone(), &mut got, &mut scratch);
                 assert_eq!(got, want, "n {n} dups {dups}");
             }
         }

@@ -296,14 +296,16 @@ impl FeatureExtractor {
                 out.quoted[j / 64] |= (b as u64) << (j % 64);
             }
         };
-        for w in self.lines.windows(2) {
+        // When every line with tokens is long enough, the body is every token: no copy.
+        let whole = (self.lines.windows(2)).all(|w| w[1] == w[0] || w[1] - w[0] >= MIN_LINE_TOKENS);
+        for w in self.lines.windows(2).filter(|_| !whole) {
             if w[1] - w[0] >= MIN_LINE_TOKENS {
                 let q = self.all_quoted.get(w[0]..w[1]).unwrap_or_default();
                 body_quoted(q, self.body.len());
                 self.body.extend_from_slice(&self.all[w[0]..w[1]]);
             }
         }
-        if self.body.len() < MIN_BODY_TOKENS {
+        if whole || self.body.len() < MIN_BODY_TOKENS {
             self.body.clear();
             out.quoted.clear();
             let mut body_quoted = |q: &[bool]| {
@@ -318,7 +320,7 @@ impl FeatureExtractor {
                 }
             };
             body_quoted(&self.all_quoted);
-            self.body.extend_from_slice(&self.all);
+            std::mem::swap(&mut self.body, &mut self.all);
         }
         if out.quoted.iter().all(|&w| w == 0) {
             out.quoted.clear();

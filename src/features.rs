@@ -297,7 +297,10 @@ impl FeatureExtractor {
             }
         };
         // When every line with tokens is long enough, the body is every token: no copy.
-        let whole = (self.lines.windows(2)).all(|w| w[1] == w[0] || w[1] - w[0] >= MIN_LINE_TOKENS);
+        let whole = self
+            .lines
+            .windows(2)
+            .all(|w| w[1] == w[0] || w[1] - w[0] >= MIN_LINE_TOKENS);
         for w in self.lines.windows(2).filter(|_| !whole) {
             if w[1] - w[0] >= MIN_LINE_TOKENS {
                 let q = self.all_quoted.get(w[0]..w[1]).unwrap_or_default();

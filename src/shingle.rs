@@ -319,18 +319,26 @@ pub(crate) fn skeleton_items(tokens: &[u64], out: &mut Vec<SkeletonItem>) {
     if out.len() < tokens.len() {
         out.resize(tokens.len(), (0, 0, 0));
     }
+    // The table and the output in locals: stores to the output cannot make the loop reload them.
     let table = stopword_table();
+    let (slots, fixed) = (&table.slots[..], table.probes <= STOP_PROBES);
+    let items = &mut out[..];
     let mut next = 0usize;
     let mut last = !PLACEHOLDER; // the previous item's hash (none yet: not a placeholder)
     let mut start = 0u32;
     for (j, &t) in tokens.iter().enumerate() {
         let j = j as u32;
-        let keep = (t & 1 == 1) | table.contains(t);
+        let home = (t >> (64 - STOP_BITS)) as usize;
+        let function_word = match slots.get(home..home + STOP_PROBES) {
+            Some(&[a, b, c]) if fixed => (a == t) | (b == t) | (c == t),
+            _ => table.contains(t),
+        };
+        let keep = (t & 1 == 1) | function_word;
         let value = if keep { t } else { PLACEHOLDER };
         let extend = !keep & (last == PLACEHOLDER);
         let at = next - usize::from(extend);
         start = if extend { start } else { j };
-        if let Some(item) = out.get_mut(at) {
+        if let Some(item) = items.get_mut(at) {
             *item = (value, start, j + 1);
         }
         next = at + 1;

@@ -23,7 +23,8 @@
 
 use crate::normalize::Tokenizer;
 use crate::shingle::{
-    flag_numeric, ngrams, skeleton_items, skeleton_ngrams, token_hash, ShingleKind, SkeletonItem,
+    ngrams, skeleton_items, skeleton_ngrams, sorted_set_into, token_hash, ShingleKind,
+    SkeletonItem, SortScratch,
 };
 use crate::verify::Scores;
 use std::sync::Arc;
@@ -211,6 +212,8 @@ pub struct FeatureExtractor {
     items: Vec<SkeletonItem>,
     item_hashes: Vec<u64>,
     scratch: Vec<u64>,
+    sort: SortScratch,
+    line_spans: Vec<(usize, usize, bool)>,
 }
 
 impl FeatureExtractor {
@@ -235,6 +238,8 @@ impl FeatureExtractor {
             items: Vec::new(),
             item_hashes: Vec::new(),
             scratch: Vec::new(),
+            sort: SortScratch::default(),
+            line_spans: Vec::new(),
         }
     }
 
@@ -273,15 +278,16 @@ impl FeatureExtractor {
         self.lines.clear();
         let (all, all_quoted, lines) = (&mut self.all, &mut self.all_quoted, &mut self.lines);
         let tokenizer = &mut self.tokenizer;
-        for line in text.split('\n') {
+        lines_of(text, &mut self.line_spans);
+        for &(from, to, plain) in &self.line_spans {
+            let line = text.get(from..to).unwrap_or_default();
             lines.push(all.len());
-            if has_no_quotes(line) {
+            if plain {
                 // The common case: the fast tokenizer, every token outside quotation marks.
-                tokenizer.for_each_hash(line, |h, numeric| {
-                    all.push(flag_numeric(h, numeric));
-                    all_quoted.push(false);
-                });
+                // `all_quoted` is filled in only once a line has quotation marks.
+                tokenizer.append_flagged_hashes(line, all);
             } else {
+                all_quoted.resize(all.len(), false);
                 // A quotation mark never stays open across a line break.
                 let mut quotes = QuoteState::default();
                 let mut last_end = 0usize;
@@ -295,10 +301,18 @@ impl FeatureExtractor {
         }
         lines.push(all.len());
 
-        // The body: long lines only, unless too little is left.
+        // The body: long lines only, unless too little is left. Quotation bits only when some
+        // token is quoted.
+        let any_quoted = self.all_quoted.contains(&true);
+        if any_quoted {
+            self.all_quoted.resize(self.all.len(), false);
+        }
         self.body.clear();
         out.quoted.clear();
         let mut body_quoted = |q: &[bool], body_len: usize| {
+            if !any_quoted {
+                return;
+            }
             for (i, &b) in q.iter().enumerate() {
                 let j = body_len + i;
                 if j / 64 >= out.quoted.len() {
@@ -307,16 +321,25 @@ impl FeatureExtractor {
                 out.quoted[j / 64] |= (b as u64) << (j % 64);
             }
         };
-        for w in self.lines.windows(2) {
+        // When every line with tokens is long enough, the body is every token: no copy.
+        let whole = self
+            .lines
+            .windows(2)
+            .all(|w| w[1] == w[0] || w[1] - w[0] >= MIN_LINE_TOKENS);
+        for w in self.lines.windows(2).filter(|_| !whole) {
             if w[1] - w[0] >= MIN_LINE_TOKENS {
-                body_quoted(&self.all_quoted[w[0]..w[1]], self.body.len());
+                let q = self.all_quoted.get(w[0]..w[1]).unwrap_or_default();
+                body_quoted(q, self.body.len());
                 self.body.extend_from_slice(&self.all[w[0]..w[1]]);
             }
         }
-        if self.body.len() < MIN_BODY_TOKENS {
+        if whole || self.body.len() < MIN_BODY_TOKENS {
             self.body.clear();
             out.quoted.clear();
             let mut body_quoted = |q: &[bool]| {
+                if !any_quoted {
+                    return;
+                }
                 for (j, &b) in q.iter().enumerate() {
                     if j / 64 >= out.quoted.len() {
                         out.quoted.push(0);
@@ -325,7 +348,7 @@ impl FeatureExtractor {
                 }
             };
             body_quoted(&self.all_quoted);
-            self.body.extend_from_slice(&self.all);
+            std::mem::swap(&mut self.body, &mut self.all);
         }
         if out.quoted.iter().all(|&w| w == 0) {
             out.quoted.clear();
@@ -349,10 +372,7 @@ impl FeatureExtractor {
             }
             None => out.body = Arc::new(body.clone()),
         }
-        out.words.clear();
-        out.words.extend_from_slice(&self.scratch);
-        out.words.sort_unstable();
-        out.words.dedup();
+        sorted_set_into(&mut self.scratch, &mut out.words, &mut self.sort);
 
         // Skeleton items with the token range each stands for, then n-grams over them.
         out.skeleton.clear();
@@ -372,9 +392,7 @@ impl FeatureExtractor {
                 spans.push(SkeletonSpan { hash, start, end });
             },
         );
-        out.skeleton.extend_from_slice(&self.scratch);
-        out.skeleton.sort_unstable();
-        out.skeleton.dedup();
+        sorted_set_into(&mut self.scratch, &mut out.skeleton, &mut self.sort);
         out.skeleton.shrink_to_fit();
         out.words.shrink_to_fit();
         out.skeleton_spans.shrink_to_fit();
@@ -382,12 +400,91 @@ impl FeatureExtractor {
     }
 }
 
+/// The lines of `text` (split at `\n`) as byte ranges, each with whether it has no character that
+/// can open or close a quotation (see [`has_no_quotes`]), written into `out`.
+///
+/// One pass, 64 bytes at a time: line breaks and the bytes that may be quotation marks (double
+/// quotes, backticks, apostrophes, non-ASCII bytes) are found together by byte compares the
+/// compiler vectorizes, packed into bit masks; only the latter are looked at one by one.
+fn lines_of(text: &str, out: &mut Vec<(usize, usize, bool)>) {
+    out.clear();
+    let b = text.as_bytes();
+    let (mut line_start, mut plain) = (0, true);
+    let mut visit = |block: &[u8; 64], base: usize| {
+        let (breaks, rare) = break_and_rare_masks(block);
+        let mut events = breaks | rare;
+        while events != 0 {
+            let i = events.trailing_zeros();
+            events &= events - 1;
+            let at = base + i as usize;
+            if breaks >> i & 1 == 1 {
+                out.push((line_start, at, plain));
+                (line_start, plain) = (at + 1, true);
+            } else {
+                plain &= quote_free_at(b, at);
+            }
+        }
+    };
+    let mut chunks = b.chunks_exact(64);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        if let Ok(block) = <&[u8; 64]>::try_from(chunk) {
+            visit(block, base);
+        }
+        base += 64;
+    }
+    let mut tail = [0u8; 64]; // NUL is neither a line break nor a quotation mark
+    tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+    visit(&tail, base);
+    out.push((line_start, b.len(), plain));
+}
+
+/// Bit masks of a 64-byte block (bit i for byte i): line breaks, and bytes that may be quotation
+/// marks.
+#[inline(always)]
+fn break_and_rare_masks(block: &[u8; 64]) -> (u64, u64) {
+    let (mut breaks, mut rare) = ([0u8; 64], [0u8; 64]);
+    for ((n, r), &c) in breaks.iter_mut().zip(rare.iter_mut()).zip(block) {
+        *n = u8::from(c == b'\n');
+        *r = u8::from((c == b'"') | (c == b'`') | (c == b'\'') | (c >= 0x80));
+    }
+    let pack = |bytes: &[u8; 64]| {
+        let mut mask = 0u64;
+        for (w, chunk) in bytes.chunks_exact(8).enumerate() {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            // Bit 0 of byte j lands on bit 56 + j.
+            mask |= (u64::from_le_bytes(word).wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * w);
+        }
+        mask
+    };
+    (pack(&breaks), pack(&rare))
+}
+
+/// False when byte `at` of `b` can open or close a quotation: a double quote or backtick, a
+/// non-ASCII byte, or an apostrophe not between two ASCII letters or digits.
+#[inline]
+fn quote_free_at(b: &[u8], at: usize) -> bool {
+    match b.get(at) {
+        Some(b'"' | b'`') | None => false,
+        Some(b'\'') => {
+            at > 0
+                && b[at - 1].is_ascii_alphanumeric()
+                && b.get(at + 1).is_some_and(|n| n.is_ascii_alphanumeric())
+        }
+        Some(&c) => c < 0x80,
+    }
+}
+
 /// True when `line` has no character that can open or close a quotation: no double quote or
 /// backtick, no non-ASCII character (typographic quotes), and only apostrophes between two letters
 /// or digits.
+///
+/// The plain definition behind [`lines_of`], kept as its test oracle.
+#[cfg(test)]
 fn has_no_quotes(line: &str) -> bool {
     let b = line.as_bytes();
-    b.iter().enumerate().all(|(i, &c)| match c {
+    let exact = |i: usize, c: u8| match c {
         b'"' | b'`' => false,
         b'\'' => {
             i > 0
@@ -395,6 +492,13 @@ fn has_no_quotes(line: &str) -> bool {
                 && b.get(i + 1).is_some_and(|n| n.is_ascii_alphanumeric())
         }
         _ => c < 0x80,
+    };
+    b.chunks(32).enumerate().all(|(k, chunk)| {
+        let mut rare = 0u8;
+        for &c in chunk {
+            rare |= u8::from((c == b'"') | (c == b'`') | (c == b'\'') | (c >= 0x80));
+        }
+        rare == 0 || chunk.iter().enumerate().all(|(i, &c)| exact(32 * k + i, c))
     })
 }
 
@@ -840,6 +944,47 @@ impl Similarity {
 mod tests {
     use super::*;
     use crate::Config;
+
+    #[test]
+    fn lines_match_split_and_has_no_quotes() {
+        let pieces = [
+            "word",
+            " ",
+            "\n",
+            "don't",
+            "'x'",
+            "\"",
+            "`",
+            "caf\u{e9}",
+            "\u{201C}",
+            "a'",
+            "'b",
+            "\n\n",
+            "x",
+            "2024",
+            "  ",
+            "\u{2019}",
+            "it's",
+        ];
+        let mut state = 3u64;
+        let mut spans = Vec::new();
+        for len in 0..400 {
+            let mut text = String::new();
+            for _ in 0..len % 150 {
+                state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+                text.push_str(
+                    pieces[(crate::shingle::fmix64(state) % pieces.len() as u64) as usize],
+                );
+            }
+            lines_of(&text, &mut spans);
+            let got: Vec<(&str, bool)> = spans
+                .iter()
+                .map(|&(a, z, plain)| (&text[a..z], plain))
+                .collect();
+            let want: Vec<(&str, bool)> = text.split('\n').map(|l| (l, has_no_quotes(l))).collect();
+            assert_eq!(got, want, "{text:?}");
+        }
+    }
 
     #[test]
     fn short_lines_are_not_body() {

@@ -177,9 +177,9 @@ struct Deferred<'a> {
     pending: &'a mut [[u64; 2]; 4 * PENDING],
     /// Where each class's queue ends.
     cursor: [usize; 3],
-    /// Tokens so far.
+    /// Values in `out` and tokens so far.
     count: usize,
-    /// Tokens before the queued ones.
+    /// Values and tokens before the queued ones.
     done: usize,
     out: &'a mut Vec<u64>,
 }
@@ -391,13 +391,28 @@ impl Tokenizer {
     /// ```
     pub fn flagged_hashes_into(&mut self, text: &str, out: &mut Vec<u64>) {
         out.clear();
+        self.append_flagged_hashes(text, out);
+    }
+
+    /// [`Tokenizer::flagged_hashes_into`] without clearing `out`: the hashes of `text` go after
+    /// the values already there.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use xxhash_rust::xxh3::xxh3_64;
+    /// let mut out = vec![7];
+    /// wirecopy::normalize::Tokenizer::new().append_flagged_hashes("Stop 2", &mut out);
+    /// assert_eq!(out, vec![7, xxh3_64(b"stop") & !1, xxh3_64(b"2") | 1]);
+    /// ```
+    pub fn append_flagged_hashes(&mut self, text: &str, out: &mut Vec<u64>) {
         let mut pending = std::mem::take(&mut self.pending);
         pending.resize(4 * PENDING, [0; 2]);
         let mut sink = Deferred {
             pending: (&mut pending[..]).try_into().expect("4 * PENDING entries"),
             cursor: [0, PENDING, 2 * PENDING],
-            count: 0,
-            done: 0,
+            count: out.len(),
+            done: out.len(),
             out,
         };
         self.scan(text, &mut sink);
@@ -865,6 +880,11 @@ mod tests {
             Tokenizer::new().for_each_hash(text, |h, num| want.push((h & !1) | u64::from(num)));
             tokenizer.flagged_hashes_into(text, &mut got);
             assert_eq!(got, want, "{text:?}");
+            // Appending after other values, as feature extraction does line by line.
+            let mut appended = vec![1, 2, 3];
+            tokenizer.append_flagged_hashes(text, &mut appended);
+            assert_eq!(appended[..3], [1, 2, 3]);
+            assert_eq!(appended[3..], want[..], "{text:?}");
         }
     }
 

@@ -97,43 +97,72 @@ pub(crate) fn fmix64(mut k: u64) -> u64 {
     k
 }
 
-/// True when `h` is the [`token_hash`] of a function word.
+/// True when `h` is the [`token_hash`] of a function word ([`skeleton_items`] reads the table
+/// directly).
 ///
-/// An open-addressing table of 1,024 slots (8 KiB, in L1 cache), indexed by high hash bits with
-/// linear probing: one or two probes instead of a binary search's nine unpredictable branches.
+/// An open-addressing table of 2,048 slots (16 KiB, in L1 cache), indexed by high hash bits with
+/// linear probing. A lookup reads the same slots whatever the answer (as many as the longest probe
+/// of any word: [`STOP_PROBES`] for the built-in list), so it costs no branch on the data: about
+/// half the tokens of a text are function words, a coin flip to the branch predictor.
+#[cfg(test)]
 pub(crate) fn is_function_word(h: u64) -> bool {
-    let table = stopword_table();
-    let mut i = (h >> 54) as usize;
-    loop {
-        let slot = table[i & (STOP_SLOTS - 1)];
-        if slot == h {
-            return true;
-        }
-        if slot == EMPTY_SLOT {
-            return false;
-        }
-        i += 1;
-    }
+    stopword_table().contains(h)
 }
 
-const STOP_SLOTS: usize = 1024;
+const STOP_BITS: u32 = 11;
+const STOP_SLOTS: usize = 1 << STOP_BITS;
+/// Slots every lookup reads (the table is built so that no word lies further from its home slot).
+const STOP_PROBES: usize = 3;
 /// A value no token hash takes for a function word (checked when the table is built).
 const EMPTY_SLOT: u64 = 0;
 
-fn stopword_table() -> &'static [u64; STOP_SLOTS] {
-    static TABLE: OnceLock<Box<[u64; STOP_SLOTS]>> = OnceLock::new();
+/// The function-word table of [`is_function_word`].
+struct StopTable {
+    /// `STOP_SLOTS` slots, then copies of the first ones so that probes never wrap around.
+    slots: Vec<u64>,
+    /// Slots a lookup reads: one more than the longest distance of a word from its home slot.
+    probes: usize,
+}
+
+impl StopTable {
+    #[inline(always)]
+    fn contains(&self, h: u64) -> bool {
+        let home = (h >> (64 - STOP_BITS)) as usize;
+        if self.probes <= STOP_PROBES {
+            // The built-in list: a fixed number of reads, no loop.
+            let Some(slots) = self.slots.get(home..home + STOP_PROBES) else {
+                return false;
+            };
+            slots.iter().fold(false, |found, &s| found | (s == h))
+        } else {
+            self.slots
+                .iter()
+                .skip(home)
+                .take(self.probes)
+                .fold(false, |found, &s| found | (s == h))
+        }
+    }
+}
+
+fn stopword_table() -> &'static StopTable {
+    static TABLE: OnceLock<StopTable> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut t = Box::new([EMPTY_SLOT; STOP_SLOTS]);
+        let mut t = vec![EMPTY_SLOT; STOP_SLOTS];
+        let mut probes = 1;
         for w in stopwords::WORDS {
             let h = token_hash(w.as_bytes(), false);
             debug_assert_ne!(h, EMPTY_SLOT);
-            let mut i = (h >> 54) as usize;
-            while t[i & (STOP_SLOTS - 1)] != EMPTY_SLOT && t[i & (STOP_SLOTS - 1)] != h {
+            let home = (h >> (64 - STOP_BITS)) as usize;
+            let mut i = home;
+            while t[i % STOP_SLOTS] != EMPTY_SLOT && t[i % STOP_SLOTS] != h {
                 i += 1;
             }
-            t[i & (STOP_SLOTS - 1)] = h;
+            t[i % STOP_SLOTS] = h;
+            probes = probes.max(i + 1 - home);
         }
-        t
+        let wrapped: Vec<u64> = t[..probes.max(STOP_PROBES)].to_vec();
+        t.extend(wrapped);
+        StopTable { slots: t, probes }
     })
 }
 
@@ -284,18 +313,38 @@ pub(crate) type SkeletonItem = (u64, u32, u32);
 /// The skeleton of a token-hash stream: function words and numeric tokens kept, runs of other
 /// tokens collapsed into one placeholder. The low bit of a token hash marks a numeric token.
 pub(crate) fn skeleton_items(tokens: &[u64], out: &mut Vec<SkeletonItem>) {
-    out.clear();
+    // Written without a branch on the tokens (about half are function words, in no pattern): each
+    // token writes an item at `next`, or rewrites the previous one when it extends a placeholder.
+    // Every slot before `next` is written before it is read: no need to clear.
+    if out.len() < tokens.len() {
+        out.resize(tokens.len(), (0, 0, 0));
+    }
+    // The table and the output in locals: stores to the output cannot make the loop reload them.
+    let table = stopword_table();
+    let (slots, fixed) = (&table.slots[..], table.probes <= STOP_PROBES);
+    let items = &mut out[..];
+    let mut next = 0usize;
+    let mut last = !PLACEHOLDER; // the previous item's hash (none yet: not a placeholder)
+    let mut start = 0u32;
     for (j, &t) in tokens.iter().enumerate() {
         let j = j as u32;
-        if t & 1 == 1 || is_function_word(t) {
-            out.push((t, j, j + 1));
-        } else {
-            match out.last_mut() {
-                Some(last) if last.0 == PLACEHOLDER => last.2 = j + 1,
-                _ => out.push((PLACEHOLDER, j, j + 1)),
-            }
+        let home = (t >> (64 - STOP_BITS)) as usize;
+        let function_word = match slots.get(home..home + STOP_PROBES) {
+            Some(&[a, b, c]) if fixed => (a == t) | (b == t) | (c == t),
+            _ => table.contains(t),
+        };
+        let keep = (t & 1 == 1) | function_word;
+        let value = if keep { t } else { PLACEHOLDER };
+        let extend = !keep & (last == PLACEHOLDER);
+        let at = next - usize::from(extend);
+        start = if extend { start } else { j };
+        if let Some(item) = items.get_mut(at) {
+            *item = (value, start, j + 1);
         }
+        next = at + 1;
+        last = value;
     }
+    out.truncate(next);
 }
 
 /// Calls `f(hash, start, end)` for every skeleton n-gram of `items`, with the token range it
@@ -404,6 +453,105 @@ fn char_ngrams(
     }
 }
 
+/// Scratch space of [`sorted_set_into`].
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SortScratch {
+    counts: Vec<u32>,
+    tmp: Vec<u64>,
+}
+
+/// Writes `src` sorted, without repeats, into `out`: the same as copying, `sort_unstable` and
+/// `dedup`, faster for shingle hashes (spread evenly over `u64`). `src` is left in no particular
+/// order; `out` only grows to the size of the set (it may hold exactly the previous set).
+///
+/// Two least-significant-digit radix passes order the hashes by their top `2 * b` bits, b about
+/// half of log2(n) + 4, up to 9 (at most 512 counters per pass, in L1 cache; no comparison): about
+/// one hash in 32 then shares its top bits with another. One pass of insertion sort orders those
+/// and drops repeats, in place (a predictable branch: nearly every hash is larger than the last). Should the insertion sort have much more
+/// to do than hashes spread evenly would give (a crafted input), `sort_unstable` finishes the job.
+pub(crate) fn sorted_set_into(src: &mut [u64], out: &mut Vec<u64>, scratch: &mut SortScratch) {
+    let n = src.len();
+    out.clear();
+    if n < 64 || n > u32::MAX as usize {
+        out.extend_from_slice(src);
+        out.sort_unstable();
+        out.dedup();
+        return;
+    }
+    let log2 = usize::BITS - 1 - n.leading_zeros();
+    let bits = ((log2 + 5) / 2).min(9);
+    let digits = 1usize << bits;
+    let mask = digits as u64 - 1;
+    let low = |h: u64| ((h >> (64 - 2 * bits)) & mask) as usize;
+    let high = |h: u64| (h >> (64 - bits)) as usize;
+    let SortScratch { counts, tmp } = scratch;
+    counts.clear();
+    counts.resize(2 * digits, 0);
+    let (lows, highs) = counts.split_at_mut(digits);
+    for &h in src.iter() {
+        lows[low(h)] += 1;
+        highs[high(h)] += 1;
+    }
+    // Counts become where each digit's hashes start.
+    let (mut at_low, mut at_high) = (0, 0);
+    for (l, h) in lows.iter_mut().zip(highs.iter_mut()) {
+        (*l, at_low) = (at_low, at_low + *l);
+        (*h, at_high) = (at_high, at_high + *h);
+    }
+    // From `src` to `tmp` by the lower digit, back to `src` by the higher one. Every slot of
+    // `tmp[..n]` is written before it is read.
+    if tmp.len() < n {
+        tmp.resize(n, 0);
+    }
+    for &h in src.iter() {
+        let at = &mut lows[low(h)];
+        tmp[*at as usize] = h;
+        *at += 1;
+    }
+    let work = src;
+    for &h in &tmp[..n] {
+        let at = &mut highs[high(h)];
+        work[*at as usize] = h;
+        *at += 1;
+    }
+    // Insertion sort and dropping repeats in one pass, in place: `work[..kept]` is the sorted set
+    // of the hashes before `i`. Nearly every hash is larger than the last one kept.
+    let mut budget = 8 * n;
+    let mut kept = 1;
+    for i in 1..n {
+        let x = work[i];
+        let last = work[kept - 1];
+        if x > last {
+            work[kept] = x;
+            kept += 1;
+            continue;
+        }
+        if x == last {
+            continue;
+        }
+        let mut j = kept - 1;
+        while j > 0 && work[j - 1] > x {
+            j -= 1;
+        }
+        if j > 0 && work[j - 1] == x {
+            continue;
+        }
+        budget = budget.saturating_sub(kept - j);
+        if budget == 0 {
+            // A crafted input: sort what is left with the rest.
+            work.copy_within(i..n, kept);
+            out.extend_from_slice(&work[..kept + n - i]);
+            out.sort_unstable();
+            out.dedup();
+            return;
+        }
+        work.copy_within(j..kept, j + 1);
+        work[j] = x;
+        kept += 1;
+    }
+    out.extend_from_slice(&work[..kept]);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -463,6 +611,52 @@ mod tests {
         assert_eq!(set(&[ShingleKind::Chars(5)], "abc").len(), 1);
     }
 
+    /// The branch-free [`skeleton_items`] against a plain loop, on token streams mixing function
+    /// words, numbers, content words and the placeholder value itself.
+    #[test]
+    fn skeleton_items_match_a_plain_loop() {
+        let vocab: Vec<u64> = [
+            "the", "of", "and", "harbour", "strike", "tehran", "a", "was",
+        ]
+        .iter()
+        .map(|w| token_hash(w.as_bytes(), false))
+        .chain([token_hash(b"2024", true), PLACEHOLDER, 0, 1])
+        .collect();
+        let mut state = 5u64;
+        let mut got = Vec::new();
+        for len in 0..300 {
+            let tokens: Vec<u64> = (0..len)
+                .map(|_| {
+                    state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+                    vocab[(fmix64(state) % vocab.len() as u64) as usize]
+                })
+                .collect();
+            let mut want: Vec<SkeletonItem> = Vec::new();
+            for (j, &t) in tokens.iter().enumerate() {
+                let j = j as u32;
+                if t & 1 == 1 || is_function_word(t) {
+                    want.push((t, j, j + 1));
+                } else {
+                    match want.last_mut() {
+                        Some(last) if last.0 == PLACEHOLDER => last.2 = j + 1,
+                        _ => want.push((PLACEHOLDER, j, j + 1)),
+                    }
+                }
+            }
+            skeleton_items(&tokens, &mut got);
+            assert_eq!(got, want, "{tokens:?}");
+        }
+    }
+
+    #[test]
+    fn function_word_lookups_read_few_slots() {
+        assert!(
+            stopword_table().probes <= STOP_PROBES,
+            "{}",
+            stopword_table().probes
+        );
+    }
+
     #[test]
     fn function_word_table_matches_the_list() {
         for w in stopwords::WORDS {
@@ -478,5 +672,31 @@ mod tests {
         let a = set(&[ShingleKind::Words(1)], "alpha");
         let b = set(&[ShingleKind::Skeleton(1)], "alpha");
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn sorted_set_matches_sort_and_dedup() {
+        let mut scratch = SortScratch::default();
+        let mut got = Vec::new();
+        for n in [0usize, 1, 2, 63, 64, 65, 100, 1000, 5000, 70_000] {
+            for dups in [0u64, 3, 1000] {
+                let src: Vec<u64> = (0..n as u64)
+                    .map(|i| {
+                        if dups > 0 {
+                            fmix64(i % dups)
+                        } else {
+                            fmix64(i)
+                        }
+                    })
+                    .chain((0..n as u64 / 7).map(|i| i.wrapping_mul(0x0100_0000_0000_0000)))
+                    .chain((0..n as u64 / 5).map(|i| fmix64(i) >> 20))
+                    .collect();
+                let mut want = src.clone();
+                want.sort_unstable();
+                want.dedup();
+                sorted_set_into(&mut src.clone(), &mut got, &mut scratch);
+                assert_eq!(got, want, "n {n} dups {dups}");
+            }
+        }
     }
 }

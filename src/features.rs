@@ -834,6 +834,20 @@ pub struct Similarity {
     pub aligned: Option<f64>,
 }
 
+/// `score(smaller, larger)` for the pair, the smaller being the one with fewer shingles; both ways
+/// (keeping the larger) when they have as many.
+fn smaller_by_larger(
+    a: &Features,
+    b: &Features,
+    mut score: impl FnMut(&Features, &Features) -> f64,
+) -> f64 {
+    match a.size().cmp(&b.size()) {
+        std::cmp::Ordering::Less => score(a, b),
+        std::cmp::Ordering::Greater => score(b, a),
+        std::cmp::Ordering::Equal => score(a, b).max(score(b, a)),
+    }
+}
+
 /// A pair whose coverage score reaches this share of the threshold, but not the threshold, is
 /// aligned for a second opinion (see [`Similarity::verified`]).
 pub const ALIGN_FROM: f64 = 0.6;
@@ -878,11 +892,7 @@ impl Similarity {
         if words.containment.max(skeleton.containment) < MIN_CONTAINMENT {
             return sim;
         }
-        sim.score = match a.size().cmp(&b.size()) {
-            std::cmp::Ordering::Less => coverage(a, b),
-            std::cmp::Ordering::Greater => coverage(b, a),
-            std::cmp::Ordering::Equal => coverage(a, b).max(coverage(b, a)),
-        };
+        sim.score = smaller_by_larger(a, b, coverage);
         sim
     }
 
@@ -912,13 +922,7 @@ impl Similarity {
             && sim.score >= ALIGN_FROM * threshold
             && a.tokens.max(b.tokens) as usize <= ALIGN_MAX_TOKENS
         {
-            let aligned = match a.size().cmp(&b.size()) {
-                std::cmp::Ordering::Less => aligned_coverage(a, b, aligner),
-                std::cmp::Ordering::Greater => aligned_coverage(b, a, aligner),
-                std::cmp::Ordering::Equal => {
-                    aligned_coverage(a, b, aligner).max(aligned_coverage(b, a, aligner))
-                }
-            };
+            let aligned = smaller_by_larger(a, b, |s, l| aligned_coverage(s, l, aligner));
             sim.aligned = Some(aligned);
             if aligned >= threshold + ALIGN_MARGIN {
                 sim.score = aligned;

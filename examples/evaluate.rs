@@ -157,6 +157,30 @@ fn run(args: &Args) -> Result<bool, String> {
     if let Some(path) = &args.jsonl {
         common::write_jsonl(path, &detector, &clusters)?;
     }
+    let mut missing: Vec<&String> = truth.keys().filter(|d| !pred.contains_key(*d)).collect();
+    missing.sort();
+    if let Some(first) = missing.first() {
+        let hint = format!(
+            "document names are paths relative to {} (e.g. {:?})",
+            args.dir.display(),
+            detector.name(0).unwrap_or_default()
+        );
+        if missing.len() == truth.len() {
+            return Err(format!(
+                "none of the {} documents in {} was read from {} (first: {first:?}); {hint}",
+                truth.len(),
+                args.truth.display(),
+                args.dir.display()
+            ));
+        }
+        eprintln!(
+            "warning: {} of {} documents in {} were not read (first: {first:?}); they count as \
+             singletons; {hint}",
+            missing.len(),
+            truth.len(),
+            args.truth.display()
+        );
+    }
     let mut result = score(&truth, &pred);
     result["seconds"] = serde_json::json!((seconds * 1000.0).round() / 1000.0);
 

@@ -491,6 +491,19 @@ fn evaluate_example_scores_a_generated_corpus() {
     let v: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
     assert_eq!(v["docs"], corpus.docs.len());
     assert!(v["precision"].as_f64().unwrap() >= 0.95);
+
+    // The corpus folder instead of its `docs/`: names do not match the truth, a clear error.
+    let out = Command::new(example("evaluate"))
+        .arg(&dir)
+        .arg(dir.join("truth.jsonl"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("none of the") && stderr.contains("docs/"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -102,13 +102,7 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    match run(&args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(msg) => {
-            eprintln!("error: {msg}");
-            ExitCode::from(2)
-        }
-    }
+    common::exit_code(run(&args).map(|()| true))
 }
 
 fn run(args: &Args) -> Result<(), String> {

@@ -48,14 +48,7 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    match run(&args) {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::from(1),
-        Err(msg) => {
-            eprintln!("error: {msg}");
-            ExitCode::from(2)
-        }
-    }
+    common::exit_code(run(&args))
 }
 
 fn read_lines(path: &PathBuf) -> Result<Vec<serde_json::Value>, String> {

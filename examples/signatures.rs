@@ -13,6 +13,8 @@
 //! `mb_per_s`, `docs_per_s`, and `mean_abs_err`, `lsh_seconds` when measured. This is the contract
 //! `benches/peers/run.sh` relies on.
 
+mod common;
+
 use clap::Parser;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -52,13 +54,7 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    match run(&args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(msg) => {
-            eprintln!("error: {msg}");
-            ExitCode::from(2)
-        }
-    }
+    common::exit_code(run(&args).map(|()| true))
 }
 
 fn run(args: &Args) -> Result<(), String> {

@@ -298,12 +298,16 @@ impl Detector {
     /// ```
     pub fn similarity(&self, a: DocId, b: DocId) -> Option<Similarity> {
         let built = self.built();
-        Some(Similarity::verified(
+        Some(self.verified(
             ((a as usize) < self.len()).then(|| built.feat(&self.features, a))?,
             ((b as usize) < self.len()).then(|| built.feat(&self.features, b))?,
-            self.config.threshold,
             &mut Aligner::new(),
         ))
+    }
+
+    /// [`Similarity::verified`] at the configured threshold.
+    fn verified(&self, a: &Features, b: &Features, aligner: &mut Aligner) -> Similarity {
+        Similarity::verified(a, b, self.config.threshold, aligner)
     }
 
     fn built(&self) -> &Built {
@@ -431,12 +435,7 @@ impl Detector {
             .query(&sig)
             .into_iter()
             .filter_map(|doc| {
-                let similarity = Similarity::verified(
-                    &f,
-                    built.feat(&self.features, doc),
-                    self.config.threshold,
-                    &mut aligner,
-                );
+                let similarity = self.verified(&f, built.feat(&self.features, doc), &mut aligner);
                 (similarity.score >= self.config.threshold).then(|| Match {
                     doc,
                     name: self.names[doc as usize].clone(),
@@ -486,7 +485,7 @@ impl Detector {
             {
                 return None;
             }
-            let similarity = Similarity::verified(fa, fb, self.config.threshold, aligner);
+            let similarity = self.verified(fa, fb, aligner);
             (similarity.score >= self.config.threshold).then_some(Pair { a, b, similarity })
         };
         #[cfg(feature = "parallel")]
@@ -583,13 +582,8 @@ impl Detector {
                         let s = if m == representative {
                             1.0
                         } else {
-                            Similarity::verified(
-                                rep,
-                                built.feat(&self.features, m),
-                                self.config.threshold,
-                                &mut aligner,
-                            )
-                            .score
+                            self.verified(rep, built.feat(&self.features, m), &mut aligner)
+                                .score
                         };
                         (m, s)
                     })

@@ -309,18 +309,6 @@ impl FeatureExtractor {
         }
         self.body.clear();
         out.quoted.clear();
-        let mut body_quoted = |q: &[bool], body_len: usize| {
-            if !any_quoted {
-                return;
-            }
-            for (i, &b) in q.iter().enumerate() {
-                let j = body_len + i;
-                if j / 64 >= out.quoted.len() {
-                    out.quoted.push(0);
-                }
-                out.quoted[j / 64] |= (b as u64) << (j % 64);
-            }
-        };
         // When every line with tokens is long enough, the body is every token: no copy.
         let whole = self
             .lines
@@ -328,26 +316,19 @@ impl FeatureExtractor {
             .all(|w| w[1] == w[0] || w[1] - w[0] >= MIN_LINE_TOKENS);
         for w in self.lines.windows(2).filter(|_| !whole) {
             if w[1] - w[0] >= MIN_LINE_TOKENS {
-                let q = self.all_quoted.get(w[0]..w[1]).unwrap_or_default();
-                body_quoted(q, self.body.len());
+                if any_quoted {
+                    let q = self.all_quoted.get(w[0]..w[1]).unwrap_or_default();
+                    set_bits(&mut out.quoted, self.body.len(), q);
+                }
                 self.body.extend_from_slice(&self.all[w[0]..w[1]]);
             }
         }
         if whole || self.body.len() < MIN_BODY_TOKENS {
             self.body.clear();
             out.quoted.clear();
-            let mut body_quoted = |q: &[bool]| {
-                if !any_quoted {
-                    return;
-                }
-                for (j, &b) in q.iter().enumerate() {
-                    if j / 64 >= out.quoted.len() {
-                        out.quoted.push(0);
-                    }
-                    out.quoted[j / 64] |= (b as u64) << (j % 64);
-                }
-            };
-            body_quoted(&self.all_quoted);
+            if any_quoted {
+                set_bits(&mut out.quoted, 0, &self.all_quoted);
+            }
             std::mem::swap(&mut self.body, &mut self.all);
         }
         if out.quoted.iter().all(|&w| w == 0) {
@@ -397,6 +378,17 @@ impl FeatureExtractor {
         out.words.shrink_to_fit();
         out.skeleton_spans.shrink_to_fit();
         out.quoted.shrink_to_fit();
+    }
+}
+
+/// Sets bit `offset + i` of `bits` for every true `flags[i]`, growing `bits` as needed.
+fn set_bits(bits: &mut Vec<u64>, offset: usize, flags: &[bool]) {
+    for (i, &f) in flags.iter().enumerate() {
+        let j = offset + i;
+        if j / 64 >= bits.len() {
+            bits.push(0);
+        }
+        bits[j / 64] |= u64::from(f) << (j % 64);
     }
 }
 
@@ -493,13 +485,7 @@ fn has_no_quotes(line: &str) -> bool {
         }
         _ => c < 0x80,
     };
-    b.chunks(32).enumerate().all(|(k, chunk)| {
-        let mut rare = 0u8;
-        for &c in chunk {
-            rare |= u8::from((c == b'"') | (c == b'`') | (c == b'\'') | (c >= 0x80));
-        }
-        rare == 0 || chunk.iter().enumerate().all(|(i, &c)| exact(32 * k + i, c))
-    })
+    b.iter().enumerate().all(|(i, &c)| exact(i, c))
 }
 
 /// Tracks whether the text is inside quotation marks, character by character.
@@ -557,26 +543,37 @@ impl Features {
         });
     }
 
-    /// Per body token: is it under a kept (non-boilerplate) shingle of these features?
-    fn covered_tokens(&self) -> Vec<bool> {
-        let n = self.tokens as usize;
-        let mut diff = vec![0i32; n + 1];
-        let mut add = |a: usize, b: usize| {
-            let b = b.min(n);
-            if a < b {
-                diff[a] += 1;
-                diff[b] -= 1;
-            }
-        };
-        let word_n = self.word_n as usize;
+    /// Calls `f(start, end, hash, skeleton)` for every kept (non-boilerplate) shingle, with the
+    /// body tokens `start..end` it covers (`end` at most the body length, `start < end`).
+    fn for_each_kept_span(&self, mut f: impl FnMut(usize, usize, u64, bool)) {
+        let (n, word_n) = (self.tokens as usize, self.word_n as usize);
         self.for_each_word(|i, hash| {
-            if !self.filtered || self.words.binary_search(&hash).is_ok() {
-                add(i, i + word_n);
+            // A filtered text's boilerplate n-grams are not in its own set any more.
+            let end = (i + word_n).min(n);
+            if i < end && (!self.filtered || self.words.binary_search(&hash).is_ok()) {
+                f(i, end, hash, false);
             }
         });
         for s in &self.skeleton_spans {
-            add(s.start as usize, s.end as usize);
+            let (a, b) = (s.start as usize, (s.end as usize).min(n));
+            if a < b {
+                f(a, b, s.hash, true);
+            }
         }
+    }
+
+    /// Per body token: is it under a kept (non-boilerplate) shingle of these features?
+    fn covered_tokens(&self) -> Vec<bool> {
+        let n = self.tokens as usize;
+        if !self.filtered && self.word_n >= 1 {
+            // The word n-grams cover every token.
+            return vec![true; n];
+        }
+        let mut diff = vec![0i32; n + 1];
+        self.for_each_kept_span(|a, b, _, _| {
+            diff[a] += 1;
+            diff[b] -= 1;
+        });
         let mut c = 0;
         (0..n)
             .map(|i| {
@@ -641,21 +638,40 @@ pub fn aligned_coverage(
     for p in &al.passages {
         inside[p.tokens_a.clone()].fill(true);
     }
-    let (mut matched, mut gap, mut longest_gap) = (0usize, 0usize, 0usize);
-    for (&c, &i) in cs.iter().zip(&inside) {
-        if !c {
-            continue;
-        }
-        if i {
-            matched += 1;
-            gap = 0;
+    // Quotations weigh fully here: an ordered chain through them is evidence of a copy.
+    let mut tally = Tally::default();
+    for (_, &i) in cs.iter().zip(&inside).filter(|(&c, _)| c) {
+        tally.token(i, false);
+    }
+    tally.coverage.share()
+}
+
+/// Builds a [`Coverage`] token by token, in text order, over the covered tokens of a text.
+#[derive(Debug, Default)]
+struct Tally {
+    coverage: Coverage,
+    run: usize,
+    gap: usize,
+}
+
+impl Tally {
+    /// One more covered token: `matched` by the other text or not, inside quotation marks or not.
+    fn token(&mut self, matched: bool, quoted: bool) {
+        let c = &mut self.coverage;
+        c.covered += 1;
+        c.quoted_covered += usize::from(quoted);
+        if matched {
+            c.matched += 1;
+            c.quoted_matched += usize::from(quoted);
+            self.run += 1;
+            c.longest_run = c.longest_run.max(self.run);
+            self.gap = 0;
         } else {
-            gap += 1;
-            longest_gap = longest_gap.max(gap);
+            self.run = 0;
+            self.gap += 1;
+            c.longest_gap = c.longest_gap.max(self.gap);
         }
     }
-    let excess = longest_gap.saturating_sub(GAP_ALLOWANCE);
-    (matched.saturating_sub(excess) as f64 / covered as f64).max(0.0)
 }
 
 /// The share of `small`'s covered tokens that lie under a shingle `large` also has.
@@ -723,36 +739,27 @@ impl Coverage {
     /// ```
     pub fn of(small: &Features, large: &Features) -> Coverage {
         let n = small.tokens as usize;
-        let mut out = Coverage::default();
         if n == 0 {
-            return out;
+            return Coverage::default();
         }
         // Difference arrays: +1 at start, -1 at end, for all spans and for shared spans.
         let mut all = vec![0i32; n + 1];
         let mut shared = vec![0i32; n + 1];
-        let mut add = |a: usize, b: usize, hash: u64, set: &[u64]| {
-            let b = b.min(n);
-            if a >= b {
-                return;
-            }
+        small.for_each_kept_span(|a, b, hash, skeleton| {
             all[a] += 1;
             all[b] -= 1;
+            let set = if skeleton {
+                &large.skeleton
+            } else {
+                &large.words
+            };
             if set.binary_search(&hash).is_ok() {
                 shared[a] += 1;
                 shared[b] -= 1;
             }
-        };
-        let word_n = small.word_n as usize;
-        small.for_each_word(|i, hash| {
-            // A filtered text's boilerplate n-grams are not in its own set any more.
-            if !small.filtered || small.words.binary_search(&hash).is_ok() {
-                add(i, i + word_n, hash, &large.words);
-            }
         });
-        for s in &small.skeleton_spans {
-            add(s.start as usize, s.end as usize, s.hash, &large.skeleton);
-        }
-        let (mut c_all, mut c_shared, mut run, mut gap) = (0i32, 0i32, 0usize, 0usize);
+        let mut tally = Tally::default();
+        let (mut c_all, mut c_shared) = (0i32, 0i32);
         for i in 0..n {
             c_all += all[i];
             c_shared += shared[i];
@@ -760,23 +767,11 @@ impl Coverage {
                 let quoted = small
                     .quoted
                     .get(i / 64)
-                    .is_some_and(|w| w >> (i % 64) & 1 == 1) as usize;
-                out.covered += 1;
-                out.quoted_covered += quoted;
-                if c_shared > 0 {
-                    out.matched += 1;
-                    out.quoted_matched += quoted;
-                    run += 1;
-                    out.longest_run = out.longest_run.max(run);
-                    gap = 0;
-                } else {
-                    run = 0;
-                    gap += 1;
-                    out.longest_gap = out.longest_gap.max(gap);
-                }
+                    .is_some_and(|w| w >> (i % 64) & 1 == 1);
+                tally.token(c_shared > 0, quoted);
             }
         }
-        out
+        tally.coverage
     }
 
     /// `matched / covered`, quoted tokens weighing [`QUOTE_WEIGHT`], less `(longest_gap −

@@ -97,22 +97,22 @@ pub(crate) fn fmix64(mut k: u64) -> u64 {
     k
 }
 
-/// True when `h` is the [`token_hash`] of a function word ([`skeleton_items`] reads the table
-/// directly).
+/// True when `h` is the [`token_hash`] of a function word.
 ///
 /// An open-addressing table of 2,048 slots (16 KiB, in L1 cache), indexed by high hash bits with
-/// linear probing. A lookup reads the same slots whatever the answer (as many as the longest probe
-/// of any word: [`STOP_PROBES`] for the built-in list), so it costs no branch on the data: about
+/// linear probing. A lookup reads the same [`STOP_PROBES`] slots whatever the answer (the table is
+/// built so that no word lies further from its home slot), so it costs no branch on the data: about
 /// half the tokens of a text are function words, a coin flip to the branch predictor.
 #[cfg(test)]
 pub(crate) fn is_function_word(h: u64) -> bool {
-    stopword_table().contains(h)
+    in_stop_slots(&stopword_table().slots, h)
 }
 
 const STOP_BITS: u32 = 11;
 const STOP_SLOTS: usize = 1 << STOP_BITS;
 /// Slots every lookup reads (the table is built so that no word lies further from its home slot).
 const STOP_PROBES: usize = 3;
+const _: () = assert!(STOP_PROBES == 3, "in_stop_slots reads three slots");
 /// A value no token hash takes for a function word (checked when the table is built).
 const EMPTY_SLOT: u64 = 0;
 
@@ -120,27 +120,20 @@ const EMPTY_SLOT: u64 = 0;
 struct StopTable {
     /// `STOP_SLOTS` slots, then copies of the first ones so that probes never wrap around.
     slots: Vec<u64>,
-    /// Slots a lookup reads: one more than the longest distance of a word from its home slot.
+    /// One more than the longest distance of a word from its home slot (at most `STOP_PROBES`;
+    /// a test checks it).
+    #[cfg_attr(not(test), allow(dead_code))]
     probes: usize,
 }
 
-impl StopTable {
-    #[inline(always)]
-    fn contains(&self, h: u64) -> bool {
-        let home = (h >> (64 - STOP_BITS)) as usize;
-        if self.probes <= STOP_PROBES {
-            // The built-in list: a fixed number of reads, no loop.
-            let Some(slots) = self.slots.get(home..home + STOP_PROBES) else {
-                return false;
-            };
-            slots.iter().fold(false, |found, &s| found | (s == h))
-        } else {
-            self.slots
-                .iter()
-                .skip(home)
-                .take(self.probes)
-                .fold(false, |found, &s| found | (s == h))
-        }
+/// Whether `h` is in one of the [`STOP_PROBES`] slots from its home slot in a [`StopTable`]'s
+/// `slots`: a fixed number of reads, no loop, no branch on the answer.
+#[inline(always)]
+fn in_stop_slots(slots: &[u64], h: u64) -> bool {
+    let home = (h >> (64 - STOP_BITS)) as usize;
+    match slots.get(home..home + STOP_PROBES) {
+        Some(&[a, b, c]) => (a == h) | (b == h) | (c == h),
+        _ => false,
     }
 }
 
@@ -160,7 +153,9 @@ fn stopword_table() -> &'static StopTable {
             t[i % STOP_SLOTS] = h;
             probes = probes.max(i + 1 - home);
         }
-        let wrapped: Vec<u64> = t[..probes.max(STOP_PROBES)].to_vec();
+        // Lookups read STOP_PROBES slots: a longer probe would miss words (a test checks it).
+        debug_assert!(probes <= STOP_PROBES, "{probes} probes");
+        let wrapped: Vec<u64> = t[..STOP_PROBES].to_vec();
         t.extend(wrapped);
         StopTable { slots: t, probes }
     })
@@ -320,20 +315,14 @@ pub(crate) fn skeleton_items(tokens: &[u64], out: &mut Vec<SkeletonItem>) {
         out.resize(tokens.len(), (0, 0, 0));
     }
     // The table and the output in locals: stores to the output cannot make the loop reload them.
-    let table = stopword_table();
-    let (slots, fixed) = (&table.slots[..], table.probes <= STOP_PROBES);
+    let slots = &stopword_table().slots[..];
     let items = &mut out[..];
     let mut next = 0usize;
     let mut last = !PLACEHOLDER; // the previous item's hash (none yet: not a placeholder)
     let mut start = 0u32;
     for (j, &t) in tokens.iter().enumerate() {
         let j = j as u32;
-        let home = (t >> (64 - STOP_BITS)) as usize;
-        let function_word = match slots.get(home..home + STOP_PROBES) {
-            Some(&[a, b, c]) if fixed => (a == t) | (b == t) | (c == t),
-            _ => table.contains(t),
-        };
-        let keep = (t & 1 == 1) | function_word;
+        let keep = (t & 1 == 1) | in_stop_slots(slots, t);
         let value = if keep { t } else { PLACEHOLDER };
         let extend = !keep & (last == PLACEHOLDER);
         let at = next - usize::from(extend);

@@ -9,6 +9,19 @@ use wirecopy::corpus::{self, Document};
 use wirecopy::minhash::Algorithm;
 use wirecopy::{Clusters, Config, Detector};
 
+/// The exit status of an example: 0 on success, 1 when a requested check failed (`Ok(false)`),
+/// 2 after printing the error.
+pub fn exit_code(result: Result<bool, String>) -> std::process::ExitCode {
+    match result {
+        Ok(true) => std::process::ExitCode::SUCCESS,
+        Ok(false) => std::process::ExitCode::from(1),
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}
+
 /// Pipeline options shared by `cluster` and `evaluate`.
 #[derive(clap::Args, Debug, Clone)]
 pub struct PipelineArgs {

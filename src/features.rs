@@ -85,7 +85,21 @@ pub struct Features {
     /// Bit i set when body token i is inside quotation marks.
     quoted: Vec<u64>,
     tokens: u32,
+    /// Bit i set when body token i is covered (see `covered_tokens`), worked out on first use.
+    covered: CoveredCache,
 }
+
+/// A lazily computed bit set, a cache that never makes two [`Features`] unequal.
+#[derive(Debug, Clone, Default)]
+struct CoveredCache(std::sync::OnceLock<Vec<u64>>);
+
+impl PartialEq for CoveredCache {
+    fn eq(&self, _: &CoveredCache) -> bool {
+        true
+    }
+}
+
+impl Eq for CoveredCache {}
 
 impl Features {
     /// Word n-gram hashes, sorted, without repeats.
@@ -184,6 +198,7 @@ impl Features {
             skeleton_spans,
             quoted: self.quoted.clone(),
             tokens: self.tokens,
+            covered: CoveredCache::default(),
         }
     }
 }
@@ -338,6 +353,7 @@ impl FeatureExtractor {
         out.tokens = body.len() as u32;
         out.skeleton_spans.clear();
         out.filtered = false;
+        out.covered = CoveredCache::default();
 
         // Word n-grams: shingle i covers tokens i..i+n.
         self.scratch.clear();
@@ -562,24 +578,65 @@ impl Features {
         }
     }
 
-    /// Per body token: is it under a kept (non-boilerplate) shingle of these features?
+    /// Bit i set when body token i is under the first occurrence of a kept (non-boilerplate)
+    /// shingle of these features, computed on first use. A token under none is boilerplate, or
+    /// inside a passage the text repeats (an image caption printed twice), which must not count
+    /// twice against another text that has it once.
+    fn covered_bits(&self) -> &[u64] {
+        self.covered.0.get_or_init(|| {
+            let n = self.tokens as usize;
+            let mut bits = vec![0u64; n.div_ceil(64)];
+            // Word n-grams rolled (one when the body is shorter than n): as many as the set
+            // holds means none repeats, and then, unfiltered, they cover every token.
+            let word_n = self.word_n.max(1) as usize;
+            let positions = if n <= word_n {
+                n.min(1)
+            } else {
+                n - word_n + 1
+            };
+            if !self.filtered && positions == self.words.len() {
+                bits.fill(!0);
+                if n % 64 != 0 {
+                    if let Some(last) = bits.last_mut() {
+                        *last = (1 << (n % 64)) - 1;
+                    }
+                }
+                return bits;
+            }
+            let mut diff = vec![0i32; n + 1];
+            let mut seen = std::collections::HashSet::with_capacity_and_hasher(
+                positions.max(self.skeleton_spans.len()),
+                crate::lsh::KeyHashBuilder::default(),
+            );
+            self.for_each_kept_span(|a, b, hash, skeleton| {
+                // Word and skeleton hashes come from different seeds; a skeleton hash is also
+                // turned so that it cannot equal a word hash it was not meant to.
+                let key = if skeleton {
+                    hash.rotate_left(32) ^ 1
+                } else {
+                    hash
+                };
+                if seen.insert(key) {
+                    diff[a] += 1;
+                    diff[b] -= 1;
+                }
+            });
+            let mut c = 0;
+            for (i, d) in diff[..n].iter().enumerate() {
+                c += d;
+                if c > 0 {
+                    bits[i / 64] |= 1 << (i % 64);
+                }
+            }
+            bits
+        })
+    }
+
+    /// Per body token: is it covered (see `covered_bits`)?
     fn covered_tokens(&self) -> Vec<bool> {
-        let n = self.tokens as usize;
-        if !self.filtered && self.word_n >= 1 {
-            // The word n-grams cover every token.
-            return vec![true; n];
-        }
-        let mut diff = vec![0i32; n + 1];
-        self.for_each_kept_span(|a, b, _, _| {
-            diff[a] += 1;
-            diff[b] -= 1;
-        });
-        let mut c = 0;
-        (0..n)
-            .map(|i| {
-                c += diff[i];
-                c > 0
-            })
+        let bits = self.covered_bits();
+        (0..self.tokens as usize)
+            .map(|i| bits[i / 64] >> (i % 64) & 1 == 1)
             .collect()
     }
 
@@ -742,12 +799,9 @@ impl Coverage {
         if n == 0 {
             return Coverage::default();
         }
-        // Difference arrays: +1 at start, -1 at end, for all spans and for shared spans.
-        let mut all = vec![0i32; n + 1];
+        // A difference array over shared spans: +1 at start, -1 at end.
         let mut shared = vec![0i32; n + 1];
         small.for_each_kept_span(|a, b, hash, skeleton| {
-            all[a] += 1;
-            all[b] -= 1;
             let set = if skeleton {
                 &large.skeleton
             } else {
@@ -758,12 +812,12 @@ impl Coverage {
                 shared[b] -= 1;
             }
         });
+        let covered = small.covered_bits();
         let mut tally = Tally::default();
-        let (mut c_all, mut c_shared) = (0i32, 0i32);
-        for i in 0..n {
-            c_all += all[i];
-            c_shared += shared[i];
-            if c_all > 0 {
+        let mut c_shared = 0i32;
+        for (i, d) in shared[..n].iter().enumerate() {
+            c_shared += d;
+            if covered[i / 64] >> (i % 64) & 1 == 1 {
                 let quoted = small
                     .quoted
                     .get(i / 64)
@@ -1070,6 +1124,31 @@ mod tests {
         let c = Coverage::of(&edited, &story);
         assert!(c.longest_gap <= GAP_ALLOWANCE, "{c:?}");
         assert!(Similarity::between(&edited, &story).score >= 0.5);
+    }
+
+    #[test]
+    fn a_passage_printed_twice_counts_once() {
+        let mut fx = FeatureExtractor::new(&Config::new());
+        let words = |r: std::ops::Range<usize>, tag: &str| {
+            r.map(|i| format!("{tag}{i}")).collect::<Vec<_>>().join(" ")
+        };
+        // A page printing a 60-word caption twice above 70 words of its own, and an unrelated
+        // story carrying the same caption once among 140 words of its own.
+        let caption = words(0..60, "c");
+        let page = fx.extract(&format!("{caption}\n{caption}\n{}", words(0..70, "p")));
+        let story = fx.extract(&format!(
+            "{} {caption} {}",
+            words(0..70, "s"),
+            words(70..140, "s")
+        ));
+        let c = Coverage::of(&page, &story);
+        // The second printing is covered by no first occurrence: about 60 + 70 covered and 60
+        // matched, where counting it again gives 190 and 120.
+        assert!(c.covered < 150, "{c:?}");
+        assert!(c.matched < 80, "{c:?}");
+        assert!(Similarity::between(&page, &story).score < 0.5);
+        // A page that repeats its own passage is still a copy of itself.
+        assert_eq!(Similarity::between(&page, &page).score, 1.0);
     }
 
     #[test]

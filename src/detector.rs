@@ -2,10 +2,10 @@
 
 use crate::align::Aligner;
 use crate::boilerplate::DfCounter;
-use crate::cluster::Clustering;
+use crate::cluster::{Clustering, UnionFind};
 use crate::config::Config;
 use crate::error::ConfigError;
-use crate::features::{FeatureExtractor, Features, Similarity};
+use crate::features::{FeatureExtractor, Features, Similarity, ALIGN_FROM};
 use crate::lsh::{candidate_pairs, LshIndex};
 use crate::minhash::{Signature, Sketcher};
 use std::sync::OnceLock;
@@ -130,6 +130,10 @@ pub const MIN_ESTIMATED_CONTAINMENT: f64 = 0.05;
 /// A document keeps its full shingle sets when boilerplate removal would take more than this share
 /// of them: such a text is a widely repeated story itself, not a story inside a template.
 pub const MAX_BOILERPLATE_SHARE: f64 = 0.95;
+
+/// Two verified groups are compared pair by pair (see [`Detector::clusters`]) only when this many
+/// cross pairs or fewer separate them; larger groups are left as they are.
+pub const MAX_MERGE_PAIRS: usize = 400;
 
 impl Detector {
     /// An empty detector.
@@ -324,7 +328,7 @@ impl Detector {
         let limit = self.config.boilerplate_limit(self.len());
         let first = self.build_with(limit, None);
         let (pairs, _) = self.verified_pairs(&first);
-        let clustering = self.attach(&first, &pairs);
+        let clustering = self.attach(&first, &pairs, false);
         if clustering.len() == self.len() {
             return first;
         }
@@ -510,7 +514,8 @@ impl Detector {
 
     /// Each document joins only its best verified neighbour among larger documents, so every
     /// cluster is a tree rooted at its fullest text and one weak link cannot chain two stories.
-    fn attach(&self, built: &Built, pairs: &[Pair]) -> Clustering {
+    /// With `merge`, trees are then joined as [`Detector::merge_versions`] says.
+    fn attach(&self, built: &Built, pairs: &[Pair], merge: bool) -> Clustering {
         let key = |d: u32| (built.feat(&self.features, d).size(), d);
         let mut best: Vec<Option<(u32, &Pair)>> = vec![None; self.len()];
         for p in pairs {
@@ -542,11 +547,71 @@ impl Detector {
             .enumerate()
             .filter_map(|(x, b)| b.map(|(y, _)| (x as u32, y)))
             .collect();
-        Clustering::from_edges(self.len(), &edges)
+        let trees = Clustering::from_edges(self.len(), &edges);
+        if merge {
+            self.merge_versions(built, pairs, trees)
+        } else {
+            trees
+        }
+    }
+
+    /// Joins two trees of two or more documents each when a verified pair links them and every
+    /// pair across them is at least a near miss (a score of [`ALIGN_FROM`] × threshold or more):
+    /// complete linkage at the near-miss level. Versions of one agency story (a first take and a
+    /// write-through, each with its own copies) form such trees: each copy picks one version as
+    /// its parent, and the two versions themselves differ too much to verify. A single document
+    /// is never joined this way: it has no verified larger neighbour, as a page that carries one
+    /// story's paragraphs among other material does not. Links are taken strongest first; trees
+    /// more than [`MAX_MERGE_PAIRS`] pairs apart are left alone.
+    fn merge_versions(&self, built: &Built, pairs: &[Pair], trees: Clustering) -> Clustering {
+        let labels = trees.labels();
+        let mut links: Vec<(f64, u32, u32)> = pairs
+            .iter()
+            .filter_map(|p| {
+                let (x, y) = (labels[p.a as usize], labels[p.b as usize]);
+                (x != y).then(|| (p.similarity.score, x.min(y), x.max(y)))
+            })
+            .collect();
+        if links.is_empty() {
+            return trees;
+        }
+        links.sort_by(|a, b| b.0.total_cmp(&a.0).then((a.1, a.2).cmp(&(b.1, b.2))));
+        let mut members: Vec<Vec<u32>> = vec![Vec::new(); trees.len()];
+        for (doc, &l) in labels.iter().enumerate() {
+            members[l as usize].push(doc as u32);
+        }
+        let near = ALIGN_FROM * self.config.threshold;
+        let mut groups = UnionFind::new(trees.len());
+        let mut aligner = Aligner::new();
+        for (_, x, y) in links {
+            let (rx, ry) = (groups.find(x), groups.find(y));
+            let (gx, gy) = (&members[rx as usize], &members[ry as usize]);
+            if rx == ry || gx.len() < 2 || gy.len() < 2 || gx.len() * gy.len() > MAX_MERGE_PAIRS {
+                continue;
+            }
+            let feat = |d: u32| built.feat(&self.features, d);
+            let complete = gx.iter().all(|&a| {
+                gy.iter()
+                    .all(|&b| self.verified(feat(a), feat(b), &mut aligner).score >= near)
+            });
+            if complete {
+                groups.union(rx, ry);
+                let root = groups.find(rx);
+                let moved = std::mem::take(&mut members[(rx ^ ry ^ root) as usize]);
+                members[root as usize].extend(moved);
+            }
+        }
+        let mut docs = UnionFind::new(self.len());
+        for (doc, &l) in labels.iter().enumerate() {
+            docs.union(doc as u32, members[groups.find(l) as usize][0]);
+        }
+        docs.into_clustering()
     }
 
     /// Clusters the documents: each joins its best verified larger neighbour (union-find over
-    /// those edges).
+    /// those edges), making trees; two trees of two or more documents linked by a verified pair
+    /// are then joined when every pair across them is at least a near miss (versions of one
+    /// story, each with its copies). A member's score may then be below the threshold.
     ///
     /// # Examples
     ///
@@ -562,7 +627,7 @@ impl Detector {
     /// ```
     pub fn clusters(&self) -> Clusters {
         let (pairs, candidates) = self.pairs_with_candidates();
-        let clustering = self.attach(self.built(), &pairs);
+        let clustering = self.attach(self.built(), &pairs, true);
         let built = self.built();
         let mut aligner = Aligner::new();
         let clusters = clustering

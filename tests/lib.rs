@@ -178,6 +178,38 @@ fn a_story_reprinted_many_times_is_not_mistaken_for_boilerplate() {
 }
 
 #[test]
+fn two_versions_of_a_story_with_their_copies_form_one_cluster() {
+    // A first take and a write-through share 90 of their 150 words; each has its own ending, so
+    // they do not verify against each other (coverage 0.6 less the cost of a 60-word gap), and
+    // each is copied (a truncation). Every pair across the two groups is at least a near miss.
+    let mut rng = Rng(23);
+    let vocab = vocabulary(&mut rng, 3000);
+    let words = |n: usize, rng: &mut Rng| -> Vec<String> {
+        (0..n)
+            .map(|_| vocab[rng.below(vocab.len())].clone())
+            .collect()
+    };
+    let shared = words(90, &mut rng);
+    let first = [shared.clone(), words(60, &mut rng)].concat();
+    let later = [shared, words(60, &mut rng)].concat();
+    let mut d = Detector::new(Config::new()).unwrap();
+    d.insert("first", &first.join(" "));
+    d.insert("first-copy", &first[..110].join(" "));
+    d.insert("later", &later.join(" "));
+    d.insert("later-copy", &later[..110].join(" "));
+    let s = d.similarity(0, 2).unwrap().score;
+    assert!((0.3..0.5).contains(&s), "the versions: {s}");
+    let c = d.clusters();
+    assert_eq!(c.clustering.labels(), &[0, 0, 0, 0], "{:?}", c.pairs);
+
+    // A page that carries the shared passage among its own material stays out: it is a single
+    // document, not a verified group.
+    let page = [first[..90].to_vec(), words(80, &mut rng)].concat();
+    d.insert("page", &page.join(" "));
+    assert_eq!(d.clusters().clustering.labels(), &[0, 0, 0, 0, 1]);
+}
+
+#[test]
 fn same_clusters_with_one_and_two_threads() {
     let corpus = planted_corpus(11, 30);
     let run = |threads: usize| {

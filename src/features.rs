@@ -911,6 +911,10 @@ pub const ALIGN_MARGIN: f64 = 0.1;
 /// seed runs is quadratic in their number, and news articles are far shorter.
 pub const ALIGN_MAX_TOKENS: usize = 20_000;
 
+/// Two texts whose sizes (shingle counts) are within this ratio are each scored against the other
+/// when the smaller one's coverage misses the threshold (see [`Similarity::verified`]).
+pub const NEAR_EQUAL_SIZE: f64 = 0.9;
+
 /// Pairs whose word and skeleton containments are both below this are not scored further.
 pub const MIN_CONTAINMENT: f64 = 0.1;
 
@@ -945,8 +949,10 @@ impl Similarity {
         sim
     }
 
-    /// [`Similarity::between`], with a second opinion for a near miss: when the coverage score is
-    /// below `threshold` but at least [`ALIGN_FROM`] × `threshold`, the [`aligned_coverage`] of the
+    /// [`Similarity::between`], with two more chances for a pair below `threshold`. When the two
+    /// texts are about the same size (the smaller at least [`NEAR_EQUAL_SIZE`] of the larger),
+    /// the larger's coverage by the smaller counts too (the larger of the two). Then, for a near
+    /// miss (a score of at least [`ALIGN_FROM`] × `threshold`), the [`aligned_coverage`] of the
     /// smaller text is computed, and when it reaches `threshold` + [`ALIGN_MARGIN`] it becomes the
     /// score (not for bodies over [`ALIGN_MAX_TOKENS`] tokens).
     ///
@@ -967,6 +973,17 @@ impl Similarity {
         aligner: &mut crate::align::Aligner,
     ) -> Similarity {
         let mut sim = Similarity::between(a, b);
+        if sim.score < threshold
+            && sim.words.containment.max(sim.skeleton.containment) >= MIN_CONTAINMENT
+        {
+            // Of two texts of about the same size, either may be the copy: a write-through
+            // that added an intro and lost its end is not reliably the smaller one.
+            let (small, large) = (a.size().min(b.size()), a.size().max(b.size()));
+            if small != large && small as f64 >= NEAR_EQUAL_SIZE * large as f64 {
+                let (s, l) = if a.size() < b.size() { (a, b) } else { (b, a) };
+                sim.score = sim.score.max(coverage(l, s));
+            }
+        }
         if sim.score < threshold
             && sim.score >= ALIGN_FROM * threshold
             && a.tokens.max(b.tokens) as usize <= ALIGN_MAX_TOKENS
@@ -1149,6 +1166,42 @@ mod tests {
         assert!(Similarity::between(&page, &story).score < 0.5);
         // A page that repeats its own passage is still a copy of itself.
         assert_eq!(Similarity::between(&page, &page).score, 1.0);
+    }
+
+    #[test]
+    fn texts_of_about_the_same_size_are_scored_both_ways() {
+        let mut fx = FeatureExtractor::new(&Config::new());
+        let words = |r: std::ops::Range<usize>, tag: &str| {
+            r.map(|i| format!("{tag}{i}")).collect::<Vec<_>>().join(" ")
+        };
+        let story = words(0..80, "s");
+        // The slightly smaller text: the story, then one long stretch of its own.
+        let small = fx.extract(&format!("{story} {}", words(0..67, "x")));
+        // The other: its own intro and ending around the same story, no stretch over 40 words.
+        let large = fx.extract(&format!(
+            "{} {story} {}",
+            words(0..35, "y"),
+            words(0..35, "z")
+        ));
+        assert!(small.size() < large.size());
+        assert!(small.size() as f64 >= NEAR_EQUAL_SIZE * large.size() as f64);
+        assert!(coverage(&small, &large) < 0.4);
+        assert!(coverage(&large, &small) >= 0.5);
+        let mut aligner = crate::align::Aligner::new();
+        let s = Similarity::verified(&small, &large, 0.5, &mut aligner);
+        assert_eq!(s.score, coverage(&large, &small));
+        assert_eq!(
+            Similarity::verified(&large, &small, 0.5, &mut aligner).score,
+            s.score
+        );
+        // Far apart in size, only the smaller text is scored: a short excerpt inside a long page
+        // is a copy of the page, the page is not a copy of the excerpt.
+        let page = fx.extract(&format!(
+            "{} {story} {}",
+            words(0..35, "y"),
+            words(0..200, "z")
+        ));
+        assert!(Similarity::verified(&small, &page, 0.5, &mut aligner).score < 0.5);
     }
 
     #[test]

@@ -62,7 +62,9 @@
 //!
 //! Every hash is seeded ([`DEFAULT_SEED`] by default); pairs are sorted and union-find roots are the
 //! smallest member, so the output is identical for any number of threads.
-#![forbid(unsafe_code)]
+// One `unsafe` block: calling the AVX-512 build of the token-hash loops once the CPU is known
+// to have AVX-512 (`normalize::hash_queues`).
+#![deny(unsafe_code)]
 #![deny(missing_docs)]
 #![doc(test(attr(deny(warnings))))]
 

@@ -62,8 +62,8 @@
 //!
 //! Every hash is seeded ([`DEFAULT_SEED`] by default); pairs are sorted and union-find roots are the
 //! smallest member, so the output is identical for any number of threads.
-// One `unsafe` block: calling the AVX-512 build of the token-hash loops once the CPU is known
-// to have AVX-512 (`normalize::hash_queues`).
+// Two `unsafe` blocks: calling the AVX-512 builds of the token-hash and n-gram loops once the CPU is known
+// to have AVX-512 (`normalize::hash_queues`, `shingle::rolled`).
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 #![doc(test(attr(deny(warnings))))]

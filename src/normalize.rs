@@ -256,11 +256,7 @@ fn hash_queues(
     hi: &mut [u64; PENDING],
 ) {
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx512f")
-        && std::arch::is_x86_feature_detected!("avx512dq")
-        && std::arch::is_x86_feature_detected!("avx512vl")
-        && std::arch::is_x86_feature_detected!("avx512bw")
-    {
+    if has_avx512() {
         // SAFETY: the CPU has the features the function is compiled for (checked just above).
         #[allow(unsafe_code)]
         unsafe {
@@ -269,6 +265,17 @@ fn hash_queues(
         return;
     }
     hash_queues_in::<false>(bytes, q, vals, lo, hi);
+}
+
+/// Whether this CPU has the AVX-512 features the vectorized builds of the hash loops use (the
+/// answer is cached by the standard library).
+#[cfg(target_arch = "x86_64")]
+#[inline]
+pub(crate) fn has_avx512() -> bool {
+    std::arch::is_x86_feature_detected!("avx512f")
+        && std::arch::is_x86_feature_detected!("avx512dq")
+        && std::arch::is_x86_feature_detected!("avx512vl")
+        && std::arch::is_x86_feature_detected!("avx512bw")
 }
 
 /// [`hash_queues_in`] compiled for AVX-512.

@@ -142,6 +142,8 @@ pub struct Tokenizer {
 }
 
 /// Short tokens queued per length class before [`Tokenizer::flagged_hashes_into`] hashes them.
+/// 256: a token's index in its batch is a byte, which indexes the batch's hashes without a bounds
+/// check, so the hash loops vectorize (with 128 they do not: 25% slower).
 const PENDING: usize = 256;
 
 /// Where the token scan of [`Tokenizer::for_each_hash`] sends the tokens.
@@ -178,14 +180,14 @@ impl<F: FnMut(u64, bool)> Sink for EachHash<F> {
 /// [`Deferred::flush`] hashes each queue in a loop of its own into `vals[index]`, then appends the
 /// batch to `out`.
 struct Deferred<'a> {
-    bytes: &'a [u8],
-    /// The class queues: 1–3-byte tokens from 0, 4–8 from `PENDING`, 9–16 from `2 * PENDING`.
+    /// The class queues: 1–3-byte tokens from 0, 4–8 from `PENDING`, 9–16 from `2 * PENDING`;
+    /// each entry is `index << 8 | len` in `queues`, the token's first 8 bytes (and the 8 after
+    /// them) in `lo` and `hi` at the same place, loaded while the scan has them at hand.
     queues: &'a mut [u64; 4 * PENDING],
+    lo: &'a mut [u64; 4 * PENDING],
+    hi: &'a mut [u64; 4 * PENDING],
     /// The batch's flagged hashes, in token order.
     vals: &'a mut [u64; PENDING],
-    /// Scratch of [`hash_queues`].
-    lo: &'a mut [u64; PENDING],
-    hi: &'a mut [u64; PENDING],
     /// Where each class's queue ends.
     cursor: [usize; 3],
     /// Tokens in the batch.
@@ -199,11 +201,14 @@ const FLUSH_AT: usize = PENDING - 64;
 
 impl Sink for Deferred<'_> {
     #[inline(always)]
-    fn short(&mut self, _bytes: &[u8], start: usize, len: usize) {
+    fn short(&mut self, bytes: &[u8], start: usize, len: usize) {
         // `n < PENDING`: the index fits 8 bits. The class is a computed index, no branch.
         let class = usize::from(len >= 4) + usize::from(len > 8);
         let at = self.cursor[class];
-        self.queues[at % (4 * PENDING)] = (start as u64) << 16 | (self.n as u64) << 8 | len as u64;
+        let (lo, hi) = words_at(bytes, start);
+        self.queues[at % (4 * PENDING)] = (self.n as u64) << 8 | len as u64;
+        self.lo[at % (4 * PENDING)] = lo;
+        self.hi[at % (4 * PENDING)] = hi;
         self.cursor[class] = at + 1;
         self.n += 1;
     }
@@ -230,13 +235,14 @@ impl Deferred<'_> {
     #[inline(never)]
     fn flush(&mut self) {
         let [a, b, c] = self.cursor;
-        let queues = &self.queues[..];
-        let q = [
-            queues.get(..a).unwrap_or_default(),
-            queues.get(PENDING..b).unwrap_or_default(),
-            queues.get(2 * PENDING..c).unwrap_or_default(),
-        ];
-        hash_queues(self.bytes, q, self.vals, self.lo, self.hi);
+        let ranges = [0..a, PENDING..b, 2 * PENDING..c];
+        hash_queues(
+            &self.queues[..],
+            &self.lo[..],
+            &self.hi[..],
+            ranges,
+            self.vals,
+        );
         self.out
             .extend_from_slice(&self.vals[..self.n.min(PENDING)]);
         self.cursor = [0, PENDING, 2 * PENDING];
@@ -244,27 +250,27 @@ impl Deferred<'_> {
     }
 }
 
-/// Hashes the class queues `q` of [`Deferred`] (1–3, 4–8, 9–16 bytes) into `vals` (at each entry's
-/// index), with `lo` and `hi` as scratch: on x86-64 CPUs with AVX-512, in a build of the same code
-/// for them, where the hashing loops are vectorized.
+/// Hashes the class queues of [`Deferred`] (the ranges of 1–3, 4–8 and 9–16-byte tokens in
+/// `queues`, `lo` and `hi`) into `vals`, at each entry's index: on x86-64 CPUs with AVX-512, in a
+/// build of the same code for them, where the hashing loops are vectorized.
 #[inline(always)]
 fn hash_queues(
-    bytes: &[u8],
-    q: [&[u64]; 3],
+    queues: &[u64],
+    lo: &[u64],
+    hi: &[u64],
+    ranges: [std::ops::Range<usize>; 3],
     vals: &mut [u64; PENDING],
-    lo: &mut [u64; PENDING],
-    hi: &mut [u64; PENDING],
 ) {
     #[cfg(target_arch = "x86_64")]
     if has_avx512() {
         // SAFETY: the CPU has the features the function is compiled for (checked just above).
         #[allow(unsafe_code)]
         unsafe {
-            hash_queues_avx512(bytes, q, vals, lo, hi);
+            hash_queues_avx512(queues, lo, hi, ranges, vals);
         }
         return;
     }
-    hash_queues_in::<false>(bytes, q, vals, lo, hi);
+    hash_queues_in::<false>(queues, lo, hi, ranges, vals);
 }
 
 /// Whether this CPU has the AVX-512 features the vectorized builds of the hash loops use (the
@@ -282,62 +288,53 @@ pub(crate) fn has_avx512() -> bool {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx512bw")]
 fn hash_queues_avx512(
-    bytes: &[u8],
-    q: [&[u64]; 3],
+    queues: &[u64],
+    lo: &[u64],
+    hi: &[u64],
+    ranges: [std::ops::Range<usize>; 3],
     vals: &mut [u64; PENDING],
-    lo: &mut [u64; PENDING],
-    hi: &mut [u64; PENDING],
 ) {
-    hash_queues_in::<true>(bytes, q, vals, lo, hi);
+    hash_queues_in::<true>(queues, lo, hi, ranges, vals);
 }
 
-/// The body of [`hash_queues`]: per class, the token words are gathered into `lo` (and `hi`), hashed
-/// in place in a loop of plain arithmetic (vectorizable: `WIDE` splits xxh3's 128-bit product into
-/// 64-bit ones), then scattered into `vals`. The hashes read only the token's bytes of the loaded
-/// words; the digit test masks the rest.
+/// The body of [`hash_queues`]: per class, one loop of plain arithmetic over the queued words
+/// (vectorizable: `WIDE` splits xxh3's 128-bit product into 64-bit ones), each hash written to
+/// its index in `vals`. The hashes read only the token's bytes of the words; the digit test masks
+/// the rest.
 #[inline(always)]
 fn hash_queues_in<const WIDE: bool>(
-    bytes: &[u8],
-    q: [&[u64]; 3],
+    queues: &[u64],
+    lo: &[u64],
+    hi: &[u64],
+    ranges: [std::ops::Range<usize>; 3],
     vals: &mut [u64; PENDING],
-    lo: &mut [u64; PENDING],
-    hi: &mut [u64; PENDING],
 ) {
     let flagged = |h: u64, digit: bool| (h & !1) | u64::from(digit);
+    let [r0, r1, r2] = ranges;
+    let q = |r: std::ops::Range<usize>| {
+        (
+            queues.get(r.clone()).unwrap_or_default(),
+            lo.get(r.clone()).unwrap_or_default(),
+            hi.get(r).unwrap_or_default(),
+        )
+    };
+    let at = |e: u64| usize::from((e >> 8) as u8);
     let len_of = |e: u64| (e & 0x1f) as usize;
-    // 1–3 bytes.
-    for (w, &e) in lo.iter_mut().zip(q[0]) {
-        *w = word_at(bytes, (e >> 16) as usize);
-    }
-    for (w, &e) in lo.iter_mut().zip(q[0]) {
+    let (e0, l0, _) = q(r0);
+    for (&e, &w) in e0.iter().zip(l0) {
         let len = len_of(e);
-        *w = flagged(xxh3_1to3(lower(*w), len), has_digit(*w & low_bytes(len)));
+        vals[at(e)] = flagged(xxh3_1to3(lower(w), len), has_digit(w & low_bytes(len)));
     }
-    for (&h, &e) in lo.iter().zip(q[0]) {
-        vals[usize::from((e >> 8) as u8)] = h;
-    }
-    // 4–8 bytes.
-    for (w, &e) in lo.iter_mut().zip(q[1]) {
-        *w = word_at(bytes, (e >> 16) as usize);
-    }
-    for (w, &e) in lo.iter_mut().zip(q[1]) {
+    let (e1, l1, _) = q(r1);
+    for (&e, &w) in e1.iter().zip(l1) {
         let len = len_of(e);
-        *w = flagged(xxh3_4to8(lower(*w), len), has_digit(*w & low_bytes(len)));
+        vals[at(e)] = flagged(xxh3_4to8(lower(w), len), has_digit(w & low_bytes(len)));
     }
-    for (&h, &e) in lo.iter().zip(q[1]) {
-        vals[usize::from((e >> 8) as u8)] = h;
-    }
-    // 9–16 bytes.
-    for ((l, h), &e) in lo.iter_mut().zip(hi.iter_mut()).zip(q[2]) {
-        (*l, *h) = words_at(bytes, (e >> 16) as usize);
-    }
-    for ((l, &h), &e) in lo.iter_mut().zip(hi.iter()).zip(q[2]) {
+    let (e2, l2, h2) = q(r2);
+    for ((&e, &l), &h) in e2.iter().zip(l2).zip(h2) {
         let len = len_of(e);
-        let digit = has_digit(*l) | has_digit(h & low_bytes(len - 8));
-        *l = flagged(xxh3_9to16_with::<WIDE>(lower(*l), lower(h), len), digit);
-    }
-    for (&h, &e) in lo.iter().zip(q[2]) {
-        vals[usize::from((e >> 8) as u8)] = h;
+        let digit = has_digit(l) | has_digit(h & low_bytes(len - 8));
+        vals[at(e)] = flagged(xxh3_9to16_with::<WIDE>(lower(l), lower(h), len), digit);
     }
 }
 
@@ -345,15 +342,6 @@ fn hash_queues_in<const WIDE: bool>(
 #[inline(always)]
 fn low_bytes(len: usize) -> u64 {
     u64::MAX >> ((64 - 8 * len as u32) & 63)
-}
-
-/// The 8 bytes at `start` in `bytes`, little-endian (zero-padded past the end).
-#[inline(always)]
-fn word_at(bytes: &[u8], start: usize) -> u64 {
-    match bytes.get(start..start + 8) {
-        Some(b) => u64_at(b, 0),
-        None => tail_words(bytes.get(start..).unwrap_or_default()).0,
-    }
 }
 
 /// The 16 bytes at `start` in `bytes`, little-endian in two words (zero-padded past the end).
@@ -518,16 +506,15 @@ impl Tokenizer {
     /// ```
     pub fn append_flagged_hashes(&mut self, text: &str, out: &mut Vec<u64>) {
         let mut pending = std::mem::take(&mut self.pending);
-        pending.resize(7 * PENDING, 0);
+        pending.resize(13 * PENDING, 0);
         let (queues, rest) = pending.split_at_mut(4 * PENDING);
-        let (vals, rest) = rest.split_at_mut(PENDING);
-        let (lo, hi) = rest.split_at_mut(PENDING);
+        let (lo, rest) = rest.split_at_mut(4 * PENDING);
+        let (hi, vals) = rest.split_at_mut(4 * PENDING);
         let mut sink = Deferred {
-            bytes: text.as_bytes(),
             queues: queues.try_into().expect("4 * PENDING entries"),
+            lo: lo.try_into().expect("4 * PENDING entries"),
+            hi: hi.try_into().expect("4 * PENDING entries"),
             vals: vals.try_into().expect("PENDING entries"),
-            lo: lo.try_into().expect("PENDING entries"),
-            hi: hi.try_into().expect("PENDING entries"),
             cursor: [0, PENDING, 2 * PENDING],
             n: 0,
             out,
@@ -1070,16 +1057,19 @@ mod tests {
         let bytes: Vec<u8> = (0..64u8)
             .map(|i| b"aB3xYz90qRsT5uVw"[usize::from(i % 16)])
             .collect();
-        let mut queues = [Vec::new(), Vec::new(), Vec::new()];
+        let (mut queues, mut lo, mut hi) = ([0u64; 48], [0u64; 48], [0u64; 48]);
+        let mut ends = [0, 16, 32];
         for (i, len) in (1..=16usize).enumerate() {
             let class = usize::from(len >= 4) + usize::from(len > 8);
-            queues[class].push((i as u64) << 16 | (i as u64) << 8 | len as u64);
+            let at = ends[class];
+            queues[at] = (i as u64) << 8 | len as u64;
+            (lo[at], hi[at]) = words_at(&bytes, i);
+            ends[class] += 1;
         }
-        let q = [&queues[0][..], &queues[1][..], &queues[2][..]];
-        let (mut lo, mut hi) = ([0u64; PENDING], [0u64; PENDING]);
+        let ranges = || [0..ends[0], 16..ends[1], 32..ends[2]];
         let (mut narrow, mut wide) = ([0u64; PENDING], [0u64; PENDING]);
-        hash_queues_in::<false>(&bytes, q, &mut narrow, &mut lo, &mut hi);
-        hash_queues_in::<true>(&bytes, q, &mut wide, &mut lo, &mut hi);
+        hash_queues_in::<false>(&queues, &lo, &hi, ranges(), &mut narrow);
+        hash_queues_in::<true>(&queues, &lo, &hi, ranges(), &mut wide);
         assert_eq!(narrow, wide);
         for (i, len) in (1..=16usize).enumerate() {
             let token = bytes[i..i + len].to_ascii_lowercase();

@@ -62,7 +62,9 @@
 //!
 //! Every hash is seeded ([`DEFAULT_SEED`] by default); pairs are sorted and union-find roots are the
 //! smallest member, so the output is identical for any number of threads.
-#![forbid(unsafe_code)]
+// Two `unsafe` blocks: calling the AVX-512 builds of the token-hash and n-gram loops once the CPU is known
+// to have AVX-512 (`normalize::hash_queues`, `shingle::rolled`).
+#![deny(unsafe_code)]
 #![deny(missing_docs)]
 #![doc(test(attr(deny(warnings))))]
 

@@ -464,28 +464,30 @@ impl Sketcher {
         sig.params = self.params;
         let values = &mut sig.values[..];
         values.fill(u32::MAX);
-        let mut count = 0usize;
+        // Whether any shingle was seen: a flag set, not a count, so that no shingle waits for the
+        // previous one's read-modify-write of it when the loop is not inlined here.
+        let mut seen = false;
         match self.params.algorithm {
             Algorithm::OnePermutation => {
                 let mix = self.a[0];
                 let kk = k as u64;
                 shingler.for_each_hash(text, |x| {
-                    count += 1;
+                    seen = true;
                     oph_update(values, kk, mix, x);
                 });
-                if count > 0 {
+                if seen {
                     self.densify(values);
                 }
             }
             Algorithm::Classic => {
                 let (a, b) = (&self.a[..], &self.b[..]);
                 shingler.for_each_hash(text, |x| {
-                    count += 1;
+                    seen = true;
                     classic_update(values, a, b, x);
                 });
             }
         }
-        sig.empty = count == 0;
+        sig.empty = !seen;
     }
 
     /// The signatures of many shingle sets, in order: in parallel in the caller's rayon pool with

@@ -137,11 +137,13 @@ pub struct Tokenizer {
     run: String,
     long: Vec<u8>,
     /// Short tokens waiting to be hashed by [`Tokenizer::flagged_hashes_into`], by xxh3 length
-    /// class (the queues of `Deferred`).
-    pending: Vec<[u64; 2]>,
+    /// class, and the hashes of a batch (the queues of `Deferred`).
+    pending: Vec<u64>,
 }
 
 /// Short tokens queued per length class before [`Tokenizer::flagged_hashes_into`] hashes them.
+/// 256: a token's index in its batch is a byte, which indexes the batch's hashes without a bounds
+/// check, so the hash loops vectorize (with 128 they do not: 25% slower).
 const PENDING: usize = 256;
 
 /// Where the token scan of [`Tokenizer::for_each_hash`] sends the tokens.
@@ -171,90 +173,184 @@ impl<F: FnMut(u64, bool)> Sink for EachHash<F> {
 }
 
 /// [`Tokenizer::flagged_hashes_into`]'s sink: queues short tokens by xxh3 length class.
+///
+/// A batch holds fewer than [`PENDING`] tokens. Each short token is written, packed as
+/// `start << 16 | index << 8 | len` (`index`: its place in the batch), at the end of all three
+/// class queues, and only its own class's end moves on: no branch, no cursor kept in memory.
+/// [`Deferred::flush`] hashes each queue in a loop of its own into `vals[index]`, then appends the
+/// batch to `out`.
 struct Deferred<'a> {
-    /// `[start, slot << 8 | len]`: 1–3-byte tokens from 0, 4–8 from `PENDING`, 9–16 from
-    /// `2 * PENDING`.
-    pending: &'a mut [[u64; 2]; 4 * PENDING],
+    /// The class queues: 1–3-byte tokens from 0, 4–8 from `PENDING`, 9–16 from `2 * PENDING`;
+    /// each entry is `index << 8 | len` in `queues`, the token's first 8 bytes (and the 8 after
+    /// them) in `lo` and `hi` at the same place, loaded while the scan has them at hand.
+    queues: &'a mut [u64; 4 * PENDING],
+    lo: &'a mut [u64; 4 * PENDING],
+    hi: &'a mut [u64; 4 * PENDING],
+    /// The batch's flagged hashes, in token order.
+    vals: &'a mut [u64; PENDING],
     /// Where each class's queue ends.
     cursor: [usize; 3],
-    /// Values in `out` and tokens so far.
-    count: usize,
-    /// Values and tokens before the queued ones.
-    done: usize,
+    /// Tokens in the batch.
+    n: usize,
     out: &'a mut Vec<u64>,
 }
 
+/// A batch is flushed at a block end once it holds this many tokens: a 64-byte block adds at most
+/// 33 (and the end of the text one more), so a batch stays below [`PENDING`].
+const FLUSH_AT: usize = PENDING - 64;
+
 impl Sink for Deferred<'_> {
     #[inline(always)]
-    fn short(&mut self, _bytes: &[u8], start: usize, len: usize) {
-        // The class is a computed index: no branch on the length.
+    fn short(&mut self, bytes: &[u8], start: usize, len: usize) {
+        // `n < PENDING`: the index fits 8 bits. The class is a computed index, no branch.
         let class = usize::from(len >= 4) + usize::from(len > 8);
         let at = self.cursor[class];
-        self.pending[at % (4 * PENDING)] = [start as u64, (self.count as u64) << 8 | len as u64];
+        let (lo, hi) = words_at(bytes, start);
+        self.queues[at % (4 * PENDING)] = (self.n as u64) << 8 | len as u64;
+        self.lo[at % (4 * PENDING)] = lo;
+        self.hi[at % (4 * PENDING)] = hi;
         self.cursor[class] = at + 1;
-        self.count += 1;
+        self.n += 1;
     }
     #[inline(never)]
     fn hash(&mut self, h: u64, digit: bool) {
-        self.out.resize(self.count, 0);
-        self.out.push((h & !1) | u64::from(digit));
-        self.count += 1;
+        // A run with non-ASCII characters can give many tokens in one block: flush early enough
+        // that the short tokens after it in the block still fit.
+        if self.n >= FLUSH_AT {
+            self.flush();
+        }
+        self.vals[self.n % PENDING] = (h & !1) | u64::from(digit);
+        self.n += 1;
     }
     #[inline(always)]
-    fn block_end(&mut self, bytes: &[u8]) {
-        // Fewer than PENDING - 64 queued, then at most 33 per block and one at the end.
-        if self.count - self.done >= PENDING - 64 {
-            self.flush(bytes);
+    fn block_end(&mut self, _bytes: &[u8]) {
+        if self.n >= FLUSH_AT {
+            self.flush();
         }
     }
 }
 
 impl Deferred<'_> {
-    /// Hashes the queued tokens of `bytes` into their slots of `out`, which holds `count` tokens
-    /// after this.
+    /// Hashes the queued tokens into their places of the batch and appends the batch to `out`.
     #[inline(never)]
-    fn flush(&mut self, bytes: &[u8]) {
-        let out = &mut *self.out;
-        out.resize(self.count, 0);
-        let flagged = |h: u64, digit: bool| (h & !1) | u64::from(digit);
+    fn flush(&mut self) {
         let [a, b, c] = self.cursor;
-        for &[start, meta] in &self.pending[..a] {
-            let (start, slot, len) = (start as usize, (meta >> 8) as usize, (meta & 0x1f) as usize);
-            let lo = load8(bytes, start, len);
-            if let Some(o) = out.get_mut(slot) {
-                *o = flagged(xxh3_1to3(lower(lo), len), has_digit(lo));
-            }
-        }
-        for &[start, meta] in &self.pending[PENDING..b] {
-            let (start, slot, len) = (start as usize, (meta >> 8) as usize, (meta & 0x1f) as usize);
-            let lo = load8(bytes, start, len);
-            if let Some(o) = out.get_mut(slot) {
-                *o = flagged(xxh3_4to8(lower(lo), len), has_digit(lo));
-            }
-        }
-        for &[start, meta] in &self.pending[2 * PENDING..c] {
-            let (start, slot, len) = (start as usize, (meta >> 8) as usize, (meta & 0x1f) as usize);
-            let (lo, hi) = load16(bytes, start, len);
-            if let Some(o) = out.get_mut(slot) {
-                *o = flagged(
-                    xxh3_9to16(lower(lo), lower(hi), len),
-                    has_digit(lo) | has_digit(hi),
-                );
-            }
-        }
+        let ranges = [0..a, PENDING..b, 2 * PENDING..c];
+        hash_queues(
+            &self.queues[..],
+            &self.lo[..],
+            &self.hi[..],
+            ranges,
+            self.vals,
+        );
+        self.out
+            .extend_from_slice(&self.vals[..self.n.min(PENDING)]);
         self.cursor = [0, PENDING, 2 * PENDING];
-        self.done = self.count;
+        self.n = 0;
     }
 }
 
-/// The `len` bytes (0 to 8) at `start` in `bytes`, little-endian, zeros after them.
+/// Hashes the class queues of [`Deferred`] (the ranges of 1–3, 4–8 and 9–16-byte tokens in
+/// `queues`, `lo` and `hi`) into `vals`, at each entry's index: on x86-64 CPUs with AVX-512, in a
+/// build of the same code for them, where the hashing loops are vectorized.
 #[inline(always)]
-fn load8(bytes: &[u8], start: usize, len: usize) -> u64 {
-    let w = match bytes.get(start..start + 8) {
-        Some(b) => u64_at(b, 0),
-        None => tail_words(bytes.get(start..).unwrap_or_default()).0,
+fn hash_queues(
+    queues: &[u64],
+    lo: &[u64],
+    hi: &[u64],
+    ranges: [std::ops::Range<usize>; 3],
+    vals: &mut [u64; PENDING],
+) {
+    #[cfg(target_arch = "x86_64")]
+    if has_avx512() {
+        // SAFETY: the CPU has the features the function is compiled for (checked just above).
+        #[allow(unsafe_code)]
+        unsafe {
+            hash_queues_avx512(queues, lo, hi, ranges, vals);
+        }
+        return;
+    }
+    hash_queues_in::<false>(queues, lo, hi, ranges, vals);
+}
+
+/// Whether this CPU has the AVX-512 features the vectorized builds of the hash loops use (the
+/// answer is cached by the standard library).
+#[cfg(target_arch = "x86_64")]
+#[inline]
+pub(crate) fn has_avx512() -> bool {
+    std::arch::is_x86_feature_detected!("avx512f")
+        && std::arch::is_x86_feature_detected!("avx512dq")
+        && std::arch::is_x86_feature_detected!("avx512vl")
+        && std::arch::is_x86_feature_detected!("avx512bw")
+}
+
+/// [`hash_queues_in`] compiled for AVX-512.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq,avx512vl,avx512bw")]
+fn hash_queues_avx512(
+    queues: &[u64],
+    lo: &[u64],
+    hi: &[u64],
+    ranges: [std::ops::Range<usize>; 3],
+    vals: &mut [u64; PENDING],
+) {
+    hash_queues_in::<true>(queues, lo, hi, ranges, vals);
+}
+
+/// The body of [`hash_queues`]: per class, one loop of plain arithmetic over the queued words
+/// (vectorizable: `WIDE` splits xxh3's 128-bit product into 64-bit ones), each hash written to
+/// its index in `vals`. The hashes read only the token's bytes of the words; the digit test masks
+/// the rest.
+#[inline(always)]
+fn hash_queues_in<const WIDE: bool>(
+    queues: &[u64],
+    lo: &[u64],
+    hi: &[u64],
+    ranges: [std::ops::Range<usize>; 3],
+    vals: &mut [u64; PENDING],
+) {
+    let flagged = |h: u64, digit: bool| (h & !1) | u64::from(digit);
+    let [r0, r1, r2] = ranges;
+    let q = |r: std::ops::Range<usize>| {
+        (
+            queues.get(r.clone()).unwrap_or_default(),
+            lo.get(r.clone()).unwrap_or_default(),
+            hi.get(r).unwrap_or_default(),
+        )
     };
-    w & KEEP[len & 0xf][0]
+    let at = |e: u64| usize::from((e >> 8) as u8);
+    let len_of = |e: u64| (e & 0x1f) as usize;
+    let (e0, l0, _) = q(r0);
+    for (&e, &w) in e0.iter().zip(l0) {
+        let len = len_of(e);
+        vals[at(e)] = flagged(xxh3_1to3(lower(w), len), has_digit(w & low_bytes(len)));
+    }
+    let (e1, l1, _) = q(r1);
+    for (&e, &w) in e1.iter().zip(l1) {
+        let len = len_of(e);
+        vals[at(e)] = flagged(xxh3_4to8(lower(w), len), has_digit(w & low_bytes(len)));
+    }
+    let (e2, l2, h2) = q(r2);
+    for ((&e, &l), &h) in e2.iter().zip(l2).zip(h2) {
+        let len = len_of(e);
+        let digit = has_digit(l) | has_digit(h & low_bytes(len - 8));
+        vals[at(e)] = flagged(xxh3_9to16_with::<WIDE>(lower(l), lower(h), len), digit);
+    }
+}
+
+/// A mask of the low `len` bytes of a word, `len` in 1 to 8.
+#[inline(always)]
+fn low_bytes(len: usize) -> u64 {
+    u64::MAX >> ((64 - 8 * len as u32) & 63)
+}
+
+/// The 16 bytes at `start` in `bytes`, little-endian in two words (zero-padded past the end).
+#[inline(always)]
+fn words_at(bytes: &[u8], start: usize) -> (u64, u64) {
+    match bytes.get(start..start + 16) {
+        Some(b) => (u64_at(b, 0), u64_at(b, 8)),
+        None => tail_words(bytes.get(start..).unwrap_or_default()),
+    }
 }
 
 /// The `len` bytes (0 to 16) at `start` in `bytes`, little-endian in two words, zeros after them.
@@ -380,6 +476,9 @@ impl Tokenizer {
     /// inputs with three different formulas, and which one the next token needs is a coin flip to
     /// the branch predictor. Here short tokens are queued by length class (a computed index, no
     /// branch) and each queue is hashed in a loop of its own, then written to its slot in `out`.
+    /// On x86-64 CPUs with AVX-512 those loops run in a build of the same code for AVX-512 (chosen
+    /// at run time), where the compiler hashes eight tokens per instruction; the values are the
+    /// same on every CPU.
     ///
     /// # Examples
     ///
@@ -407,16 +506,21 @@ impl Tokenizer {
     /// ```
     pub fn append_flagged_hashes(&mut self, text: &str, out: &mut Vec<u64>) {
         let mut pending = std::mem::take(&mut self.pending);
-        pending.resize(4 * PENDING, [0; 2]);
+        pending.resize(13 * PENDING, 0);
+        let (queues, rest) = pending.split_at_mut(4 * PENDING);
+        let (lo, rest) = rest.split_at_mut(4 * PENDING);
+        let (hi, vals) = rest.split_at_mut(4 * PENDING);
         let mut sink = Deferred {
-            pending: (&mut pending[..]).try_into().expect("4 * PENDING entries"),
+            queues: queues.try_into().expect("4 * PENDING entries"),
+            lo: lo.try_into().expect("4 * PENDING entries"),
+            hi: hi.try_into().expect("4 * PENDING entries"),
+            vals: vals.try_into().expect("PENDING entries"),
             cursor: [0, PENDING, 2 * PENDING],
-            count: out.len(),
-            done: out.len(),
+            n: 0,
             out,
         };
         self.scan(text, &mut sink);
-        sink.flush(text.as_bytes());
+        sink.flush();
         self.pending = pending;
     }
 
@@ -715,16 +819,39 @@ fn xxh3_short(lo: u64, hi: u64, len: usize) -> u64 {
 /// [`xxh3_short`] for 9 to 16 bytes.
 #[inline(always)]
 fn xxh3_9to16(lo: u64, hi: u64, len: usize) -> u64 {
+    xxh3_9to16_with::<false>(lo, hi, len)
+}
+
+/// The high and low halves of the 128-bit product `a * b`, xored: with `WIDE`, from four 32-bit
+/// products (what SIMD units multiply), else from one 128-bit product.
+#[inline(always)]
+fn fold_product<const WIDE: bool>(a: u64, b: u64) -> u64 {
+    if WIDE {
+        const LOW: u64 = 0xffff_ffff;
+        let (a0, a1, b0, b1) = (a & LOW, a >> 32, b & LOW, b >> 32);
+        let (p00, p01, p10, p11) = (a0 * b0, a0 * b1, a1 * b0, a1 * b1);
+        let mid = (p00 >> 32) + (p01 & LOW) + (p10 & LOW);
+        let low = (p00 & LOW) | (mid << 32);
+        let high = p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
+        low ^ high
+    } else {
+        let p = u128::from(a) * u128::from(b);
+        p as u64 ^ (p >> 64) as u64
+    }
+}
+
+/// [`xxh3_9to16`], its 128-bit product computed as [`fold_product`] does.
+#[inline(always)]
+fn xxh3_9to16_with<const WIDE: bool>(lo: u64, hi: u64, len: usize) -> u64 {
     // The last 8 bytes: a funnel shift by 8 * (len - 8), in 8..=64.
     let s = 8 * (len as u32).wrapping_sub(8);
     let last = (lo.wrapping_shr(s.wrapping_sub(1)) >> 1) | hi.wrapping_shl(64u32.wrapping_sub(s));
     let input_lo = lo ^ SECRET[3] ^ SECRET[4];
     let input_hi = last ^ SECRET[5] ^ SECRET[6];
-    let product = u128::from(input_lo) * u128::from(input_hi);
     let acc = (len as u64)
         .wrapping_add(input_lo.swap_bytes())
         .wrapping_add(input_hi)
-        .wrapping_add(product as u64 ^ (product >> 64) as u64);
+        .wrapping_add(fold_product::<WIDE>(input_lo, input_hi));
     let acc = acc ^ (acc >> 37);
     let acc = acc.wrapping_mul(0x1656_6791_9E37_79F9);
     acc ^ (acc >> 32)
@@ -885,6 +1012,73 @@ mod tests {
             tokenizer.append_flagged_hashes(text, &mut appended);
             assert_eq!(appended[..3], [1, 2, 3]);
             assert_eq!(appended[3..], want[..], "{text:?}");
+        }
+    }
+
+    /// The 128-bit product from 32-bit halves (the vectorized path's) equals the native one.
+    #[test]
+    fn fold_product_wide_matches_u128() {
+        let mut state = 3u64;
+        let edges = [
+            0,
+            1,
+            u64::MAX,
+            u64::MAX - 1,
+            1 << 32,
+            (1 << 32) - 1,
+            1 << 63,
+        ];
+        for &a in &edges {
+            for &b in &edges {
+                assert_eq!(fold_product::<true>(a, b), fold_product::<false>(a, b));
+            }
+        }
+        for _ in 0..100_000 {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let (a, b) = (
+                crate::shingle::fmix64(state),
+                crate::shingle::fmix64(!state),
+            );
+            assert_eq!(fold_product::<true>(a, b), fold_product::<false>(a, b));
+        }
+    }
+
+    /// Both builds of the queue hashing (whichever `hash_queues` picks on this CPU, and the
+    /// portable one) agree with xxh3 token by token.
+    #[test]
+    fn queue_hashing_builds_agree() {
+        let text = mixed_texts().concat();
+        let mut want = Vec::new();
+        Tokenizer::new().for_each_hash(&text, |h, num| want.push((h & !1) | u64::from(num)));
+        let mut got = Vec::new();
+        Tokenizer::new().flagged_hashes_into(&text, &mut got);
+        assert_eq!(got, want);
+        // The portable body with the wide product, on every length of short token.
+        let bytes: Vec<u8> = (0..64u8)
+            .map(|i| b"aB3xYz90qRsT5uVw"[usize::from(i % 16)])
+            .collect();
+        let (mut queues, mut lo, mut hi) = ([0u64; 48], [0u64; 48], [0u64; 48]);
+        let mut ends = [0, 16, 32];
+        for (i, len) in (1..=16usize).enumerate() {
+            let class = usize::from(len >= 4) + usize::from(len > 8);
+            let at = ends[class];
+            queues[at] = (i as u64) << 8 | len as u64;
+            (lo[at], hi[at]) = words_at(&bytes, i);
+            ends[class] += 1;
+        }
+        let ranges = || [0..ends[0], 16..ends[1], 32..ends[2]];
+        let (mut narrow, mut wide) = ([0u64; PENDING], [0u64; PENDING]);
+        hash_queues_in::<false>(&queues, &lo, &hi, ranges(), &mut narrow);
+        hash_queues_in::<true>(&queues, &lo, &hi, ranges(), &mut wide);
+        assert_eq!(narrow, wide);
+        for (i, len) in (1..=16usize).enumerate() {
+            let token = bytes[i..i + len].to_ascii_lowercase();
+            let digit = token.iter().any(u8::is_ascii_digit);
+            assert_eq!(
+                narrow[i],
+                (xxh3_64(&token) & !1) | u64::from(digit),
+                "{len}"
+            );
         }
     }
 

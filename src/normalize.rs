@@ -254,16 +254,41 @@ fn queue_short(
     start: usize,
     len: usize,
 ) {
-    // `n < PENDING`: the index fits 8 bits. The class is a computed index, no branch.
-    let shift = 16 * (u32::from(len >= 4) + u32::from(len > 8));
-    let at = (*ends >> shift) as usize % (4 * PENDING);
     let (lo, hi) = words_at(bytes, start);
+    queue_words(buf, ends, n, lo, hi, len);
+}
+
+/// [`queue_short`] of a token already loaded: `lo` and `hi` are the 16 bytes at its start.
+#[inline(always)]
+fn queue_words(
+    buf: &mut [u64; BATCH],
+    ends: &mut u64,
+    n: &mut usize,
+    lo: u64,
+    hi: u64,
+    len: usize,
+) {
+    // `n < PENDING`: the index fits 8 bits. The class is a computed index, no branch.
+    let shift = CLASS_SHIFT[len % 32];
+    let at = (*ends >> shift) as usize % (4 * PENDING);
     buf[at] = (*n as u64) << 8 | len as u64;
     buf[at + 4 * PENDING] = lo;
     buf[at + 8 * PENDING] = hi;
     *ends += 1 << shift;
     *n += 1;
 }
+
+/// The place in [`Deferred::ends`] of the queue end of a token of each length (1 to 16; the
+/// rest unused): 0 for 1–3 bytes, 16 for 4–8, 32 for 9–16.
+static CLASS_SHIFT: [u32; 32] = {
+    let mut t = [0u32; 32];
+    let mut len = 0;
+    while len < 32 {
+        t[len] = 16 * ((len >= 4) as u32 + (len > 8) as u32);
+        len += 1;
+    }
+    t
+};
 
 /// The body of [`Deferred::flush`], out of the scan's loop: the counters come by value.
 #[cold]
@@ -936,23 +961,49 @@ fn queue_shorts(
     ends: &mut u64,
     n: &mut usize,
 ) -> usize {
+    // No flush check in the loop: it stops after the tokens that fill the batch to FLUSH_AT.
+    let room = FLUSH_AT.saturating_sub(*n);
+    let pairs = pairs.get(..2 * room).unwrap_or(pairs);
     let (mut queue_ends, mut queued) = (*ends, *n);
     let mut used = 0;
-    for pair in pairs.chunks_exact(2) {
-        let len = pair[1].wrapping_sub(pair[0]);
-        if len > 16 || queued >= FLUSH_AT {
-            break;
+    // Away from the end of the text, the chunk and the 16 bytes after it are one array, in which
+    // every start (an offset below CHUNK) has its 16 bytes: no bounds check per token.
+    let window = bytes
+        .get(chunk..chunk + CHUNK + 16)
+        .and_then(|w| <&[u8; CHUNK + 16]>::try_from(w).ok());
+    if let Some(window) = window {
+        for pair in pairs.chunks_exact(2) {
+            let len = pair[1].wrapping_sub(pair[0]);
+            if len > 16 {
+                break;
+            }
+            let start = usize::from(pair[0]) % CHUNK;
+            let w = |at: usize| {
+                let mut word = [0u8; 8];
+                word.copy_from_slice(&window[start + at..start + at + 8]);
+                u64::from_le_bytes(word)
+            };
+            queue_words(
+                buf,
+                &mut queue_ends,
+                &mut queued,
+                w(0),
+                w(8),
+                usize::from(len),
+            );
+            used += 2;
         }
-        let start = chunk + usize::from(pair[0]);
-        queue_short(
-            buf,
-            &mut queue_ends,
-            &mut queued,
-            bytes,
-            start,
-            usize::from(len),
-        );
-        used += 2;
+    } else {
+        for pair in pairs.chunks_exact(2) {
+            let len = pair[1].wrapping_sub(pair[0]);
+            if len > 16 {
+                break;
+            }
+            let start = chunk + usize::from(pair[0]);
+            let (lo, hi) = words_at(bytes, start);
+            queue_words(buf, &mut queue_ends, &mut queued, lo, hi, usize::from(len));
+            used += 2;
+        }
     }
     (*ends, *n) = (queue_ends, queued);
     used

@@ -140,6 +140,7 @@ pub struct Tokenizer {
     /// class, and the hashes of a batch (the queues of `Deferred`).
     pending: Vec<u64>,
     /// The token edges of a chunk in [`Tokenizer::scan_avx512`].
+    #[cfg(target_arch = "x86_64")]
     edges: Vec<u16>,
     /// The hashes (and digit flags) of the last run [`Tokenizer::emit_special`] tokenized.
     special: Vec<(u64, bool)>,
@@ -939,9 +940,11 @@ fn classify(block: &[u8; 64]) -> (u64, bool) {
 
 /// Bytes of text per chunk of [`Tokenizer::scan_avx512`]: its edge positions are `u16` offsets
 /// in the chunk, [`DIRTY`] above them.
+#[cfg(target_arch = "x86_64")]
 const CHUNK: usize = 2048;
 
 /// The mark of a run end whose run holds an apostrophe or a non-ASCII byte.
+#[cfg(target_arch = "x86_64")]
 const DIRTY: u16 = 0x8000;
 
 /// The short tokens of `pairs` (a chunk's (start, end) edge pairs, as
@@ -1050,6 +1053,7 @@ fn classify_avx512(block: &[u8; 64]) -> (u64, u64) {
 }
 
 /// The byte positions 0 to 63, as the little-endian words of a 64-byte vector.
+#[cfg(target_arch = "x86_64")]
 const fn positions(word: i64) -> i64 {
     let mut v = 0i64;
     let mut i = 0;
@@ -1461,11 +1465,12 @@ mod tests {
     }
 
     /// The AVX-512 scan (when this CPU has it) equals the portable one and xxh3 of the tokens on
-    /// inputs that exercise its edges: 64-byte blocks and [`CHUNK`]s, runs open across them
+    /// inputs that exercise its edges: 64-byte blocks and 2 KiB chunks, runs open across them
     /// (with and without rare bytes), runs longer than a chunk, non-ASCII bytes, apostrophes,
     /// digits, long tokens, empty and all-separator texts.
     #[test]
     fn avx512_scan_matches_portable() {
+        const CHUNK_BYTES: usize = 2048; // CHUNK on x86-64
         #[cfg(target_arch = "x86_64")]
         if !has_avx512_scan() {
             eprintln!("this CPU has no AVX-512 VBMI2: only the portable scan is tested");
@@ -1507,8 +1512,8 @@ mod tests {
             }
             // The word placed across block and chunk boundaries.
             for lead in (0..70)
-                .chain(CHUNK - 20..CHUNK + 5)
-                .chain(2 * CHUNK - 3..2 * CHUNK + 3)
+                .chain(CHUNK_BYTES - 20..CHUNK_BYTES + 5)
+                .chain(2 * CHUNK_BYTES - 3..2 * CHUNK_BYTES + 3)
             {
                 let mut t = " ".repeat(lead);
                 t.push_str(word);
@@ -1517,7 +1522,7 @@ mod tests {
                 texts.push(t);
             }
             // A run open across a chunk boundary, then ordinary words.
-            let mut t = "w ".repeat(CHUNK / 2 - 3);
+            let mut t = "w ".repeat(CHUNK_BYTES / 2 - 3);
             t.push_str(&word.repeat(20));
             t.push_str(&" word".repeat(500));
             texts.push(t);

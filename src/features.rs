@@ -596,7 +596,7 @@ impl Features {
             };
             if !self.filtered && positions == self.words.len() {
                 bits.fill(!0);
-                if n % 64 != 0 {
+                if !n.is_multiple_of(64) {
                     if let Some(last) = bits.last_mut() {
                         *last = (1 << (n % 64)) - 1;
                     }

@@ -62,8 +62,10 @@
 //!
 //! Every hash is seeded ([`DEFAULT_SEED`] by default); pairs are sorted and union-find roots are the
 //! smallest member, so the output is identical for any number of threads.
-// Two `unsafe` blocks: calling the AVX-512 builds of the token-hash and n-gram loops once the CPU is known
-// to have AVX-512 (`normalize::hash_queues`, `shingle::rolled`).
+// Five `unsafe` blocks, all x86-64 AVX-512: three call the AVX-512 builds of the token-hash and n-gram
+// loops and of the token scan once the CPU is known to have the features (`normalize::hash_queues`,
+// `shingle::rolled`, `normalize::Tokenizer::fill`); two are that scan's vector load and stores
+// (`normalize::classify_avx512`, `normalize::store_edges`), on bounds-checked slices.
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 #![doc(test(attr(deny(warnings))))]

@@ -139,6 +139,11 @@ pub struct Tokenizer {
     /// Short tokens waiting to be hashed by [`Tokenizer::flagged_hashes_into`], by xxh3 length
     /// class, and the hashes of a batch (the queues of `Deferred`).
     pending: Vec<u64>,
+    /// The token edges of a chunk in [`Tokenizer::scan_avx512`].
+    #[cfg(target_arch = "x86_64")]
+    edges: Vec<u16>,
+    /// The hashes (and digit flags) of the last run [`Tokenizer::emit_special`] tokenized.
+    special: Vec<(u64, bool)>,
 }
 
 /// Short tokens queued per length class before [`Tokenizer::flagged_hashes_into`] hashes them.
@@ -175,25 +180,33 @@ impl<F: FnMut(u64, bool)> Sink for EachHash<F> {
 /// [`Tokenizer::flagged_hashes_into`]'s sink: queues short tokens by xxh3 length class.
 ///
 /// A batch holds fewer than [`PENDING`] tokens. Each short token is written, packed as
-/// `start << 16 | index << 8 | len` (`index`: its place in the batch), at the end of all three
-/// class queues, and only its own class's end moves on: no branch, no cursor kept in memory.
-/// [`Deferred::flush`] hashes each queue in a loop of its own into `vals[index]`, then appends the
-/// batch to `out`.
+/// `index << 8 | len` (`index`: its place in the batch), at the end of its class's queue.
+/// [`flush`] hashes each queue in a loop of its own into `vals[index]`, then appends the batch to
+/// `out`.
+///
+/// The counters (`ends`, `n`) are plain values that nothing outside the scan borrows: the flush
+/// and the special tokens' path take them by value, so the compiler keeps them in registers
+/// through the hot loop instead of storing them to memory on each token.
 struct Deferred<'a> {
-    /// The class queues: 1–3-byte tokens from 0, 4–8 from `PENDING`, 9–16 from `2 * PENDING`;
-    /// each entry is `index << 8 | len` in `queues`, the token's first 8 bytes (and the 8 after
-    /// them) in `lo` and `hi` at the same place, loaded while the scan has them at hand.
-    queues: &'a mut [u64; 4 * PENDING],
-    lo: &'a mut [u64; 4 * PENDING],
-    hi: &'a mut [u64; 4 * PENDING],
-    /// The batch's flagged hashes, in token order.
-    vals: &'a mut [u64; PENDING],
-    /// Where each class's queue ends.
-    cursor: [usize; 3],
+    /// The batch in one buffer (one base register in the scan), by ranges of [`PENDING`]: the
+    /// class queues in `0..4` (1–3-byte tokens from 0, 4–8 from 1, 9–16 from 2), each entry
+    /// `index << 8 | len`; the first 8 bytes of each queued token in `4..8` and the 8 after them
+    /// in `8..12`, at the entry's place plus `4 * PENDING` and `8 * PENDING` (loaded while the
+    /// scan has them at hand); the batch's flagged hashes, in token order, in `12..13`.
+    buf: &'a mut [u64; BATCH],
+    /// Where each class's queue ends, 16 bits per class (class `c` at bit `16 * c`): one
+    /// register, read and moved on with shifts by a computed amount, no branch.
+    ends: u64,
     /// Tokens in the batch.
     n: usize,
     out: &'a mut Vec<u64>,
 }
+
+/// The length of [`Deferred::buf`].
+const BATCH: usize = 13 * PENDING;
+
+/// [`Deferred::ends`] of an empty batch: the three queues start at 0, `PENDING`, `2 * PENDING`.
+const EMPTY_ENDS: u64 = (2 * PENDING as u64) << 32 | (PENDING as u64) << 16;
 
 /// A batch is flushed at a block end once it holds this many tokens: a 64-byte block adds at most
 /// 33 (and the end of the text one more), so a batch stays below [`PENDING`].
@@ -202,24 +215,14 @@ const FLUSH_AT: usize = PENDING - 64;
 impl Sink for Deferred<'_> {
     #[inline(always)]
     fn short(&mut self, bytes: &[u8], start: usize, len: usize) {
-        // `n < PENDING`: the index fits 8 bits. The class is a computed index, no branch.
-        let class = usize::from(len >= 4) + usize::from(len > 8);
-        let at = self.cursor[class];
-        let (lo, hi) = words_at(bytes, start);
-        self.queues[at % (4 * PENDING)] = (self.n as u64) << 8 | len as u64;
-        self.lo[at % (4 * PENDING)] = lo;
-        self.hi[at % (4 * PENDING)] = hi;
-        self.cursor[class] = at + 1;
-        self.n += 1;
+        queue_short(self.buf, &mut self.ends, &mut self.n, bytes, start, len);
     }
-    #[inline(never)]
+    #[inline(always)]
     fn hash(&mut self, h: u64, digit: bool) {
         // A run with non-ASCII characters can give many tokens in one block: flush early enough
         // that the short tokens after it in the block still fit.
-        if self.n >= FLUSH_AT {
-            self.flush();
-        }
-        self.vals[self.n % PENDING] = (h & !1) | u64::from(digit);
+        self.block_end(&[]);
+        self.buf[12 * PENDING + self.n % PENDING] = (h & !1) | u64::from(digit);
         self.n += 1;
     }
     #[inline(always)]
@@ -231,23 +234,77 @@ impl Sink for Deferred<'_> {
 }
 
 impl Deferred<'_> {
-    /// Hashes the queued tokens into their places of the batch and appends the batch to `out`.
-    #[inline(never)]
+    /// Hashes the queued tokens into their places of the batch, appends the batch to `out` and
+    /// starts an empty one.
+    #[inline(always)]
     fn flush(&mut self) {
-        let [a, b, c] = self.cursor;
-        let ranges = [0..a, PENDING..b, 2 * PENDING..c];
-        hash_queues(
-            &self.queues[..],
-            &self.lo[..],
-            &self.hi[..],
-            ranges,
-            self.vals,
-        );
-        self.out
-            .extend_from_slice(&self.vals[..self.n.min(PENDING)]);
-        self.cursor = [0, PENDING, 2 * PENDING];
+        flush(self.buf, self.out, self.ends, self.n);
+        self.ends = EMPTY_ENDS;
         self.n = 0;
     }
+}
+
+/// [`Deferred::short`]: queues the short token `bytes[start..start + len]` (`len` in 1 to 16) in
+/// its class's queue of the batch `buf`, whose queue ends are `ends` and which holds `n` tokens.
+#[inline(always)]
+fn queue_short(
+    buf: &mut [u64; BATCH],
+    ends: &mut u64,
+    n: &mut usize,
+    bytes: &[u8],
+    start: usize,
+    len: usize,
+) {
+    let (lo, hi) = words_at(bytes, start);
+    queue_words(buf, ends, n, lo, hi, len);
+}
+
+/// [`queue_short`] of a token already loaded: `lo` and `hi` are the 16 bytes at its start.
+#[inline(always)]
+fn queue_words(
+    buf: &mut [u64; BATCH],
+    ends: &mut u64,
+    n: &mut usize,
+    lo: u64,
+    hi: u64,
+    len: usize,
+) {
+    // `n < PENDING`: the index fits 8 bits. The class is a computed index, no branch.
+    let shift = CLASS_SHIFT[len % 32];
+    let at = (*ends >> shift) as usize % (4 * PENDING);
+    buf[at] = (*n as u64) << 8 | len as u64;
+    buf[at + 4 * PENDING] = lo;
+    buf[at + 8 * PENDING] = hi;
+    *ends += 1 << shift;
+    *n += 1;
+}
+
+/// The place in [`Deferred::ends`] of the queue end of a token of each length (1 to 16; the
+/// rest unused): 0 for 1–3 bytes, 16 for 4–8, 32 for 9–16.
+static CLASS_SHIFT: [u32; 32] = {
+    let mut t = [0u32; 32];
+    let mut len = 0;
+    while len < 32 {
+        t[len] = 16 * ((len >= 4) as u32 + (len > 8) as u32);
+        len += 1;
+    }
+    t
+};
+
+/// The body of [`Deferred::flush`], out of the scan's loop: the counters come by value.
+#[cold]
+#[inline(never)]
+fn flush(buf: &mut [u64; BATCH], out: &mut Vec<u64>, ends: u64, n: usize) {
+    let end = |class: u32| (ends >> (16 * class)) as usize & 0xffff;
+    let ranges = [0..end(0), PENDING..end(1), 2 * PENDING..end(2)];
+    let (queues, rest) = buf.split_at_mut(4 * PENDING);
+    let (lo, rest) = rest.split_at_mut(4 * PENDING);
+    let (hi, vals) = rest.split_at_mut(4 * PENDING);
+    let Ok(vals) = <&mut [u64; PENDING]>::try_from(vals) else {
+        return; // `vals` is the last PENDING of BATCH
+    };
+    hash_queues(queues, lo, hi, ranges, vals);
+    out.extend_from_slice(&vals[..n.min(PENDING)]);
 }
 
 /// Hashes the class queues of [`Deferred`] (the ranges of 1–3, 4–8 and 9–16-byte tokens in
@@ -477,8 +534,9 @@ impl Tokenizer {
     /// the branch predictor. Here short tokens are queued by length class (a computed index, no
     /// branch) and each queue is hashed in a loop of its own, then written to its slot in `out`.
     /// On x86-64 CPUs with AVX-512 those loops run in a build of the same code for AVX-512 (chosen
-    /// at run time), where the compiler hashes eight tokens per instruction; the values are the
-    /// same on every CPU.
+    /// at run time), where the compiler hashes eight tokens per instruction, and with AVX-512
+    /// VBMI2 the text is scanned in chunks whose token edges are listed without a branch; the
+    /// values are the same on every CPU.
     ///
     /// # Examples
     ///
@@ -506,22 +564,147 @@ impl Tokenizer {
     /// ```
     pub fn append_flagged_hashes(&mut self, text: &str, out: &mut Vec<u64>) {
         let mut pending = std::mem::take(&mut self.pending);
-        pending.resize(13 * PENDING, 0);
-        let (queues, rest) = pending.split_at_mut(4 * PENDING);
-        let (lo, rest) = rest.split_at_mut(4 * PENDING);
-        let (hi, vals) = rest.split_at_mut(4 * PENDING);
+        pending.resize(BATCH, 0);
+        if let Some(buf) = pending.first_chunk_mut::<BATCH>() {
+            self.fill(text, buf, out);
+        }
+        self.pending = pending;
+    }
+
+    /// [`Tokenizer::append_flagged_hashes`] with its batch buffer: on x86-64 CPUs with AVX-512,
+    /// in a build of the scan for them ([`Tokenizer::fill_avx512`]).
+    #[inline(always)]
+    fn fill(&mut self, text: &str, buf: &mut [u64; BATCH], out: &mut Vec<u64>) {
+        #[cfg(target_arch = "x86_64")]
+        if has_avx512_scan() {
+            // SAFETY: the CPU has the features the function is compiled for (checked just above).
+            #[allow(unsafe_code)]
+            unsafe {
+                self.fill_avx512(text, buf, out);
+            }
+            return;
+        }
+        self.fill_with(text, buf, out);
+    }
+
+    /// [`Tokenizer::fill_with`] compiled for AVX-512 (and the BMI shifts and bit scans that come
+    /// with it), the scan done by [`Tokenizer::scan_avx512`].
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(
+        enable = "avx512f,avx512dq,avx512vl,avx512bw,avx512vbmi2,bmi1,bmi2,lzcnt,popcnt"
+    )]
+    fn fill_avx512(&mut self, text: &str, buf: &mut [u64; BATCH], out: &mut Vec<u64>) {
         let mut sink = Deferred {
-            queues: queues.try_into().expect("4 * PENDING entries"),
-            lo: lo.try_into().expect("4 * PENDING entries"),
-            hi: hi.try_into().expect("4 * PENDING entries"),
-            vals: vals.try_into().expect("PENDING entries"),
-            cursor: [0, PENDING, 2 * PENDING],
+            buf,
+            ends: EMPTY_ENDS,
+            n: 0,
+            out,
+        };
+        let mut edges = std::mem::take(&mut self.edges);
+        edges.resize(CHUNK + 64, 0);
+        if let Some(edges) = edges.first_chunk_mut::<{ CHUNK + 64 }>() {
+            self.scan_avx512(text, edges, &mut sink);
+        }
+        sink.flush();
+        self.edges = edges;
+    }
+
+    /// The scan of [`Tokenizer::scan`] in two passes over each [`CHUNK`] of `text`: first, block
+    /// by block and without a branch, the block's byte classes ([`classify_avx512`]) become the
+    /// positions of its token edges ([`store_edges`]), each end marked when its run holds an
+    /// apostrophe or a non-ASCII byte; then one loop over the chunk's (start, end) pairs sends the
+    /// tokens to `f`. The per-block branches of [`Tokenizer::scan`] (how many tokens, whether
+    /// the block ends inside one, whether it has rare bytes) become one loop per chunk.
+    ///
+    /// The runs are the same as [`Tokenizer::scan`]'s, and so are the tokens: a run of at most
+    /// 16 bytes without rare bytes is a short token, any other goes through
+    /// [`Tokenizer::emit_special`]; a run open across a chunk boundary through
+    /// [`Tokenizer::emit_hash`] with the rare-byte check on.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(
+        enable = "avx512f,avx512dq,avx512vl,avx512bw,avx512vbmi2,bmi1,bmi2,lzcnt,popcnt"
+    )]
+    fn scan_avx512(&mut self, text: &str, edges: &mut [u16; CHUNK + 64], f: &mut Deferred<'_>) {
+        let bytes = text.as_bytes();
+        let n = bytes.len();
+        let mut pad = [0u8; 64]; // the last block, padded with NUL (a separator)
+                                 // The last byte classified is a token byte; its run holds a rare byte (the carry of the
+                                 // run-end sums below); where that run started (once it is open across a chunk boundary).
+        let (mut in_tok, mut carry, mut open) = (false, false, 0usize);
+        let mut chunk = 0usize;
+        while chunk < n {
+            let chunk_end = n.min(chunk + CHUNK);
+            let straddle = in_tok;
+            let mut k = 0usize;
+            let mut base = chunk;
+            while base < chunk_end {
+                let block = match bytes.get(base..base + 64).and_then(|b| b.try_into().ok()) {
+                    Some(block) => block,
+                    None => {
+                        pad[..n - base].copy_from_slice(&bytes[base..]);
+                        &pad
+                    }
+                };
+                let (token, rare) = classify_avx512(block);
+                // Transitions between separator and token bytes: starts and ends, alternating.
+                let edge = token ^ ((token << 1) | u64::from(in_tok));
+                // Adding a run's rare bits to the run carries out of its top: into its end.
+                let (sum, c0) = token.overflowing_add(rare);
+                let (sum, c1) = sum.overflowing_add(u64::from(carry));
+                carry = c0 | c1;
+                let dirty = sum & edge & !token;
+                store_edges(edges, k, edge, dirty, (base - chunk) as u16);
+                k += edge.count_ones() as usize;
+                in_tok = token >> 63 != 0;
+                base += 64;
+            }
+            let mut list = edges.get(..k).unwrap_or_default();
+            if straddle {
+                let Some((&end, rest)) = list.split_first() else {
+                    chunk += CHUNK; // the whole chunk inside one run
+                    continue;
+                };
+                self.emit_hash(text, open, chunk + usize::from(end & !DIRTY), true, f);
+                list = rest;
+            }
+            let pairs = list.len() & !1;
+            let (mut rest, last) = list.split_at(pairs);
+            while !rest.is_empty() {
+                // The short tokens, in a loop of their own that keeps the batch in registers;
+                // it stops at a token that is not short, or when the batch is due to be flushed.
+                let done = queue_shorts(bytes, rest, chunk, f.buf, &mut f.ends, &mut f.n);
+                rest = rest.get(done..).unwrap_or_default();
+                f.block_end(bytes);
+                if let [start, end, tail @ ..] = rest {
+                    let len = end.wrapping_sub(*start);
+                    if len > 16 {
+                        let (start, end) = (usize::from(*start), usize::from(end & !DIRTY));
+                        self.emit_special(text, chunk + start, chunk + end, f);
+                        rest = tail;
+                    }
+                }
+            }
+            if let Some(&start) = last.first() {
+                open = chunk + usize::from(start);
+            }
+            chunk += CHUNK;
+        }
+        if in_tok {
+            self.emit_hash(text, open, n, true, f);
+        }
+    }
+
+    /// The scan of `text` into a [`Deferred`] batch on `buf` (the portable build).
+    #[inline(always)]
+    fn fill_with(&mut self, text: &str, buf: &mut [u64; BATCH], out: &mut Vec<u64>) {
+        let mut sink = Deferred {
+            buf,
+            ends: EMPTY_ENDS,
             n: 0,
             out,
         };
         self.scan(text, &mut sink);
         sink.flush();
-        self.pending = pending;
     }
 
     /// The token scan behind [`Tokenizer::for_each_hash`]: yields every token of `text`, in
@@ -534,15 +717,16 @@ impl Tokenizer {
         let mut start = 0usize;
         let mut rare_prev = false;
         let mut base = 0usize;
+        let mut pad = [0u8; 64]; // the last block, padded with NUL (a separator)
         while base < n {
-            let (token, rare) = match bytes.get(base..base + 64) {
-                Some(block) => classify(block),
+            let block = match bytes.get(base..base + 64).and_then(|b| b.try_into().ok()) {
+                Some(block) => block,
                 None => {
-                    let mut pad = [0u8; 64]; // NUL is a separator
                     pad[..n - base].copy_from_slice(&bytes[base..]);
-                    classify(&pad)
+                    &pad
                 }
             };
+            let (token, rare) = classify(block);
             // A token of at most 16 bytes ending in this block started here or in the previous one.
             let check = rare | rare_prev;
             rare_prev = rare;
@@ -597,14 +781,29 @@ impl Tokenizer {
         self.emit_special(text, start, end, f);
     }
 
-    /// A run with capitals over 16 bytes, apostrophes or non-ASCII characters.
-    #[cold]
+    /// A run with capitals over 16 bytes, apostrophes or non-ASCII characters: its tokens go to
+    /// `f` from [`Tokenizer::special_run`] (out of line, so that the sink stays in registers).
+    #[inline(always)]
     fn emit_special<S: Sink>(&mut self, text: &str, start: usize, end: usize, f: &mut S) {
+        self.special_run(text, start, end);
+        for &(h, digit) in &self.special {
+            f.hash(h, digit);
+        }
+    }
+
+    /// The hashes of the tokens of `text[start..end]` (a run over 16 bytes, with apostrophes or
+    /// non-ASCII characters) into `self.special`.
+    #[cold]
+    #[inline(never)]
+    fn special_run(&mut self, text: &str, start: usize, end: usize) {
+        let mut special = std::mem::take(&mut self.special);
+        special.clear();
         let run = &text.as_bytes()[start..end];
         if !run.is_ascii() {
             self.unicode_run(text, start, end, &mut |t: Token<'_>| {
-                f.hash(xxh3_64(t.text.as_bytes()), t.numeric)
+                special.push((xxh3_64(t.text.as_bytes()), t.numeric))
             });
+            self.special = special;
             return;
         }
         let digit = run.iter().any(u8::is_ascii_digit);
@@ -621,7 +820,7 @@ impl Tokenizer {
         if len == 0 {
             // apostrophes only
         } else if len <= STACK_TOKEN {
-            f.hash(xxh3_64(&stack[..len]), digit);
+            special.push((xxh3_64(&stack[..len]), digit));
         } else {
             self.long.clear();
             self.long.extend(
@@ -629,8 +828,9 @@ impl Tokenizer {
                     .filter(|&&b| b != b'\'')
                     .map(u8::to_ascii_lowercase),
             );
-            f.hash(xxh3_64(&self.long), digit);
+            special.push((xxh3_64(&self.long), digit));
         }
+        self.special = special;
     }
 
     fn ascii_run<F: FnMut(Token<'_>)>(&mut self, text: &str, start: usize, end: usize, f: &mut F) {
@@ -718,7 +918,7 @@ impl Tokenizer {
 /// Written as a byte loop that the compiler vectorizes (SSE2 compares), then packed 8 bytes at a
 /// time by one multiplication.
 #[inline(always)]
-fn classify(block: &[u8]) -> (u64, bool) {
+fn classify(block: &[u8; 64]) -> (u64, bool) {
     let mut class = [0u8; 64];
     let mut any_rare = 0u8;
     for (c, &b) in class.iter_mut().zip(block) {
@@ -736,6 +936,176 @@ fn classify(block: &[u8]) -> (u64, bool) {
         token |= x << (8 * w);
     }
     (token, any_rare != 0)
+}
+
+/// Bytes of text per chunk of [`Tokenizer::scan_avx512`]: its edge positions are `u16` offsets
+/// in the chunk, [`DIRTY`] above them.
+#[cfg(target_arch = "x86_64")]
+const CHUNK: usize = 2048;
+
+/// The mark of a run end whose run holds an apostrophe or a non-ASCII byte.
+#[cfg(target_arch = "x86_64")]
+const DIRTY: u16 = 0x8000;
+
+/// The short tokens of `pairs` (a chunk's (start, end) edge pairs, as
+/// [`Tokenizer::scan_avx512`] lists them) queued in the batch `buf` as [`Deferred::short`] does,
+/// from the first pair until one that is not a short token (a run over 16 bytes or a dirty one)
+/// or until the batch holds [`FLUSH_AT`] tokens. Returns how many entries of `pairs` it used.
+///
+/// Out of line so that the loop has its own registers: nothing in it calls.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "bmi1,bmi2,lzcnt,popcnt")]
+#[inline(never)]
+fn queue_shorts(
+    bytes: &[u8],
+    pairs: &[u16],
+    chunk: usize,
+    buf: &mut [u64; BATCH],
+    ends: &mut u64,
+    n: &mut usize,
+) -> usize {
+    // No flush check in the loop: it stops after the tokens that fill the batch to FLUSH_AT.
+    let room = FLUSH_AT.saturating_sub(*n);
+    let pairs = pairs.get(..2 * room).unwrap_or(pairs);
+    let (mut queue_ends, mut queued) = (*ends, *n);
+    let mut used = 0;
+    // Away from the end of the text, the chunk and the 16 bytes after it are one array, in which
+    // every start (an offset below CHUNK) has its 16 bytes: no bounds check per token.
+    let window = bytes
+        .get(chunk..chunk + CHUNK + 16)
+        .and_then(|w| <&[u8; CHUNK + 16]>::try_from(w).ok());
+    if let Some(window) = window {
+        for pair in pairs.chunks_exact(2) {
+            let len = pair[1].wrapping_sub(pair[0]);
+            if len > 16 {
+                break;
+            }
+            let start = usize::from(pair[0]) % CHUNK;
+            let w = |at: usize| {
+                let mut word = [0u8; 8];
+                word.copy_from_slice(&window[start + at..start + at + 8]);
+                u64::from_le_bytes(word)
+            };
+            queue_words(
+                buf,
+                &mut queue_ends,
+                &mut queued,
+                w(0),
+                w(8),
+                usize::from(len),
+            );
+            used += 2;
+        }
+    } else {
+        for pair in pairs.chunks_exact(2) {
+            let len = pair[1].wrapping_sub(pair[0]);
+            if len > 16 {
+                break;
+            }
+            let start = chunk + usize::from(pair[0]);
+            let (lo, hi) = words_at(bytes, start);
+            queue_words(buf, &mut queue_ends, &mut queued, lo, hi, usize::from(len));
+            used += 2;
+        }
+    }
+    (*ends, *n) = (queue_ends, queued);
+    used
+}
+
+/// Whether this CPU runs [`Tokenizer::scan_avx512`]: the AVX-512 of [`has_avx512`], VBMI2's byte
+/// compress, and the BMI bit instructions.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn has_avx512_scan() -> bool {
+    has_avx512()
+        && std::arch::is_x86_feature_detected!("avx512vbmi2")
+        && std::arch::is_x86_feature_detected!("bmi1")
+        && std::arch::is_x86_feature_detected!("bmi2")
+        && std::arch::is_x86_feature_detected!("lzcnt")
+        && std::arch::is_x86_feature_detected!("popcnt")
+}
+
+/// [`classify`] with AVX-512BW, 64-byte compares into 64-bit masks: the token bytes (ASCII
+/// letters and digits, apostrophes, non-ASCII bytes) and the rare ones among them (apostrophes
+/// and non-ASCII bytes).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw")]
+#[inline]
+fn classify_avx512(block: &[u8; 64]) -> (u64, u64) {
+    use std::arch::x86_64::{
+        _mm512_cmpeq_epi8_mask, _mm512_cmplt_epu8_mask, _mm512_loadu_si512, _mm512_movepi8_mask,
+        _mm512_or_si512, _mm512_set1_epi8, _mm512_sub_epi8,
+    };
+    // SAFETY: `block` is 64 readable bytes, what the unaligned load reads.
+    #[allow(unsafe_code)]
+    let v = unsafe { _mm512_loadu_si512(block.as_ptr().cast()) };
+    let letters = _mm512_sub_epi8(
+        _mm512_or_si512(v, _mm512_set1_epi8(0x20)),
+        _mm512_set1_epi8(b'a' as i8),
+    );
+    let alpha = _mm512_cmplt_epu8_mask(letters, _mm512_set1_epi8(26));
+    let digit = _mm512_cmplt_epu8_mask(
+        _mm512_sub_epi8(v, _mm512_set1_epi8(b'0' as i8)),
+        _mm512_set1_epi8(10),
+    );
+    let rare = _mm512_movepi8_mask(v) | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b'\'' as i8));
+    (alpha | digit | rare, rare)
+}
+
+/// The byte positions 0 to 63, as the little-endian words of a 64-byte vector.
+#[cfg(target_arch = "x86_64")]
+const fn positions(word: i64) -> i64 {
+    let mut v = 0i64;
+    let mut i = 0;
+    while i < 8 {
+        v |= (word * 8 + i) << (8 * i);
+        i += 1;
+    }
+    v
+}
+
+/// Writes the positions of the set bits of `edge` (a block's token edges), plus `offset` (the
+/// block's place in its chunk) and [`DIRTY`] where `dirty` has the bit, to `edges[k..]`: 64
+/// entries are written whatever the count, the first `edge.count_ones()` of them the positions.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vbmi2,bmi2")]
+#[inline]
+fn store_edges(edges: &mut [u16; CHUNK + 64], k: usize, edge: u64, dirty: u64, offset: u16) {
+    use std::arch::x86_64::{
+        _mm512_add_epi16, _mm512_castsi512_si256, _mm512_cvtepu8_epi16, _mm512_extracti64x4_epi64,
+        _mm512_mask_blend_epi16, _mm512_maskz_compress_epi8, _mm512_set1_epi16, _mm512_set_epi64,
+        _mm512_storeu_si512, _pext_u64,
+    };
+    let index = _mm512_set_epi64(
+        positions(7),
+        positions(6),
+        positions(5),
+        positions(4),
+        positions(3),
+        positions(2),
+        positions(1),
+        positions(0),
+    );
+    let packed = _mm512_maskz_compress_epi8(edge, index);
+    // The dirty marks in the same order as the positions.
+    let marks = _pext_u64(dirty, edge);
+    let plain = _mm512_set1_epi16(offset as i16);
+    let marked = _mm512_set1_epi16((offset | DIRTY) as i16);
+    let low = _mm512_add_epi16(
+        _mm512_cvtepu8_epi16(_mm512_castsi512_si256(packed)),
+        _mm512_mask_blend_epi16(marks as u32, plain, marked),
+    );
+    let high = _mm512_add_epi16(
+        _mm512_cvtepu8_epi16(_mm512_extracti64x4_epi64::<1>(packed)),
+        _mm512_mask_blend_epi16((marks >> 32) as u32, plain, marked),
+    );
+    let (first, second) = edges[k..k + 64].split_at_mut(32);
+    // SAFETY: `first` and `second` are 32 writable `u16` each, the 64 bytes each store writes.
+    #[allow(unsafe_code)]
+    unsafe {
+        _mm512_storeu_si512(first.as_mut_ptr().cast(), low);
+        _mm512_storeu_si512(second.as_mut_ptr().cast(), high);
+    }
 }
 
 const BYTES_20: u64 = 0x2020_2020_2020_2020;
@@ -1079,6 +1449,96 @@ mod tests {
                 (xxh3_64(&token) & !1) | u64::from(digit),
                 "{len}"
             );
+        }
+    }
+
+    /// The flagged hashes of `text` from the scan [`Tokenizer::fill`] picks on this CPU (the
+    /// AVX-512 one on CPUs with it) and from the portable one.
+    fn fill_both(text: &str) -> (Vec<u64>, Vec<u64>) {
+        let mut t = Tokenizer::new();
+        let mut buf = vec![0u64; BATCH];
+        let buf = buf.first_chunk_mut::<BATCH>().unwrap();
+        let (mut picked, mut portable) = (vec![7], vec![7]);
+        t.fill(text, buf, &mut picked);
+        t.fill_with(text, buf, &mut portable);
+        (picked, portable)
+    }
+
+    /// The AVX-512 scan (when this CPU has it) equals the portable one and xxh3 of the tokens on
+    /// inputs that exercise its edges: 64-byte blocks and 2 KiB chunks, runs open across them
+    /// (with and without rare bytes), runs longer than a chunk, non-ASCII bytes, apostrophes,
+    /// digits, long tokens, empty and all-separator texts.
+    #[test]
+    fn avx512_scan_matches_portable() {
+        const CHUNK_BYTES: usize = 2048; // CHUNK on x86-64
+        #[cfg(target_arch = "x86_64")]
+        if !has_avx512_scan() {
+            eprintln!("this CPU has no AVX-512 VBMI2: only the portable scan is tested");
+        }
+        let mut texts: Vec<String> = vec![
+            String::new(),
+            " ".into(),
+            " \n\t ,.;".repeat(700),
+            "'".repeat(3000),
+            "é".repeat(1500),
+            "Don't".into(),
+            "x".into(),
+        ];
+        let words = [
+            "a",
+            "Ab",
+            "abc",
+            "Abcd",
+            "don't",
+            "Iran’s",
+            "café",
+            "2024",
+            "a1",
+            "x9y8z7w6v5",
+            "abcdefghijklmnop",
+            "abcdefghijklmnopq",
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+            "ﬁle",
+            "ＡＢＣ",
+            "naïve",
+            "'",
+            "''a''",
+            "٣٤",
+            "Zürich",
+        ];
+        for word in words {
+            for run in [1, 15, 16, 17, 63, 64, 65, 2047, 2048, 2049, 5000] {
+                texts.push(word.repeat(run.max(1) / word.len().max(1) + 1));
+            }
+            // The word placed across block and chunk boundaries.
+            for lead in (0..70)
+                .chain(CHUNK_BYTES - 20..CHUNK_BYTES + 5)
+                .chain(2 * CHUNK_BYTES - 3..2 * CHUNK_BYTES + 3)
+            {
+                let mut t = " ".repeat(lead);
+                t.push_str(word);
+                texts.push(t.clone());
+                t.push_str(" tail 42");
+                texts.push(t);
+            }
+            // A run open across a chunk boundary, then ordinary words.
+            let mut t = "w ".repeat(CHUNK_BYTES / 2 - 3);
+            t.push_str(&word.repeat(20));
+            t.push_str(&" word".repeat(500));
+            texts.push(t);
+        }
+        let mixed = mixed_texts();
+        texts.push(mixed.concat());
+        texts.push(mixed.join(" "));
+        texts.extend(mixed);
+        for text in &texts {
+            let (picked, portable) = fill_both(text);
+            assert_eq!(picked, portable, "{text:?}");
+            let mut want = vec![7];
+            Tokenizer::new().for_each(text, |t| {
+                want.push((xxh3_64(t.text.as_bytes()) & !1) | u64::from(t.numeric))
+            });
+            assert_eq!(picked, want, "{text:?}");
         }
     }
 

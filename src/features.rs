@@ -269,6 +269,14 @@ impl FeatureExtractor {
     pub fn extract(&mut self, text: &str) -> Features {
         let mut f = Features::default();
         self.extract_into(text, &mut f);
+        // Kept features hold no spare capacity.
+        f.words.shrink_to_fit();
+        f.skeleton.shrink_to_fit();
+        f.skeleton_spans.shrink_to_fit();
+        f.quoted.shrink_to_fit();
+        if let Some(b) = Arc::get_mut(&mut f.body) {
+            b.shrink_to_fit();
+        }
         f
     }
 
@@ -365,7 +373,6 @@ impl FeatureExtractor {
             Some(b) => {
                 b.clear();
                 b.extend_from_slice(body);
-                b.shrink_to_fit();
             }
             None => out.body = Arc::new(body.clone()),
         }
@@ -390,10 +397,6 @@ impl FeatureExtractor {
             },
         );
         sorted_set_into(&mut self.scratch, &mut out.skeleton, &mut self.sort);
-        out.skeleton.shrink_to_fit();
-        out.words.shrink_to_fit();
-        out.skeleton_spans.shrink_to_fit();
-        out.quoted.shrink_to_fit();
     }
 }
 

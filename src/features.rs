@@ -383,11 +383,11 @@ impl FeatureExtractor {
         if self.skeleton_n == 0 {
             return;
         }
-        skeleton_items(body, &mut self.items);
+        let k = skeleton_items(body, &mut self.items);
         self.scratch.clear();
         let (scratch, spans) = (&mut self.scratch, &mut out.skeleton_spans);
         skeleton_ngrams(
-            &self.items,
+            self.items.get(..k).unwrap_or_default(),
             &mut self.item_hashes,
             self.skeleton_n,
             self.skeleton_seed,

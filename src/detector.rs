@@ -542,17 +542,15 @@ impl Detector {
                 best[small as usize] = Some((large, p));
             }
         }
-        let edges: Vec<(u32, u32)> = best
+        let mut edges: Vec<(u32, u32)> = best
             .iter()
             .enumerate()
             .filter_map(|(x, b)| b.map(|(y, _)| (x as u32, y)))
             .collect();
-        let trees = Clustering::from_edges(self.len(), &edges);
         if merge {
-            self.merge_versions(built, pairs, trees)
-        } else {
-            trees
+            self.merge_versions(built, pairs, &mut edges);
         }
+        Clustering::from_edges(self.len(), &edges)
     }
 
     /// Joins two trees of two or more documents each when a verified pair links them and every
@@ -562,8 +560,10 @@ impl Detector {
     /// its parent, and the two versions themselves differ too much to verify. A single document
     /// is never joined this way: it has no verified larger neighbour, as a page that carries one
     /// story's paragraphs among other material does not. Links are taken strongest first; trees
-    /// more than [`MAX_MERGE_PAIRS`] pairs apart are left alone.
-    fn merge_versions(&self, built: &Built, pairs: &[Pair], trees: Clustering) -> Clustering {
+    /// more than [`MAX_MERGE_PAIRS`] pairs apart are left alone. Each join adds an edge to
+    /// `edges`, the trees' edges.
+    fn merge_versions(&self, built: &Built, pairs: &[Pair], edges: &mut Vec<(u32, u32)>) {
+        let trees = Clustering::from_edges(self.len(), edges);
         let labels = trees.labels();
         let mut links: Vec<(f64, u32, u32)> = pairs
             .iter()
@@ -573,7 +573,7 @@ impl Detector {
             })
             .collect();
         if links.is_empty() {
-            return trees;
+            return;
         }
         links.sort_by(|a, b| b.0.total_cmp(&a.0).then((a.1, a.2).cmp(&(b.1, b.2))));
         let mut members: Vec<Vec<u32>> = vec![Vec::new(); trees.len()];
@@ -595,17 +595,13 @@ impl Detector {
                     .all(|&b| self.verified(feat(a), feat(b), &mut aligner).score >= near)
             });
             if complete {
+                edges.push((gx[0], gy[0]));
                 groups.union(rx, ry);
                 let root = groups.find(rx);
                 let moved = std::mem::take(&mut members[(rx ^ ry ^ root) as usize]);
                 members[root as usize].extend(moved);
             }
         }
-        let mut docs = UnionFind::new(self.len());
-        for (doc, &l) in labels.iter().enumerate() {
-            docs.union(doc as u32, members[groups.find(l) as usize][0]);
-        }
-        docs.into_clustering()
     }
 
     /// Clusters the documents: each joins its best verified larger neighbour (union-find over

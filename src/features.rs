@@ -85,7 +85,7 @@ pub struct Features {
     /// Bit i set when body token i is inside quotation marks.
     quoted: Vec<u64>,
     tokens: u32,
-    /// Bit i set when body token i is covered (see `covered_tokens`), worked out on first use.
+    /// Bit i set when body token i is covered (see `covered_bits`), worked out on first use.
     covered: CoveredCache,
 }
 
@@ -400,6 +400,12 @@ impl FeatureExtractor {
     }
 }
 
+/// Bit `i` of `bits` (false past its end).
+#[inline]
+fn bit(bits: &[u64], i: usize) -> bool {
+    bits.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 == 1)
+}
+
 /// Sets bit `offset + i` of `bits` for every true `flags[i]`, growing `bits` as needed.
 fn set_bits(bits: &mut Vec<u64>, offset: usize, flags: &[bool]) {
     for (i, &f) in flags.iter().enumerate() {
@@ -436,17 +442,11 @@ fn lines_of(text: &str, out: &mut Vec<(usize, usize, bool)>) {
             }
         }
     };
-    let mut chunks = b.chunks_exact(64);
-    let mut base = 0;
-    for chunk in &mut chunks {
-        if let Ok(block) = <&[u8; 64]>::try_from(chunk) {
-            visit(block, base);
-        }
-        base += 64;
+    // NUL, which pads the last block, is neither a line break nor a quotation mark.
+    let mut pad = [0u8; 64];
+    for base in (0..b.len()).step_by(64) {
+        visit(crate::normalize::block_at(b, base, &mut pad), base);
     }
-    let mut tail = [0u8; 64]; // NUL is neither a line break nor a quotation mark
-    tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-    visit(&tail, base);
     out.push((line_start, b.len(), plain));
 }
 
@@ -635,24 +635,16 @@ impl Features {
         })
     }
 
-    /// Per body token: is it covered (see `covered_bits`)?
-    fn covered_tokens(&self) -> Vec<bool> {
-        let bits = self.covered_bits();
-        (0..self.tokens as usize)
-            .map(|i| bits[i / 64] >> (i % 64) & 1 == 1)
-            .collect()
-    }
-
-    /// The body tokens for alignment: tokens under no kept shingle (boilerplate) become values
-    /// unique to their position and `side`, so they never align.
-    fn alignment_tokens(&self, covered: &[bool], side: u64) -> crate::align::Tokens {
+    /// The body tokens for alignment: tokens not covered (see `covered_bits`: boilerplate, or a
+    /// repeat) become values unique to their position and `side`, so they never align.
+    fn alignment_tokens(&self, side: u64) -> crate::align::Tokens {
+        let covered = self.covered_bits();
         let hashes = self
             .body
             .iter()
-            .zip(covered)
             .enumerate()
-            .map(|(i, (&h, &c))| {
-                if c {
+            .map(|(i, &h)| {
+                if bit(covered, i) {
                     h
                 } else {
                     crate::shingle::fmix64(side ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
@@ -685,23 +677,24 @@ pub fn aligned_coverage(
     large: &Features,
     aligner: &mut crate::align::Aligner,
 ) -> f64 {
-    let (cs, cl) = (small.covered_tokens(), large.covered_tokens());
-    let covered = cs.iter().filter(|&&c| c).count();
-    if covered == 0 {
+    let covered = small.covered_bits();
+    if covered.iter().all(|&w| w == 0) {
         return 0.0;
     }
     let al = aligner.align_tokens(
-        &small.alignment_tokens(&cs, 0x5EED_0001),
-        &large.alignment_tokens(&cl, 0x5EED_0002),
+        &small.alignment_tokens(0x5EED_0001),
+        &large.alignment_tokens(0x5EED_0002),
     );
-    let mut inside = vec![false; cs.len()];
+    let mut inside = vec![false; small.tokens as usize];
     for p in &al.passages {
         inside[p.tokens_a.clone()].fill(true);
     }
     // Quotations weigh fully here: an ordered chain through them is evidence of a copy.
     let mut tally = Tally::default();
-    for (_, &i) in cs.iter().zip(&inside).filter(|(&c, _)| c) {
-        tally.token(i, false);
+    for (i, &matched) in inside.iter().enumerate() {
+        if bit(covered, i) {
+            tally.token(matched, false);
+        }
     }
     tally.coverage.share()
 }
@@ -820,12 +813,8 @@ impl Coverage {
         let mut c_shared = 0i32;
         for (i, d) in shared[..n].iter().enumerate() {
             c_shared += d;
-            if covered[i / 64] >> (i % 64) & 1 == 1 {
-                let quoted = small
-                    .quoted
-                    .get(i / 64)
-                    .is_some_and(|w| w >> (i % 64) & 1 == 1);
-                tally.token(c_shared > 0, quoted);
+            if bit(covered, i) {
+                tally.token(c_shared > 0, bit(&small.quoted, i));
             }
         }
         tally.coverage
@@ -945,11 +934,16 @@ impl Similarity {
             skeleton,
             aligned: None,
         };
-        if words.containment.max(skeleton.containment) < MIN_CONTAINMENT {
-            return sim;
+        if sim.overlaps() {
+            sim.score = smaller_by_larger(a, b, coverage);
         }
-        sim.score = smaller_by_larger(a, b, coverage);
         sim
+    }
+
+    /// Whether the word or skeleton containment reaches [`MIN_CONTAINMENT`], below which a pair is
+    /// not scored.
+    fn overlaps(&self) -> bool {
+        self.words.containment.max(self.skeleton.containment) >= MIN_CONTAINMENT
     }
 
     /// [`Similarity::between`], with two more chances for a pair below `threshold`. When the two
@@ -976,16 +970,16 @@ impl Similarity {
         aligner: &mut crate::align::Aligner,
     ) -> Similarity {
         let mut sim = Similarity::between(a, b);
+        // Of two texts of about the same size, either may be the copy: a write-through that added
+        // an intro and lost its end is not reliably the smaller one. (`between` scored the
+        // smaller, and both ways when the sizes are equal.)
+        let (s, l) = if a.size() < b.size() { (a, b) } else { (b, a) };
         if sim.score < threshold
-            && sim.words.containment.max(sim.skeleton.containment) >= MIN_CONTAINMENT
+            && sim.overlaps()
+            && s.size() < l.size()
+            && s.size() as f64 >= NEAR_EQUAL_SIZE * l.size() as f64
         {
-            // Of two texts of about the same size, either may be the copy: a write-through
-            // that added an intro and lost its end is not reliably the smaller one.
-            let (small, large) = (a.size().min(b.size()), a.size().max(b.size()));
-            if small != large && small as f64 >= NEAR_EQUAL_SIZE * large as f64 {
-                let (s, l) = if a.size() < b.size() { (a, b) } else { (b, a) };
-                sim.score = sim.score.max(coverage(l, s));
-            }
+            sim.score = sim.score.max(coverage(l, s));
         }
         if sim.score < threshold
             && sim.score >= ALIGN_FROM * threshold
@@ -1017,6 +1011,11 @@ impl Similarity {
 mod tests {
     use super::*;
     use crate::Config;
+
+    /// The words `{tag}{i}` for `i` in `r`, joined by spaces: distinct words for synthetic texts.
+    fn tagged(r: std::ops::Range<usize>, tag: &str) -> String {
+        r.map(|i| format!("{tag}{i}")).collect::<Vec<_>>().join(" ")
+    }
 
     #[test]
     fn lines_match_split_and_has_no_quotes() {
@@ -1096,9 +1095,7 @@ mod tests {
         let f = fx.extract(
             "He said \u{201C}we will win\u{201D} and 'they're done' then Bob's \"fine\" end\nnext",
         );
-        let q: Vec<bool> = (0..f.body_tokens())
-            .map(|i| f.quoted.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 == 1))
-            .collect();
+        let q: Vec<bool> = (0..f.body_tokens()).map(|i| bit(&f.quoted, i)).collect();
         // he said we will win and theyre done then bobs fine end next
         let want = [
             false, false, true, true, true, false, true, true, false, false, true, false, false,
@@ -1124,9 +1121,7 @@ mod tests {
     #[test]
     fn a_page_borrowing_a_passage_scores_below_a_scattered_edit() {
         let mut fx = FeatureExtractor::new(&Config::new());
-        let words = |r: std::ops::Range<usize>, tag: &str| {
-            r.map(|i| format!("{tag}{i}")).collect::<Vec<_>>().join(" ")
-        };
+        let words = tagged;
         let story = fx.extract(&words(0..200, "s"));
         // 80 words of the story, then 70 of other material: more than half matched, but the
         // other material is one unmatched stretch 30 tokens over the allowance.
@@ -1149,9 +1144,7 @@ mod tests {
     #[test]
     fn a_passage_printed_twice_counts_once() {
         let mut fx = FeatureExtractor::new(&Config::new());
-        let words = |r: std::ops::Range<usize>, tag: &str| {
-            r.map(|i| format!("{tag}{i}")).collect::<Vec<_>>().join(" ")
-        };
+        let words = tagged;
         // A page printing a 60-word caption twice above 70 words of its own, and an unrelated
         // story carrying the same caption once among 140 words of its own.
         let caption = words(0..60, "c");
@@ -1174,9 +1167,7 @@ mod tests {
     #[test]
     fn texts_of_about_the_same_size_are_scored_both_ways() {
         let mut fx = FeatureExtractor::new(&Config::new());
-        let words = |r: std::ops::Range<usize>, tag: &str| {
-            r.map(|i| format!("{tag}{i}")).collect::<Vec<_>>().join(" ")
-        };
+        let words = tagged;
         let story = words(0..80, "s");
         // The slightly smaller text: the story, then one long stretch of its own.
         let small = fx.extract(&format!("{story} {}", words(0..67, "x")));

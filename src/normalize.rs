@@ -627,9 +627,9 @@ impl Tokenizer {
     fn scan_avx512(&mut self, text: &str, edges: &mut [u16; CHUNK + 64], f: &mut Deferred<'_>) {
         let bytes = text.as_bytes();
         let n = bytes.len();
-        let mut pad = [0u8; 64]; // the last block, padded with NUL (a separator)
-                                 // The last byte classified is a token byte; its run holds a rare byte (the carry of the
-                                 // run-end sums below); where that run started (once it is open across a chunk boundary).
+        let mut pad = [0u8; 64];
+        // The last byte classified is a token byte; its run holds a rare byte (the carry of the
+        // run-end sums below); where that run started (once it is open across a chunk boundary).
         let (mut in_tok, mut carry, mut open) = (false, false, 0usize);
         let mut chunk = 0usize;
         while chunk < n {
@@ -638,14 +638,7 @@ impl Tokenizer {
             let mut k = 0usize;
             let mut base = chunk;
             while base < chunk_end {
-                let block = match bytes.get(base..base + 64).and_then(|b| b.try_into().ok()) {
-                    Some(block) => block,
-                    None => {
-                        pad[..n - base].copy_from_slice(&bytes[base..]);
-                        &pad
-                    }
-                };
-                let (token, rare) = classify_avx512(block);
+                let (token, rare) = classify_avx512(block_at(bytes, base, &mut pad));
                 // Transitions between separator and token bytes: starts and ends, alternating.
                 let edge = token ^ ((token << 1) | u64::from(in_tok));
                 // Adding a run's rare bits to the run carries out of its top: into its end.
@@ -717,16 +710,9 @@ impl Tokenizer {
         let mut start = 0usize;
         let mut rare_prev = false;
         let mut base = 0usize;
-        let mut pad = [0u8; 64]; // the last block, padded with NUL (a separator)
+        let mut pad = [0u8; 64];
         while base < n {
-            let block = match bytes.get(base..base + 64).and_then(|b| b.try_into().ok()) {
-                Some(block) => block,
-                None => {
-                    pad[..n - base].copy_from_slice(&bytes[base..]);
-                    &pad
-                }
-            };
-            let (token, rare) = classify(block);
+            let (token, rare) = classify(block_at(bytes, base, &mut pad));
             // A token of at most 16 bytes ending in this block started here or in the previous one.
             let check = rare | rare_prev;
             rare_prev = rare;
@@ -912,6 +898,20 @@ impl Tokenizer {
     }
 }
 
+/// The 64-byte block of `bytes` at `base` (below `bytes.len()`); the last, shorter one is copied
+/// into `pad` and padded with NUL, a separator (`pad` must be all NUL before that copy).
+#[inline(always)]
+pub(crate) fn block_at<'a>(bytes: &'a [u8], base: usize, pad: &'a mut [u8; 64]) -> &'a [u8; 64] {
+    match bytes.get(base..base + 64).and_then(|b| b.try_into().ok()) {
+        Some(block) => block,
+        None => {
+            let rest = bytes.get(base..).unwrap_or_default();
+            pad[..rest.len()].copy_from_slice(rest);
+            pad
+        }
+    }
+}
+
 /// Bit masks of a 64-byte block (bit i for byte i): token bytes (ASCII letters and digits,
 /// apostrophes, non-ASCII bytes), and whether any byte is rare (an apostrophe or non-ASCII).
 ///
@@ -968,47 +968,55 @@ fn queue_shorts(
     let room = FLUSH_AT.saturating_sub(*n);
     let pairs = pairs.get(..2 * room).unwrap_or(pairs);
     let (mut queue_ends, mut queued) = (*ends, *n);
-    let mut used = 0;
     // Away from the end of the text, the chunk and the 16 bytes after it are one array, in which
     // every start (an offset below CHUNK) has its 16 bytes: no bounds check per token.
     let window = bytes
         .get(chunk..chunk + CHUNK + 16)
         .and_then(|w| <&[u8; CHUNK + 16]>::try_from(w).ok());
-    if let Some(window) = window {
-        for pair in pairs.chunks_exact(2) {
-            let len = pair[1].wrapping_sub(pair[0]);
-            if len > 16 {
-                break;
-            }
-            let start = usize::from(pair[0]) % CHUNK;
-            let w = |at: usize| {
-                let mut word = [0u8; 8];
-                word.copy_from_slice(&window[start + at..start + at + 8]);
-                u64::from_le_bytes(word)
+    let used = match window {
+        Some(window) => {
+            let load = |start: usize| {
+                let start = start % CHUNK;
+                let w = |at: usize| {
+                    let mut word = [0u8; 8];
+                    word.copy_from_slice(&window[start + at..start + at + 8]);
+                    u64::from_le_bytes(word)
+                };
+                (w(0), w(8))
             };
-            queue_words(
-                buf,
-                &mut queue_ends,
-                &mut queued,
-                w(0),
-                w(8),
-                usize::from(len),
-            );
-            used += 2;
+            queue_pairs(pairs, buf, &mut queue_ends, &mut queued, load)
         }
-    } else {
-        for pair in pairs.chunks_exact(2) {
-            let len = pair[1].wrapping_sub(pair[0]);
-            if len > 16 {
-                break;
-            }
-            let start = chunk + usize::from(pair[0]);
-            let (lo, hi) = words_at(bytes, start);
-            queue_words(buf, &mut queue_ends, &mut queued, lo, hi, usize::from(len));
-            used += 2;
+        None => {
+            let load = |start: usize| words_at(bytes, chunk + start);
+            queue_pairs(pairs, buf, &mut queue_ends, &mut queued, load)
         }
-    }
+    };
     (*ends, *n) = (queue_ends, queued);
+    used
+}
+
+/// The loop of [`queue_shorts`]: queues the pairs up to the first that is not a short token, each
+/// with the 16 bytes `load` gives for its start (an offset in the chunk). Returns how many
+/// entries of `pairs` it used.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn queue_pairs(
+    pairs: &[u16],
+    buf: &mut [u64; BATCH],
+    ends: &mut u64,
+    n: &mut usize,
+    load: impl Fn(usize) -> (u64, u64),
+) -> usize {
+    let mut used = 0;
+    for pair in pairs.chunks_exact(2) {
+        let len = pair[1].wrapping_sub(pair[0]);
+        if len > 16 {
+            break;
+        }
+        let (lo, hi) = load(usize::from(pair[0]));
+        queue_words(buf, ends, n, lo, hi, usize::from(len));
+        used += 2;
+    }
     used
 }
 

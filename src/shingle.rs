@@ -443,8 +443,12 @@ fn windows<const N: usize>(items: &[u64], seed: u64, out: &mut impl FnMut(u64)) 
         // Item `first + i + N - 1 - j` of each window, for every `j`: slices of equal length.
         let span = items.get(first..first + m + N - 1).unwrap_or_default();
         let buf = &mut buf[..m];
-        buf.fill(0);
-        for j in 0..N {
+        // The newest item of each window (`j = 0`, no rotation) starts the hash.
+        let newest = span.get(N - 1..N - 1 + m).unwrap_or_default();
+        for (h, &t) in buf.iter_mut().zip(newest) {
+            *h = t;
+        }
+        for j in 1..N {
             let lane = span.get(N - 1 - j..N - 1 - j + m).unwrap_or_default();
             let r = (j % 64) as u32;
             for (h, &t) in buf.iter_mut().zip(lane) {

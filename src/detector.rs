@@ -5,7 +5,7 @@ use crate::boilerplate::DfCounter;
 use crate::cluster::{Clustering, UnionFind};
 use crate::config::Config;
 use crate::error::ConfigError;
-use crate::features::{FeatureExtractor, Features, Similarity, ALIGN_FROM};
+use crate::features::{first_shared, FeatureExtractor, Features, Similarity, ALIGN_FROM};
 use crate::lsh::{candidate_pairs, LshIndex};
 use crate::minhash::{Signature, Sketcher};
 use std::sync::OnceLock;
@@ -514,7 +514,10 @@ impl Detector {
 
     /// Each document joins only its best verified neighbour among larger documents, so every
     /// cluster is a tree rooted at its fullest text and one weak link cannot chain two stories.
-    /// With `merge`, trees are then joined as [`Detector::merge_versions`] says.
+    /// The best is the highest score; between equal scores (a paragraph that two larger texts
+    /// both carry whole), the one whose shared passage starts nearer its beginning (a truncated
+    /// copy keeps its source's opening, a page quoting the paragraph among other material has it
+    /// further down), then the higher resemblance. With `merge`, trees are then joined as [`Detector::merge_versions`] says.
     fn attach(&self, built: &Built, pairs: &[Pair], merge: bool) -> Clustering {
         let key = |d: u32| (built.feat(&self.features, d).size(), d);
         let mut best: Vec<Option<(u32, &Pair)>> = vec![None; self.len()];
@@ -530,6 +533,11 @@ impl Detector {
                     .similarity
                     .score
                     .total_cmp(&q.similarity.score)
+                    .then_with(|| {
+                        // Equally covered: the text that shares it nearer its start.
+                        let f = |d: u32| built.feat(&self.features, d);
+                        first_shared(f(small), f(cur)).total_cmp(&first_shared(f(small), f(large)))
+                    })
                     .then(
                         p.similarity
                             .resemblance()

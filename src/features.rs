@@ -655,6 +655,26 @@ impl Features {
     }
 }
 
+/// Where in `large`'s body the first passage `small` shares with it starts, as a share of
+/// `large`'s body tokens (1 when they share no kept shingle). A truncated copy shares its source's
+/// opening; a page that carries the same paragraph among other material has it further down.
+pub(crate) fn first_shared(small: &Features, large: &Features) -> f64 {
+    let mut first = large.tokens as usize;
+    large.for_each_kept_span(|a, _, hash, skeleton| {
+        if a < first {
+            let set = if skeleton {
+                &small.skeleton
+            } else {
+                &small.words
+            };
+            if set.binary_search(&hash).is_ok() {
+                first = a;
+            }
+        }
+    });
+    first as f64 / f64::from(large.tokens.max(1))
+}
+
 /// The share of `small`'s covered tokens (those under a kept shingle) inside passages that
 /// [`Aligner`](crate::align::Aligner) finds copied, in order, from `large`'s body, less the same
 /// long-gap cost as [`Coverage::share`].

@@ -210,6 +210,27 @@ fn two_versions_of_a_story_with_their_copies_form_one_cluster() {
 }
 
 #[test]
+fn an_equally_covered_paragraph_joins_the_text_that_opens_with_it() {
+    // A one-paragraph truncation is carried whole by its source (as its opening) and by a shorter
+    // page that quotes it after other material: equal coverage, and the page resembles it more.
+    let mut rng = Rng(31);
+    let vocab = vocabulary(&mut rng, 3000);
+    let story = article(&mut rng, &vocab, 6);
+    let other = article(&mut rng, &vocab, 3);
+    let truncated = story[0].clone();
+    let page = [other, vec![story[0].clone()]].concat();
+    let mut d = Detector::new(Config::new()).unwrap();
+    d.insert("story", &story.join("\n\n"));
+    d.insert("page", &page.join("\n\n"));
+    d.insert("truncated", &truncated);
+    let (to_story, to_page) = (d.similarity(2, 0).unwrap(), d.similarity(2, 1).unwrap());
+    assert_eq!(to_story.score, 1.0);
+    assert_eq!(to_page.score, 1.0);
+    assert!(to_page.resemblance() > to_story.resemblance());
+    assert_eq!(d.clusters().clustering.labels(), &[0, 1, 0]);
+}
+
+#[test]
 fn same_clusters_with_one_and_two_threads() {
     let corpus = planted_corpus(11, 30);
     let run = |threads: usize| {

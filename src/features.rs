@@ -23,7 +23,7 @@
 
 use crate::normalize::Tokenizer;
 use crate::shingle::{
-    ngrams, skeleton_items, skeleton_ngrams, sorted_set_into, token_hash, ShingleKind,
+    ngrams, ngrams_into, skeleton_items, skeleton_ngrams, sorted_set_into, token_hash, ShingleKind,
     SkeletonItem, SortScratch,
 };
 use crate::verify::Scores;
@@ -365,8 +365,7 @@ impl FeatureExtractor {
 
         // Word n-grams: shingle i covers tokens i..i+n.
         self.scratch.clear();
-        let scratch = &mut self.scratch;
-        ngrams(body, self.word_n, self.word_seed, &mut |h| scratch.push(h));
+        ngrams_into(body, self.word_n, self.word_seed, &mut self.scratch);
         out.word_n = self.word_n as u32;
         out.word_seed = self.word_seed;
         match Arc::get_mut(&mut out.body) {

@@ -23,7 +23,7 @@
 
 use crate::normalize::Tokenizer;
 use crate::shingle::{
-    ngrams, skeleton_items, skeleton_ngrams, sorted_set_into, token_hash, ShingleKind,
+    ngrams, ngrams_into, skeleton_items, skeleton_ngrams, sorted_set_into, token_hash, ShingleKind,
     SkeletonItem, SortScratch,
 };
 use crate::verify::Scores;
@@ -228,7 +228,7 @@ pub struct FeatureExtractor {
     item_hashes: Vec<u64>,
     scratch: Vec<u64>,
     sort: SortScratch,
-    line_spans: Vec<(usize, usize, bool)>,
+    line_spans: Vec<LineSpan>,
 }
 
 impl FeatureExtractor {
@@ -299,30 +299,16 @@ impl FeatureExtractor {
         self.all.clear();
         self.all_quoted.clear();
         self.lines.clear();
-        let (all, all_quoted, lines) = (&mut self.all, &mut self.all_quoted, &mut self.lines);
-        let tokenizer = &mut self.tokenizer;
         lines_of(text, &mut self.line_spans);
-        for &(from, to, plain) in &self.line_spans {
-            let line = text.get(from..to).unwrap_or_default();
-            lines.push(all.len());
-            if plain {
-                // The common case: the fast tokenizer, every token outside quotation marks.
-                // `all_quoted` is filled in only once a line has quotation marks.
-                tokenizer.append_flagged_hashes(line, all);
-            } else {
-                all_quoted.resize(all.len(), false);
-                // A quotation mark never stays open across a line break.
-                let mut quotes = QuoteState::default();
-                let mut last_end = 0usize;
-                tokenizer.for_each(line, |t| {
-                    let from = last_end.min(t.start);
-                    all_quoted.push(quotes.scan(&line[from..t.end]));
-                    last_end = t.end;
-                    all.push(token_hash(t.text.as_bytes(), t.numeric));
-                });
-            }
+        let (all, all_quoted, lines) = (&mut self.all, &mut self.all_quoted, &mut self.lines);
+        let (tokenizer, spans) = (&mut self.tokenizer, &self.line_spans);
+        if !tokens_batched(text, spans, tokenizer, all, all_quoted, lines) {
+            // Never taken (a test checks it), but the line starts must fit the tokens.
+            all.clear();
+            all_quoted.clear();
+            lines.clear();
+            tokens_by_line(text, spans, tokenizer, all, all_quoted, lines);
         }
-        lines.push(all.len());
 
         // The body: long lines only, unless too little is left. Quotation bits only when some
         // token is quoted.
@@ -365,8 +351,7 @@ impl FeatureExtractor {
 
         // Word n-grams: shingle i covers tokens i..i+n.
         self.scratch.clear();
-        let scratch = &mut self.scratch;
-        ngrams(body, self.word_n, self.word_seed, &mut |h| scratch.push(h));
+        ngrams_into(body, self.word_n, self.word_seed, &mut self.scratch);
         out.word_n = self.word_n as u32;
         out.word_seed = self.word_seed;
         match Arc::get_mut(&mut out.body) {
@@ -417,47 +402,229 @@ fn set_bits(bits: &mut Vec<u64>, offset: usize, flags: &[bool]) {
     }
 }
 
-/// The lines of `text` (split at `\n`) as byte ranges, each with whether it has no character that
-/// can open or close a quotation (see [`has_no_quotes`]), written into `out`.
+/// One line of a text (see [`lines_of`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct LineSpan {
+    /// Where the line starts in the text (bytes).
+    from: usize,
+    /// Where it ends (bytes, exclusive; at a line break or the end of the text).
+    to: usize,
+    /// No character that can open or close a quotation (see [`has_no_quotes`]).
+    plain: bool,
+    /// Every byte is ASCII.
+    ascii: bool,
+    /// Runs of token bytes (ASCII letters and digits, apostrophes, non-ASCII bytes) in the line:
+    /// in a plain line, its tokens (every apostrophe is between two letters or digits, and
+    /// every byte is ASCII, so every run is one token).
+    runs: u32,
+}
+
+/// The tokens of `text`, whose lines are `spans`: their hashes appended to `all`, whether each
+/// is inside quotation marks to `quoted` (only as far as the last line that may have quotation
+/// marks: a shorter `quoted` means false), and where each line starts in `all` to `starts`, with
+/// `all.len()` at the end.
 ///
-/// One pass, 64 bytes at a time: line breaks and the bytes that may be quotation marks (double
-/// quotes, backticks, apostrophes, non-ASCII bytes) are found together by byte compares the
-/// compiler vectorizes, packed into bit masks; only the latter are looked at one by one.
-fn lines_of(text: &str, out: &mut Vec<(usize, usize, bool)>) {
+/// Consecutive ASCII lines are tokenized in one call of the fast tokenizer (line breaks are
+/// separators, so its tokens are those of the lines in turn). Where each line starts is known
+/// beforehand: in an ASCII line every run of token bytes with a letter or digit is one token, so
+/// a plain line's runs are its tokens, and [`ascii_quotes`] finds the tokens of the others as it
+/// follows their quotation marks. Lines with other characters go through
+/// [`tokens_with_quotes`].
+///
+/// Returns false (with the buffers half filled) should the tokenizer give some other number of
+/// tokens; the values are otherwise those of [`tokens_by_line`].
+fn tokens_batched(
+    text: &str,
+    spans: &[LineSpan],
+    tokenizer: &mut Tokenizer,
+    all: &mut Vec<u64>,
+    quoted: &mut Vec<bool>,
+    starts: &mut Vec<usize>,
+) -> bool {
+    // The byte range of the ASCII lines not tokenized yet, and the tokens they end at.
+    let mut batch: Option<(usize, usize)> = None;
+    let mut tokens = all.len();
+    let flush = |batch: &mut Option<(usize, usize)>, tokenizer: &mut Tokenizer, all: &mut _| {
+        if let Some((from, to)) = batch.take() {
+            tokenizer.append_flagged_hashes(text.get(from..to).unwrap_or_default(), all);
+        }
+    };
+    for span in spans {
+        let line = text.get(span.from..span.to).unwrap_or_default();
+        if span.ascii {
+            let from = batch.map_or(span.from, |(from, _)| from);
+            batch = Some((from, span.to));
+            starts.push(tokens);
+            if span.plain {
+                tokens += span.runs as usize;
+            } else {
+                quoted.resize(tokens, false);
+                tokens += ascii_quotes(line.as_bytes(), quoted);
+            }
+            continue;
+        }
+        flush(&mut batch, tokenizer, all);
+        if all.len() != tokens {
+            return false;
+        }
+        starts.push(all.len());
+        tokens_with_quotes(line, tokenizer, all, quoted);
+        tokens = all.len();
+    }
+    flush(&mut batch, tokenizer, all);
+    starts.push(all.len());
+    all.len() == tokens
+}
+
+/// [`tokens_batched`] line by line: the fast tokenizer for plain lines, [`tokens_with_quotes`]
+/// for the others. The fallback of [`tokens_batched`] and its test oracle.
+fn tokens_by_line(
+    text: &str,
+    spans: &[LineSpan],
+    tokenizer: &mut Tokenizer,
+    all: &mut Vec<u64>,
+    quoted: &mut Vec<bool>,
+    starts: &mut Vec<usize>,
+) {
+    for span in spans {
+        let line = text.get(span.from..span.to).unwrap_or_default();
+        starts.push(all.len());
+        if span.plain {
+            tokenizer.append_flagged_hashes(line, all);
+        } else {
+            tokens_with_quotes(line, tokenizer, all, quoted);
+        }
+    }
+    starts.push(all.len());
+}
+
+/// The tokens of one `line` with any characters: hashes appended to `all`, and whether each is
+/// inside quotation marks to `quoted` (first filled with false up to `all.len()`).
+fn tokens_with_quotes(
+    line: &str,
+    tokenizer: &mut Tokenizer,
+    all: &mut Vec<u64>,
+    quoted: &mut Vec<bool>,
+) {
+    quoted.resize(all.len(), false);
+    // A quotation mark never stays open across a line break.
+    let mut quotes = QuoteState::default();
+    let mut last_end = 0usize;
+    tokenizer.for_each(line, |t| {
+        let from = last_end.min(t.start);
+        quoted.push(quotes.scan(line.get(from..t.end).unwrap_or_default()));
+        last_end = t.end;
+        all.push(token_hash(t.text.as_bytes(), t.numeric));
+    });
+}
+
+/// Whether each token of the ASCII `line` is inside quotation marks, appended to `out`; returns
+/// how many tokens (runs of letters, digits and apostrophes with a letter or digit).
+///
+/// The flags of [`tokens_with_quotes`] in one pass over the bytes: there, each token's
+/// [`QuoteState::scan`] reads the line from the end of the token before up to the end of this
+/// one, so the scans read the line in order, and a token's flag is the state at its first letter
+/// or digit. (A scan looks at most one character past its end, which is there a separator, as
+/// the blank it assumes there is.)
+fn ascii_quotes(line: &[u8], out: &mut Vec<bool>) -> usize {
+    let (mut inside, mut prev_alnum, mut counted) = (false, false, false);
+    let mut tokens = 0;
+    for (i, &c) in line.iter().enumerate() {
+        let alnum = c.is_ascii_alphanumeric();
+        if alnum {
+            if !counted {
+                out.push(inside);
+                tokens += 1;
+                counted = true;
+            }
+        } else if matches!(c, b'"' | b'\'' | b'`') {
+            let next_alnum = line.get(i + 1).is_some_and(u8::is_ascii_alphanumeric);
+            if !prev_alnum && next_alnum {
+                inside = true;
+            } else if !next_alnum && (prev_alnum || c == b'"') {
+                inside = false;
+            }
+            // An apostrophe does not end a run.
+            counted &= c == b'\'';
+        } else {
+            counted = false;
+        }
+        prev_alnum = alnum;
+    }
+    tokens
+}
+
+/// The lines of `text` (split at `\n`) as byte ranges, each with whether it has no character that
+/// can open or close a quotation (see [`has_no_quotes`]) and its runs of token bytes, written into
+/// `out`.
+///
+/// One pass, 64 bytes at a time: line breaks, the bytes that may be quotation marks (double
+/// quotes, backticks, apostrophes, non-ASCII bytes) and token bytes are found together by byte
+/// compares the compiler vectorizes, packed into bit masks; only the first two are looked at one
+/// by one, runs are counted from the starts of runs of token bytes.
+fn lines_of(text: &str, out: &mut Vec<LineSpan>) {
     out.clear();
     let b = text.as_bytes();
-    let (mut line_start, mut plain) = (0, true);
+    let (mut line_start, mut plain, mut ascii) = (0, true, true);
+    // Runs started before the current block, before the current line, and whether the last
+    // byte of the previous block is a token byte.
+    let (mut runs_before, mut line_runs_start, mut in_tok) = (0u32, 0u32, false);
     let mut visit = |block: &[u8; 64], base: usize| {
-        let (breaks, rare) = break_and_rare_masks(block);
+        let (breaks, rare, token) = line_masks(block);
+        let starts = token & !((token << 1) | u64::from(in_tok));
+        in_tok = token >> 63 != 0;
         let mut events = breaks | rare;
         while events != 0 {
             let i = events.trailing_zeros();
             events &= events - 1;
             let at = base + i as usize;
             if breaks >> i & 1 == 1 {
-                out.push((line_start, at, plain));
-                (line_start, plain) = (at + 1, true);
+                let runs = runs_before + (starts & ((1u64 << i) - 1)).count_ones();
+                out.push(LineSpan {
+                    from: line_start,
+                    to: at,
+                    plain,
+                    ascii,
+                    runs: runs - line_runs_start,
+                });
+                (line_start, plain, ascii, line_runs_start) = (at + 1, true, true, runs);
             } else {
                 plain &= quote_free_at(b, at);
+                ascii &= b.get(at).is_some_and(u8::is_ascii);
             }
         }
+        runs_before += starts.count_ones();
     };
-    // NUL, which pads the last block, is neither a line break nor a quotation mark.
+    // NUL, which pads the last block, is neither a line break, a quotation mark nor a token byte.
     let mut pad = [0u8; 64];
     for base in (0..b.len()).step_by(64) {
         visit(crate::normalize::block_at(b, base, &mut pad), base);
     }
-    out.push((line_start, b.len(), plain));
+    out.push(LineSpan {
+        from: line_start,
+        to: b.len(),
+        plain,
+        ascii,
+        runs: runs_before - line_runs_start,
+    });
 }
 
-/// Bit masks of a 64-byte block (bit i for byte i): line breaks, and bytes that may be quotation
-/// marks.
+/// Bit masks of a 64-byte block (bit i for byte i): line breaks, bytes that may be quotation
+/// marks, and token bytes (ASCII letters and digits, apostrophes, non-ASCII bytes: the
+/// tokenizer's runs).
 #[inline(always)]
-fn break_and_rare_masks(block: &[u8; 64]) -> (u64, u64) {
-    let (mut breaks, mut rare) = ([0u8; 64], [0u8; 64]);
-    for ((n, r), &c) in breaks.iter_mut().zip(rare.iter_mut()).zip(block) {
+fn line_masks(block: &[u8; 64]) -> (u64, u64, u64) {
+    let (mut breaks, mut rare, mut token) = ([0u8; 64], [0u8; 64], [0u8; 64]);
+    for (((n, r), t), &c) in breaks
+        .iter_mut()
+        .zip(rare.iter_mut())
+        .zip(token.iter_mut())
+        .zip(block)
+    {
         *n = u8::from(c == b'\n');
         *r = u8::from((c == b'"') | (c == b'`') | (c == b'\'') | (c >= 0x80));
+        let alnum = ((c | 0x20).wrapping_sub(b'a') < 26) | (c.wrapping_sub(b'0') < 10);
+        *t = u8::from(alnum | (c == b'\'') | (c >= 0x80));
     }
     let pack = |bytes: &[u8; 64]| {
         let mut mask = 0u64;
@@ -469,7 +636,7 @@ fn break_and_rare_masks(block: &[u8; 64]) -> (u64, u64) {
         }
         mask
     };
-    (pack(&breaks), pack(&rare))
+    (pack(&breaks), pack(&rare), pack(&token))
 }
 
 /// False when byte `at` of `b` can open or close a quotation: a double quote or backtick, a
@@ -1038,7 +1205,7 @@ mod tests {
     }
 
     #[test]
-    fn lines_match_split_and_has_no_quotes() {
+    fn lines_match_split_has_no_quotes_and_tokens() {
         let pieces = [
             "word",
             " ",
@@ -1059,7 +1226,7 @@ mod tests {
             "it's",
         ];
         let mut state = 3u64;
-        let mut spans = Vec::new();
+        let (mut spans, mut tokens) = (Vec::new(), Vec::new());
         for len in 0..400 {
             let mut text = String::new();
             for _ in 0..len % 150 {
@@ -1071,8 +1238,36 @@ mod tests {
             lines_of(&text, &mut spans);
             let got: Vec<(&str, bool)> = spans
                 .iter()
-                .map(|&(a, z, plain)| (&text[a..z], plain))
+                .map(|l| (&text[l.from..l.to], l.plain))
                 .collect();
+            for l in &spans {
+                assert_eq!(l.ascii, text[l.from..l.to].is_ascii());
+            }
+            // Batched tokens equal tokens line by line.
+            let mut tz = Tokenizer::new();
+            let mut by_line = (Vec::new(), Vec::new(), Vec::new());
+            let (a, q, l) = &mut by_line;
+            tokens_by_line(&text, &spans, &mut tz, a, q, l);
+            let mut batched = (Vec::new(), Vec::new(), Vec::new());
+            let (a, q, l) = &mut batched;
+            assert!(tokens_batched(&text, &spans, &mut tz, a, q, l), "{text:?}");
+            by_line.1.resize(by_line.0.len(), false);
+            batched.1.resize(batched.0.len(), false);
+            assert_eq!(batched, by_line, "{text:?}");
+            // A plain line's runs are its tokens; any line's runs are its runs of token bytes.
+            for l in &spans {
+                let line = &text[l.from..l.to];
+                let runs = line
+                    .split(|c: char| c.is_ascii() && !c.is_ascii_alphanumeric() && c != '\'')
+                    .filter(|r| !r.is_empty())
+                    .count();
+                assert_eq!(l.runs as usize, runs, "{line:?}");
+                if l.plain {
+                    tokens.clear();
+                    Tokenizer::new().flagged_hashes_into(line, &mut tokens);
+                    assert_eq!(tokens.len(), runs, "{line:?}");
+                }
+            }
             let want: Vec<(&str, bool)> = text.split('\n').map(|l| (l, has_no_quotes(l))).collect();
             assert_eq!(got, want, "{text:?}");
         }

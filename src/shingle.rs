@@ -375,10 +375,51 @@ pub(crate) fn skeleton_ngrams(
     }
 }
 
+/// Where n-gram hashes go: one at a time, or a batch at once.
+pub(crate) trait HashSink {
+    /// One hash.
+    fn one(&mut self, h: u64);
+    /// Hashes in order.
+    #[inline(always)]
+    fn batch(&mut self, hs: &[u64]) {
+        for &h in hs {
+            self.one(h);
+        }
+    }
+}
+
+/// A closure called with each hash.
+pub(crate) struct EachHash<F>(pub(crate) F);
+
+impl<F: FnMut(u64)> HashSink for EachHash<F> {
+    #[inline(always)]
+    fn one(&mut self, h: u64) {
+        (self.0)(h);
+    }
+}
+
+/// A vector the hashes are appended to, a batch in one copy.
+impl HashSink for Vec<u64> {
+    #[inline(always)]
+    fn one(&mut self, h: u64) {
+        self.push(h);
+    }
+    #[inline(always)]
+    fn batch(&mut self, hs: &[u64]) {
+        self.extend_from_slice(hs);
+    }
+}
+
 /// Rolling n-gram hashes over `items` (cyclic polynomial: rotate and xor), each finished by
 /// [`fmix64`] with the seed.
 #[inline(always)]
 pub(crate) fn ngrams(items: &[u64], n: usize, seed: u64, out: &mut impl FnMut(u64)) {
+    ngrams_to(items, n, seed, &mut EachHash(out));
+}
+
+/// [`ngrams`] into any [`HashSink`] (appended to a vector in batches: [`ngrams_into`]).
+#[inline(always)]
+pub(crate) fn ngrams_to(items: &[u64], n: usize, seed: u64, out: &mut impl HashSink) {
     let n = n.max(1);
     if items.is_empty() {
         return;
@@ -388,20 +429,26 @@ pub(crate) fn ngrams(items: &[u64], n: usize, seed: u64, out: &mut impl FnMut(u6
         for &t in items {
             h = h.rotate_left(1) ^ t;
         }
-        out(fmix64(h ^ seed));
+        out.one(fmix64(h ^ seed));
         return;
     }
-    if n == 5 {
-        // The default word 5-grams: a constant rotation.
-        rolled::<5>(items, seed, out);
-    } else {
-        rolled_any(items, n, seed, out);
+    match n {
+        // The default word 5-grams of signatures and 3-grams of features: a constant rotation.
+        5 => rolled::<5>(items, seed, out),
+        3 => rolled::<3>(items, seed, out),
+        _ => rolled_any(items, n, seed, out),
     }
+}
+
+/// [`ngrams`] appended to `out`.
+#[inline]
+pub(crate) fn ngrams_into(items: &[u64], n: usize, seed: u64, out: &mut Vec<u64>) {
+    ngrams_to(items, n, seed, out);
 }
 
 /// [`ngrams`] for `N`, known at compile time, with `items.len() > N`.
 #[inline(always)]
-fn rolled<const N: usize>(items: &[u64], seed: u64, out: &mut impl FnMut(u64)) {
+fn rolled<const N: usize>(items: &[u64], seed: u64, out: &mut impl HashSink) {
     #[cfg(target_arch = "x86_64")]
     if crate::normalize::has_avx512() {
         // SAFETY: the CPU has the features the function is compiled for (checked just above).
@@ -418,7 +465,7 @@ fn rolled<const N: usize>(items: &[u64], seed: u64, out: &mut impl FnMut(u64)) {
 /// [`windows`] compiled for AVX-512.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx512bw")]
-fn windows_avx512<const N: usize, F: FnMut(u64)>(items: &[u64], seed: u64, out: &mut F) {
+fn windows_avx512<const N: usize, S: HashSink>(items: &[u64], seed: u64, out: &mut S) {
     windows::<N>(items, seed, out);
 }
 
@@ -434,7 +481,7 @@ const WINDOWS: usize = 256;
 /// are those of [`rolled_any`].
 #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 #[inline(always)]
-fn windows<const N: usize>(items: &[u64], seed: u64, out: &mut impl FnMut(u64)) {
+fn windows<const N: usize>(items: &[u64], seed: u64, out: &mut impl HashSink) {
     let mut buf = [0u64; WINDOWS];
     let total = items.len() + 1 - N;
     let mut first = 0;
@@ -458,25 +505,23 @@ fn windows<const N: usize>(items: &[u64], seed: u64, out: &mut impl FnMut(u64)) 
         for h in buf.iter_mut() {
             *h = fmix64(*h ^ seed);
         }
-        for &h in buf.iter() {
-            out(h);
-        }
+        out.batch(buf);
         first += m;
     }
 }
 
 /// [`ngrams`] with `items.len() > n`.
 #[inline(always)]
-fn rolled_any(items: &[u64], n: usize, seed: u64, out: &mut impl FnMut(u64)) {
+fn rolled_any(items: &[u64], n: usize, seed: u64, out: &mut impl HashSink) {
     let out_rot = (n % 64) as u32;
     let mut h = 0u64;
     for &t in &items[..n] {
         h = h.rotate_left(1) ^ t;
     }
-    out(fmix64(h ^ seed));
+    out.one(fmix64(h ^ seed));
     for (&old, &new) in items.iter().zip(&items[n..]) {
         h = h.rotate_left(1) ^ old.rotate_left(out_rot) ^ new;
-        out(fmix64(h ^ seed));
+        out.one(fmix64(h ^ seed));
     }
 }
 
@@ -624,16 +669,24 @@ mod tests {
                 fmix64(state)
             })
             .collect();
-        for len in [6, 7, 255, 256, 257, 260, 261, 262, 511, 512, 513, 700] {
+        for len in [5, 6, 7, 255, 256, 257, 260, 261, 262, 511, 512, 513, 700] {
             let items = &items[..len];
             let mut want = Vec::new();
-            rolled_any(items, 5, 9, &mut |h| want.push(h));
+            rolled_any(items, 5, 9, &mut want);
             let mut got = Vec::new();
-            windows::<5>(items, 9, &mut |h| got.push(h));
+            windows::<5>(items, 9, &mut got);
             assert_eq!(got, want, "{len}");
             let mut got = Vec::new();
-            rolled::<5>(items, 9, &mut |h| got.push(h));
+            rolled::<5>(items, 9, &mut EachHash(|h| got.push(h)));
             assert_eq!(got, want, "{len}");
+            let mut want = Vec::new();
+            rolled_any(items, 3, 9, &mut want);
+            let mut got = Vec::new();
+            windows::<3>(items, 9, &mut got);
+            assert_eq!(got, want, "{len}");
+            let mut got = vec![1];
+            ngrams_into(items, 3, 9, &mut got);
+            assert_eq!(got[1..], want[..], "{len}");
         }
     }
 

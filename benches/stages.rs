@@ -1,5 +1,6 @@
 //! One criterion group per pipeline stage, plus end to end, over seeded generated corpora in three
-//! tiers: a 200-byte text, a 3 KB article and a 100 KB document. Every benchmark checks its answer
+//! tiers: a 200-byte text, a 3 KB article and a 100 KB document, plus `news3KB`, a 3 KB article
+//! with a headline, a byline, quoted speech, dashes and accented names (as real news has). Every benchmark checks its answer
 //! once before timing. Kept short (small warm-up and measurement times) so that a full
 //! `cargo bench` takes a few minutes on two cores; `cargo bench -- GROUP` runs one group.
 
@@ -104,6 +105,42 @@ impl TextGen {
     }
 
     /// A copy of `text` with about `rate` of its words replaced and, if `cut`, the last third dropped.
+    /// A ~`bytes` news article as real ones look: a headline and a byline on lines of their own,
+    /// quoted speech in straight and in curly quotation marks, dashes and accented names. Real
+    /// news sends most lines through the tokenizer's quotation tracking, and some through its
+    /// non-ASCII path; [`TextGen::text`] sends none.
+    fn news(&mut self, bytes: usize) -> String {
+        let mut out = String::with_capacity(bytes + 400);
+        let line = |g: &mut TextGen, words: usize| -> String {
+            let mut l = String::new();
+            for i in 0..words {
+                let w = g.word().to_string();
+                if i > 0 {
+                    l.push(' ');
+                }
+                l.push_str(&w);
+            }
+            l
+        };
+        let headline = line(self, 8);
+        out.push_str(&headline);
+        out.push_str("\n\nBy Ana Muñoz and Lee Park\n\n");
+        while out.len() < bytes {
+            let (n_said, n_more) = (4 + self.rng.below(20), 8 + self.rng.below(20));
+            let said = line(self, n_said);
+            let more = line(self, n_more);
+            match self.rng.below(10) {
+                0..=3 => out.push_str(&format!("\"{said},\" he said. {more}.")),
+                4 => out.push_str(&format!("“{said},” said José Álvarez. {more}.")),
+                5 => out.push_str(&format!("{more} — {said}.")),
+                6 => out.push_str(&format!("{more}, the company's 'report' said.")),
+                _ => out.push_str(&format!("{more}. {said}.")),
+            }
+            out.push_str("\n\n");
+        }
+        out
+    }
+
     fn variant(&mut self, text: &str, rate: f64, cut: bool) -> String {
         let words: Vec<&str> = text.split(' ').collect();
         let keep = if cut {
@@ -145,7 +182,10 @@ fn collection(bases: usize, copies: usize) -> Vec<String> {
 
 fn tier_texts() -> Vec<(&'static str, String)> {
     let mut g = TextGen::new(SEED);
-    TIERS.iter().map(|&(name, n)| (name, g.text(n))).collect()
+    let mut tiers: Vec<(&'static str, String)> =
+        TIERS.iter().map(|&(name, n)| (name, g.text(n))).collect();
+    tiers.push(("news3KB", g.news(3_000)));
+    tiers
 }
 
 fn configure() -> Criterion {

@@ -2,8 +2,6 @@
 //! and the examples run end to end.
 
 use std::collections::{BTreeSet, HashMap};
-use std::path::PathBuf;
-use std::process::Command;
 use wirecopy::lsh::{candidate_pairs, LshParams};
 use wirecopy::minhash::{Algorithm, Sketcher};
 use wirecopy::{Config, Detector};
@@ -335,228 +333,238 @@ fn similarity_matches_naive_containment() {
 
 // ---- the examples, run as programs -------------------------------------------------------------
 
-fn example(name: &str) -> PathBuf {
-    // tests run from target/<profile>/deps; `cargo test` builds the examples next door.
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap();
-    dir.join("examples")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
-}
+/// The examples need the default `jsonl` feature (`required-features` in Cargo.toml): without it
+/// they are not built, and these tests do not run.
+#[cfg(feature = "jsonl")]
+mod examples_as_programs {
+    use super::*;
+    use std::path::PathBuf;
+    use std::process::Command;
 
-fn temp_dir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("wirecopy-test-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+    fn example(name: &str) -> PathBuf {
+        // tests run from target/<profile>/deps; `cargo test` builds the examples next door.
+        let exe = std::env::current_exe().unwrap();
+        let dir = exe.parent().unwrap().parent().unwrap();
+        dir.join("examples")
+            .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+    }
 
-/// The `{"doc", "cluster"}` lines of a prediction file, as a map (cluster ids must be integers).
-fn read_labels(path: &std::path::Path) -> HashMap<String, u64> {
-    let mut label = HashMap::new();
-    for l in std::fs::read_to_string(path).unwrap().lines() {
-        let v: serde_json::Value = serde_json::from_str(l).unwrap();
-        let doc = v["doc"].as_str().unwrap().to_string();
+    fn temp_dir(tag: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("wirecopy-test-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    /// The `{"doc", "cluster"}` lines of a prediction file, as a map (cluster ids must be integers).
+    fn read_labels(path: &std::path::Path) -> HashMap<String, u64> {
+        let mut label = HashMap::new();
+        for l in std::fs::read_to_string(path).unwrap().lines() {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let doc = v["doc"].as_str().unwrap().to_string();
+            assert!(
+                label.insert(doc, v["cluster"].as_u64().unwrap()).is_none(),
+                "a document twice"
+            );
+        }
+        label
+    }
+
+    /// Runs `cluster` on the demo corpus with `args`; returns its stdout and the `--jsonl` labels.
+    fn cluster_demo(tag: &str, args: &[&str]) -> (String, HashMap<String, u64>) {
+        let jsonl = temp_dir(tag).join("pred.jsonl");
+        let out = Command::new(example("cluster"))
+            .args(args)
+            .arg("--jsonl")
+            .arg(&jsonl)
+            .output()
+            .unwrap();
         assert!(
-            label.insert(doc, v["cluster"].as_u64().unwrap()).is_none(),
-            "a document twice"
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
         );
+        let label = read_labels(&jsonl);
+        assert_eq!(label.len(), 11);
+        (String::from_utf8_lossy(&out.stdout).into_owned(), label)
     }
-    label
-}
 
-/// Runs `cluster` on the demo corpus with `args`; returns its stdout and the `--jsonl` labels.
-fn cluster_demo(tag: &str, args: &[&str]) -> (String, HashMap<String, u64>) {
-    let jsonl = temp_dir(tag).join("pred.jsonl");
-    let out = Command::new(example("cluster"))
-        .args(args)
-        .arg("--jsonl")
-        .arg(&jsonl)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let label = read_labels(&jsonl);
-    assert_eq!(label.len(), 11);
-    (String::from_utf8_lossy(&out.stdout).into_owned(), label)
-}
-
-/// The demo's copies of the wire story in `copies` share its cluster; the science story and its
-/// reprint share one; the same-event story, the sport and the tech stories are alone.
-fn assert_demo_clusters(label: &HashMap<String, u64>, copies: &[&str]) {
-    for copy in copies {
+    /// The demo's copies of the wire story in `copies` share its cluster; the science story and its
+    /// reprint share one; the same-event story, the sport and the tech stories are alone.
+    fn assert_demo_clusters(label: &HashMap<String, u64>, copies: &[&str]) {
+        for copy in copies {
+            assert_eq!(
+                label["wire_original.txt"], label[*copy],
+                "{copy} not with the wire story"
+            );
+        }
         assert_eq!(
-            label["wire_original.txt"], label[*copy],
-            "{copy} not with the wire story"
+            label["unrelated_science.txt"],
+            label["unrelated_science_reprint.txt"]
+        );
+        for alone in [
+            "other_story_same_event.txt",
+            "unrelated_sport.txt",
+            "unrelated_tech.txt",
+        ] {
+            assert_eq!(
+                label.values().filter(|&&l| l == label[alone]).count(),
+                1,
+                "{alone} merged"
+            );
+        }
+    }
+
+    #[test]
+    fn cluster_example_runs_on_the_demo_corpus() {
+        let (stdout, label) = cluster_demo("demo", &[]);
+        assert!(stdout.contains("cluster 1 ("), "{stdout}");
+        assert!(
+            stdout.lines().last().unwrap().contains("11 documents"),
+            "{stdout}"
+        );
+        assert_demo_clusters(
+            &label,
+            &[
+                "reprint_valley_gazette.txt",
+                "truncated_metro_daily.txt",
+                "edited_coastal_times.txt",
+                "spun_contentfarm.txt",
+                "spun_truncated_reprint.txt",
+            ],
         );
     }
-    assert_eq!(
-        label["unrelated_science.txt"],
-        label["unrelated_science_reprint.txt"]
-    );
-    for alone in [
-        "other_story_same_event.txt",
-        "unrelated_sport.txt",
-        "unrelated_tech.txt",
-    ] {
-        assert_eq!(
-            label.values().filter(|&&l| l == label[alone]).count(),
-            1,
-            "{alone} merged"
+
+    #[test]
+    fn cluster_example_fast_mode_finds_verbatim_and_truncated_copies() {
+        let (_, label) = cluster_demo("fast", &["--fast"]);
+        assert_demo_clusters(
+            &label,
+            &["reprint_valley_gazette.txt", "truncated_metro_daily.txt"],
         );
     }
-}
 
-#[test]
-fn cluster_example_runs_on_the_demo_corpus() {
-    let (stdout, label) = cluster_demo("demo", &[]);
-    assert!(stdout.contains("cluster 1 ("), "{stdout}");
-    assert!(
-        stdout.lines().last().unwrap().contains("11 documents"),
-        "{stdout}"
-    );
-    assert_demo_clusters(
-        &label,
-        &[
-            "reprint_valley_gazette.txt",
-            "truncated_metro_daily.txt",
-            "edited_coastal_times.txt",
-            "spun_contentfarm.txt",
-            "spun_truncated_reprint.txt",
-        ],
-    );
-}
-
-#[test]
-fn cluster_example_fast_mode_finds_verbatim_and_truncated_copies() {
-    let (_, label) = cluster_demo("fast", &["--fast"]);
-    assert_demo_clusters(
-        &label,
-        &["reprint_valley_gazette.txt", "truncated_metro_daily.txt"],
-    );
-}
-
-#[test]
-fn cluster_example_reports_bad_input_and_goes_on() {
-    let dir = temp_dir("bad");
-    let story =
-        "Officials said the river bridge would stay closed for repairs until the end of May, \
-                 after inspectors found cracks in two of its supports during a routine check.";
-    std::fs::write(dir.join("good.txt"), story).unwrap();
-    std::fs::create_dir_all(dir.join("sub")).unwrap();
-    std::fs::write(dir.join("sub/copy.txt"), format!("News | Home\n{story}")).unwrap();
-    std::fs::write(
-        dir.join("latin1.txt"),
-        b"Caf\xe9 owners said the bridge closure hurt trade.",
-    )
-    .unwrap();
-    std::fs::write(dir.join("empty.txt"), "").unwrap();
-    std::fs::write(dir.join("binary.txt"), [0u8, 159, 146, 150, 0, 1, 2]).unwrap();
-    std::fs::write(dir.join("big.txt"), "word ".repeat(400)).unwrap();
-    std::fs::write(dir.join("notes.md"), "not an article").unwrap();
-    #[cfg(unix)]
-    std::os::unix::fs::symlink(dir.join("missing-target.txt"), dir.join("dangling.txt")).unwrap();
-    let jsonl = dir.join("out.jsonl");
-    let out = Command::new(example("cluster"))
-        .arg(&dir)
-        .args(["--max-bytes", "1000", "--jsonl"])
-        .arg(&jsonl)
-        .output()
+    #[test]
+    fn cluster_example_reports_bad_input_and_goes_on() {
+        let dir = temp_dir("bad");
+        let story =
+            "Officials said the river bridge would stay closed for repairs until the end of May, \
+                     after inspectors found cracks in two of its supports during a routine check.";
+        std::fs::write(dir.join("good.txt"), story).unwrap();
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        std::fs::write(dir.join("sub/copy.txt"), format!("News | Home\n{story}")).unwrap();
+        std::fs::write(
+            dir.join("latin1.txt"),
+            b"Caf\xe9 owners said the bridge closure hurt trade.",
+        )
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
-    for name in ["latin1.txt", "empty.txt", "binary.txt", "big.txt"] {
-        assert!(stderr.contains(name), "{name} not reported: {stderr}");
+        std::fs::write(dir.join("empty.txt"), "").unwrap();
+        std::fs::write(dir.join("binary.txt"), [0u8, 159, 146, 150, 0, 1, 2]).unwrap();
+        std::fs::write(dir.join("big.txt"), "word ".repeat(400)).unwrap();
+        std::fs::write(dir.join("notes.md"), "not an article").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(dir.join("missing-target.txt"), dir.join("dangling.txt"))
+            .unwrap();
+        let jsonl = dir.join("out.jsonl");
+        let out = Command::new(example("cluster"))
+            .arg(&dir)
+            .args(["--max-bytes", "1000", "--jsonl"])
+            .arg(&jsonl)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        for name in ["latin1.txt", "empty.txt", "binary.txt", "big.txt"] {
+            assert!(stderr.contains(name), "{name} not reported: {stderr}");
+        }
+        #[cfg(unix)]
+        assert!(stderr.contains("dangling.txt"), "{stderr}");
+        let pred = std::fs::read_to_string(&jsonl).unwrap();
+        let docs: BTreeSet<String> = pred
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["doc"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        let expected: BTreeSet<String> = ["good.txt", "latin1.txt", "sub/copy.txt"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(docs, expected);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains("sub/copy.txt") && stdout.contains("good.txt"),
+            "{stdout}"
+        );
     }
-    #[cfg(unix)]
-    assert!(stderr.contains("dangling.txt"), "{stderr}");
-    let pred = std::fs::read_to_string(&jsonl).unwrap();
-    let docs: BTreeSet<String> = pred
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["doc"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
-    let expected: BTreeSet<String> = ["good.txt", "latin1.txt", "sub/copy.txt"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    assert_eq!(docs, expected);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        stdout.contains("sub/copy.txt") && stdout.contains("good.txt"),
-        "{stdout}"
-    );
-}
 
-#[test]
-fn cluster_example_refuses_bad_arguments() {
-    let out = Command::new(example("cluster"))
-        .arg("/no/such/folder")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/folder"));
-    let out = Command::new(example("cluster"))
-        .args(["--threshold", "1.7"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("1.7"));
-    let dir = temp_dir("allbad");
-    std::fs::write(dir.join("empty.txt"), "  \n").unwrap();
-    let out = Command::new(example("cluster")).arg(&dir).output().unwrap();
-    assert_eq!(out.status.code(), Some(2), "nothing readable must fail");
-}
-
-#[test]
-fn evaluate_example_scores_a_generated_corpus() {
-    let corpus = planted_corpus(21, 20);
-    let dir = temp_dir("eval");
-    let docs = dir.join("docs");
-    std::fs::create_dir_all(&docs).unwrap();
-    let mut truth = String::new();
-    for (name, text) in &corpus.docs {
-        std::fs::write(docs.join(name), text).unwrap();
-        truth.push_str(&format!(
-            "{{\"doc\": \"{name}\", \"cluster\": \"c{}\"}}\n",
-            corpus.truth[name]
-        ));
+    #[test]
+    fn cluster_example_refuses_bad_arguments() {
+        let out = Command::new(example("cluster"))
+            .arg("/no/such/folder")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/folder"));
+        let out = Command::new(example("cluster"))
+            .args(["--threshold", "1.7"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("1.7"));
+        let dir = temp_dir("allbad");
+        std::fs::write(dir.join("empty.txt"), "  \n").unwrap();
+        let out = Command::new(example("cluster")).arg(&dir).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "nothing readable must fail");
     }
-    std::fs::write(dir.join("truth.jsonl"), truth).unwrap();
-    let out = Command::new(example("evaluate"))
-        .arg(&docs)
-        .arg(dir.join("truth.jsonl"))
-        .args(["--json", "--min-precision", "0.95", "--min-ari", "0.9"])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
-    assert_eq!(v["docs"], corpus.docs.len());
-    assert!(v["precision"].as_f64().unwrap() >= 0.95);
 
-    // The corpus folder instead of its `docs/`: names do not match the truth, a clear error.
-    let out = Command::new(example("evaluate"))
-        .arg(&dir)
-        .arg(dir.join("truth.jsonl"))
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(
-        stderr.contains("none of the") && stderr.contains("docs/"),
-        "{stderr}"
-    );
+    #[test]
+    fn evaluate_example_scores_a_generated_corpus() {
+        let corpus = planted_corpus(21, 20);
+        let dir = temp_dir("eval");
+        let docs = dir.join("docs");
+        std::fs::create_dir_all(&docs).unwrap();
+        let mut truth = String::new();
+        for (name, text) in &corpus.docs {
+            std::fs::write(docs.join(name), text).unwrap();
+            truth.push_str(&format!(
+                "{{\"doc\": \"{name}\", \"cluster\": \"c{}\"}}\n",
+                corpus.truth[name]
+            ));
+        }
+        std::fs::write(dir.join("truth.jsonl"), truth).unwrap();
+        let out = Command::new(example("evaluate"))
+            .arg(&docs)
+            .arg(dir.join("truth.jsonl"))
+            .args(["--json", "--min-precision", "0.95", "--min-ari", "0.9"])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+        assert_eq!(v["docs"], corpus.docs.len());
+        assert!(v["precision"].as_f64().unwrap() >= 0.95);
+
+        // The corpus folder instead of its `docs/`: names do not match the truth, a clear error.
+        let out = Command::new(example("evaluate"))
+            .arg(&dir)
+            .arg(dir.join("truth.jsonl"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("none of the") && stderr.contains("docs/"),
+            "{stderr}"
+        );
+    }
 }
 
 #[test]

@@ -221,7 +221,7 @@ pub struct FeatureExtractor {
     skeleton_seed: u64,
     tokenizer: Tokenizer,
     all: Vec<u64>,
-    all_quoted: Vec<bool>,
+    all_quoted: Vec<u64>,
     lines: Vec<usize>,
     body: Vec<u64>,
     items: Vec<SkeletonItem>,
@@ -312,10 +312,7 @@ impl FeatureExtractor {
 
         // The body: long lines only, unless too little is left. Quotation bits only when some
         // token is quoted.
-        let any_quoted = self.all_quoted.contains(&true);
-        if any_quoted {
-            self.all_quoted.resize(self.all.len(), false);
-        }
+        let any_quoted = self.all_quoted.iter().any(|&w| w != 0);
         self.body.clear();
         out.quoted.clear();
         // When every line with tokens is long enough, the body is every token: no copy.
@@ -326,8 +323,12 @@ impl FeatureExtractor {
         for w in self.lines.windows(2).filter(|_| !whole) {
             if w[1] - w[0] >= MIN_LINE_TOKENS {
                 if any_quoted {
-                    let q = self.all_quoted.get(w[0]..w[1]).unwrap_or_default();
-                    set_bits(&mut out.quoted, self.body.len(), q);
+                    copy_bits(
+                        &self.all_quoted,
+                        w[0]..w[1],
+                        &mut out.quoted,
+                        self.body.len(),
+                    );
                 }
                 self.body.extend_from_slice(&self.all[w[0]..w[1]]);
             }
@@ -336,7 +337,7 @@ impl FeatureExtractor {
             self.body.clear();
             out.quoted.clear();
             if any_quoted {
-                set_bits(&mut out.quoted, 0, &self.all_quoted);
+                copy_bits(&self.all_quoted, 0..self.all.len(), &mut out.quoted, 0);
             }
             std::mem::swap(&mut self.body, &mut self.all);
         }
@@ -391,14 +392,76 @@ fn bit(bits: &[u64], i: usize) -> bool {
     bits.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 == 1)
 }
 
-/// Sets bit `offset + i` of `bits` for every true `flags[i]`, growing `bits` as needed.
-fn set_bits(bits: &mut Vec<u64>, offset: usize, flags: &[bool]) {
-    for (i, &f) in flags.iter().enumerate() {
-        let j = offset + i;
-        if j / 64 >= bits.len() {
-            bits.push(0);
+/// Sets bits `range` of `bits`, growing `bits` as needed (with zero words).
+fn set_range(bits: &mut Vec<u64>, range: std::ops::Range<usize>) {
+    if range.is_empty() {
+        return;
+    }
+    let (first, last) = (range.start / 64, (range.end - 1) / 64);
+    if bits.len() <= last {
+        bits.resize(last + 1, 0);
+    }
+    for (w, word) in bits.iter_mut().enumerate().take(last + 1).skip(first) {
+        let lo = if w == first { range.start % 64 } else { 0 };
+        let hi = if w == last {
+            (range.end - 1) % 64 + 1
+        } else {
+            64
+        };
+        *word |= (u64::MAX >> (64 - (hi - lo))) << lo;
+    }
+}
+
+/// Copies bits `from` of `src` (false past its end) to `dst` from bit `offset` on, growing `dst`
+/// to cover every copied position (with zero words); `dst`'s bits there must be clear.
+fn copy_bits(src: &[u64], from: std::ops::Range<usize>, dst: &mut Vec<u64>, offset: usize) {
+    let len = from.len();
+    if len == 0 {
+        return;
+    }
+    let words = (offset + len).div_ceil(64);
+    if dst.len() < words {
+        dst.resize(words, 0);
+    }
+    // 64 bits of `src` from bit `at` (fewer near `end`: the bits past it are cleared).
+    let read = |at: usize, end: usize| -> u64 {
+        let (w, s) = (at / 64, at % 64);
+        let lo = src.get(w).map_or(0, |&v| v >> s);
+        let hi = if s == 0 {
+            0
+        } else {
+            src.get(w + 1).map_or(0, |&v| v << (64 - s))
+        };
+        let n = end - at;
+        if n >= 64 {
+            lo | hi
+        } else {
+            (lo | hi) & ((1u64 << n) - 1)
         }
-        bits[j / 64] |= u64::from(f) << (j % 64);
+    };
+    let mut at = from.start;
+    let mut to = offset;
+    while at < from.end {
+        let chunk = read(at, from.end);
+        // Those bits go to `to`, spanning at most two words of `dst`.
+        let (w, s) = (to / 64, to % 64);
+        let n = (from.end - at).min(64 - s);
+        if let Some(d) = dst.get_mut(w) {
+            *d |= chunk << s;
+        }
+        at += n;
+        to += n;
+    }
+}
+
+/// Sets bit `i` of `bits`, growing `bits` as needed (with zero words).
+#[inline]
+fn set_bit(bits: &mut Vec<u64>, i: usize) {
+    if bits.len() <= i / 64 {
+        bits.resize(i / 64 + 1, 0);
+    }
+    if let Some(w) = bits.get_mut(i / 64) {
+        *w |= 1 << (i % 64);
     }
 }
 
@@ -420,9 +483,8 @@ struct LineSpan {
 }
 
 /// The tokens of `text`, whose lines are `spans`: their hashes appended to `all`, whether each
-/// is inside quotation marks to `quoted` (only as far as the last line that may have quotation
-/// marks: a shorter `quoted` means false), and where each line starts in `all` to `starts`, with
-/// `all.len()` at the end.
+/// is inside quotation marks to the bit set `quoted` (bit `i` for token `i`; a word past its end
+/// means false), and where each line starts in `all` to `starts`, with `all.len()` at the end.
 ///
 /// Consecutive ASCII lines are tokenized in one call of the fast tokenizer (line breaks are
 /// separators, so its tokens are those of the lines in turn). Where each line starts is known
@@ -438,7 +500,7 @@ fn tokens_batched(
     spans: &[LineSpan],
     tokenizer: &mut Tokenizer,
     all: &mut Vec<u64>,
-    quoted: &mut Vec<bool>,
+    quoted: &mut Vec<u64>,
     starts: &mut Vec<usize>,
 ) -> bool {
     // The byte range of the ASCII lines not tokenized yet, and the tokens they end at.
@@ -458,8 +520,7 @@ fn tokens_batched(
             if span.plain {
                 tokens += span.runs as usize;
             } else {
-                quoted.resize(tokens, false);
-                tokens += ascii_quotes(line.as_bytes(), quoted);
+                tokens += ascii_quotes(line.as_bytes(), quoted, tokens);
             }
             continue;
         }
@@ -483,7 +544,7 @@ fn tokens_by_line(
     spans: &[LineSpan],
     tokenizer: &mut Tokenizer,
     all: &mut Vec<u64>,
-    quoted: &mut Vec<bool>,
+    quoted: &mut Vec<u64>,
     starts: &mut Vec<usize>,
 ) {
     for span in spans {
@@ -499,59 +560,113 @@ fn tokens_by_line(
 }
 
 /// The tokens of one `line` with any characters: hashes appended to `all`, and whether each is
-/// inside quotation marks to `quoted` (first filled with false up to `all.len()`).
+/// inside quotation marks to the bit set `quoted` (bit `all.len()` for the next token).
 fn tokens_with_quotes(
     line: &str,
     tokenizer: &mut Tokenizer,
     all: &mut Vec<u64>,
-    quoted: &mut Vec<bool>,
+    quoted: &mut Vec<u64>,
 ) {
-    quoted.resize(all.len(), false);
     // A quotation mark never stays open across a line break.
     let mut quotes = QuoteState::default();
     let mut last_end = 0usize;
     tokenizer.for_each(line, |t| {
         let from = last_end.min(t.start);
-        quoted.push(quotes.scan(line.get(from..t.end).unwrap_or_default()));
+        if quotes.scan(line.get(from..t.end).unwrap_or_default()) {
+            set_bit(quoted, all.len());
+        }
         last_end = t.end;
         all.push(token_hash(t.text.as_bytes(), t.numeric));
     });
 }
 
-/// Whether each token of the ASCII `line` is inside quotation marks, appended to `out`; returns
-/// how many tokens (runs of letters, digits and apostrophes with a letter or digit).
+/// Whether each token of the ASCII `line` is inside quotation marks, as bits of `quoted` from bit
+/// `first` on (set for quoted tokens; `quoted` grows as needed); returns how many tokens (runs of
+/// letters, digits and apostrophes with a letter or digit).
 ///
-/// The flags of [`tokens_with_quotes`] in one pass over the bytes: there, each token's
-/// [`QuoteState::scan`] reads the line from the end of the token before up to the end of this
-/// one, so the scans read the line in order, and a token's flag is the state at its first letter
-/// or digit. (A scan looks at most one character past its end, which is there a separator, as
-/// the blank it assumes there is.)
-fn ascii_quotes(line: &[u8], out: &mut Vec<bool>) -> usize {
-    let (mut inside, mut prev_alnum, mut counted) = (false, false, false);
-    let mut tokens = 0;
-    for (i, &c) in line.iter().enumerate() {
-        let alnum = c.is_ascii_alphanumeric();
-        if alnum {
-            if !counted {
-                out.push(inside);
-                tokens += 1;
-                counted = true;
-            }
-        } else if matches!(c, b'"' | b'\'' | b'`') {
-            let next_alnum = line.get(i + 1).is_some_and(u8::is_ascii_alphanumeric);
-            if !prev_alnum && next_alnum {
-                inside = true;
-            } else if !next_alnum && (prev_alnum || c == b'"') {
+/// The flags of [`tokens_with_quotes`] in one pass over the line, 64 bytes at a time: there, each
+/// token's [`QuoteState::scan`] reads the line from the end of the token before up to the end of
+/// this one, so the scans read the line in order, and a token's flag is the state at its first
+/// letter or digit. (A scan looks at most one character past its end, which is there a
+/// separator, as the blank it assumes there is.) Letters and digits, apostrophes and the other
+/// quotation marks are found as bit masks ([`quote_masks`]); token starts are the letters and
+/// digits not preceded, across apostrophes, by another; the state changes only at a quotation
+/// mark or an apostrophe not between two letters or digits, visited one by one, and the tokens
+/// before each are counted from the starts.
+fn ascii_quotes(line: &[u8], quoted: &mut Vec<u64>, first: usize) -> usize {
+    let mut inside = false;
+    // Tokens before the current block, and where the open quotation started (a token number).
+    let (mut tokens, mut open_from) = (first, first);
+    // Whether the byte before the block is a letter or digit, and whether it continues a token
+    // (a letter or digit, or an apostrophe after one, across apostrophes).
+    let (mut prev_alnum, mut prev_tok) = (false, false);
+    let mut pad = [0u8; 64];
+    for base in (0..line.len()).step_by(64) {
+        let (alnum, apos, marks) = quote_masks(crate::normalize::block_at(line, base, &mut pad));
+        // Apostrophes reached from a letter or digit through apostrophes: the addition carries
+        // a seed (an apostrophe right after one) through its run of apostrophes.
+        let seeds = ((alnum << 1) | u64::from(prev_tok)) & apos;
+        let reached = apos & (apos.wrapping_add(seeds) ^ apos);
+        let cont = alnum | reached;
+        let starts = alnum & !((cont << 1) | u64::from(prev_tok));
+        let next_alnum = line.get(base + 64).is_some_and(u8::is_ascii_alphanumeric);
+        let before = (alnum << 1) | u64::from(prev_alnum);
+        let after = (alnum >> 1) | (u64::from(next_alnum) << 63);
+        // An apostrophe between two letters or digits changes nothing.
+        let mut events = marks | (apos & !(before & after));
+        while events != 0 {
+            let i = events.trailing_zeros();
+            events &= events - 1;
+            let (word_before, word_after) = (before >> i & 1 == 1, after >> i & 1 == 1);
+            let at = tokens + (starts & ((1u64 << i) - 1)).count_ones() as usize;
+            let closes = !word_after && (word_before || line.get(base + i as usize) == Some(&b'"'));
+            if !word_before && word_after {
+                if !inside {
+                    (inside, open_from) = (true, at);
+                }
+            } else if closes && inside {
+                set_range(quoted, open_from..at);
                 inside = false;
             }
-            // An apostrophe does not end a run.
-            counted &= c == b'\'';
-        } else {
-            counted = false;
         }
-        prev_alnum = alnum;
+        tokens += starts.count_ones() as usize;
+        (prev_alnum, prev_tok) = (alnum >> 63 == 1, cont >> 63 == 1);
     }
-    tokens
+    if inside {
+        set_range(quoted, open_from..tokens);
+    }
+    tokens - first
+}
+
+/// Bit masks of a 64-byte block (bit i for byte i): ASCII letters and digits, apostrophes, and
+/// the other ASCII quotation marks (double quotes, backticks).
+#[inline(always)]
+fn quote_masks(block: &[u8; 64]) -> (u64, u64, u64) {
+    let (mut alnum, mut apos, mut marks) = ([0u8; 64], [0u8; 64], [0u8; 64]);
+    for (((a, p), m), &c) in alnum
+        .iter_mut()
+        .zip(apos.iter_mut())
+        .zip(marks.iter_mut())
+        .zip(block)
+    {
+        *a = u8::from(((c | 0x20).wrapping_sub(b'a') < 26) | (c.wrapping_sub(b'0') < 10));
+        *p = u8::from(c == b'\'');
+        *m = u8::from((c == b'"') | (c == b'`'));
+    }
+    (pack_bits(&alnum), pack_bits(&apos), pack_bits(&marks))
+}
+
+/// The bytes of `bytes` (each 0 or 1) as a bit mask: bit i is byte i.
+#[inline(always)]
+fn pack_bits(bytes: &[u8; 64]) -> u64 {
+    let mut mask = 0u64;
+    for (w, chunk) in bytes.chunks_exact(8).enumerate() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        // Bit 0 of byte j lands on bit 56 + j.
+        mask |= (u64::from_le_bytes(word).wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * w);
+    }
+    mask
 }
 
 /// The lines of `text` (split at `\n`) as byte ranges, each with whether it has no character that
@@ -626,17 +741,7 @@ fn line_masks(block: &[u8; 64]) -> (u64, u64, u64) {
         let alnum = ((c | 0x20).wrapping_sub(b'a') < 26) | (c.wrapping_sub(b'0') < 10);
         *t = u8::from(alnum | (c == b'\'') | (c >= 0x80));
     }
-    let pack = |bytes: &[u8; 64]| {
-        let mut mask = 0u64;
-        for (w, chunk) in bytes.chunks_exact(8).enumerate() {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            // Bit 0 of byte j lands on bit 56 + j.
-            mask |= (u64::from_le_bytes(word).wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * w);
-        }
-        mask
-    };
-    (pack(&breaks), pack(&rare), pack(&token))
+    (pack_bits(&breaks), pack_bits(&rare), pack_bits(&token))
 }
 
 /// False when byte `at` of `b` can open or close a quotation: a double quote or backtick, a
@@ -1251,9 +1356,27 @@ mod tests {
             let mut batched = (Vec::new(), Vec::new(), Vec::new());
             let (a, q, l) = &mut batched;
             assert!(tokens_batched(&text, &spans, &mut tz, a, q, l), "{text:?}");
-            by_line.1.resize(by_line.0.len(), false);
-            batched.1.resize(batched.0.len(), false);
-            assert_eq!(batched, by_line, "{text:?}");
+            // Bit sets compare as flags (trailing zero words do not count).
+            let flags = |q: &[u64], n: usize| (0..n).map(|i| bit(q, i)).collect::<Vec<_>>();
+            assert_eq!(batched.0, by_line.0, "{text:?}");
+            assert_eq!(batched.2, by_line.2, "{text:?}");
+            let n = by_line.0.len();
+            assert_eq!(flags(&batched.1, n), flags(&by_line.1, n), "{text:?}");
+            assert!(batched.1.len() <= n.div_ceil(64) && by_line.1.len() <= n.div_ceil(64));
+            // The mask pass over ASCII lines equals the byte pass.
+            for l in spans.iter().filter(|l| l.ascii) {
+                let line = &text.as_bytes()[l.from..l.to];
+                let mut want = Vec::new();
+                let count = ascii_quotes_bytes(line, &mut want);
+                for first in [0, 5, 64, 130] {
+                    let mut got = Vec::new();
+                    assert_eq!(ascii_quotes(line, &mut got, first), count, "{line:?}");
+                    assert_eq!(
+                        flags(&got, first + count),
+                        [vec![false; first], want.clone()].concat()
+                    );
+                }
+            }
             // A plain line's runs are its tokens; any line's runs are its runs of token bytes.
             for l in &spans {
                 let line = &text[l.from..l.to];
@@ -1270,6 +1393,111 @@ mod tests {
             }
             let want: Vec<(&str, bool)> = text.split('\n').map(|l| (l, has_no_quotes(l))).collect();
             assert_eq!(got, want, "{text:?}");
+        }
+    }
+
+    /// [`ascii_quotes`] byte by byte (the code it replaced), its test oracle: whether each token of the ASCII `line` is
+    /// inside quotation marks, appended to `out`; returns how many tokens (runs of letters, digits and apostrophes with a letter or digit).
+    ///
+    /// The flags of [`tokens_with_quotes`] in one pass over the bytes: there, each token's
+    /// [`QuoteState::scan`] reads the line from the end of the token before up to the end of this
+    /// one, so the scans read the line in order, and a token's flag is the state at its first letter
+    /// or digit. (A scan looks at most one character past its end, which is there a separator, as
+    /// the blank it assumes there is.)
+    fn ascii_quotes_bytes(line: &[u8], out: &mut Vec<bool>) -> usize {
+        let (mut inside, mut prev_alnum, mut counted) = (false, false, false);
+        let mut tokens = 0;
+        for (i, &c) in line.iter().enumerate() {
+            let alnum = c.is_ascii_alphanumeric();
+            if alnum {
+                if !counted {
+                    out.push(inside);
+                    tokens += 1;
+                    counted = true;
+                }
+            } else if matches!(c, b'"' | b'\'' | b'`') {
+                let next_alnum = line.get(i + 1).is_some_and(u8::is_ascii_alphanumeric);
+                if !prev_alnum && next_alnum {
+                    inside = true;
+                } else if !next_alnum && (prev_alnum || c == b'"') {
+                    inside = false;
+                }
+                // An apostrophe does not end a run.
+                counted &= c == b'\'';
+            } else {
+                counted = false;
+            }
+            prev_alnum = alnum;
+        }
+        tokens
+    }
+
+    #[test]
+    fn ascii_quotes_match_the_byte_pass() {
+        // Long lines of letters, digits, apostrophes, quotation marks and separators: block
+        // boundaries fall anywhere, inside runs of apostrophes and next to quotation marks.
+        let alphabet = b"aZ9'''\"` .,-";
+        let mut state = 5u64;
+        for len in 0..3000 {
+            let line: Vec<u8> = (0..len % 300)
+                .map(|_| {
+                    state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+                    alphabet[(crate::shingle::fmix64(state) % alphabet.len() as u64) as usize]
+                })
+                .collect();
+            let mut want = Vec::new();
+            let count = ascii_quotes_bytes(&line, &mut want);
+            let mut got = vec![u64::MAX];
+            assert_eq!(ascii_quotes(&line, &mut got, 64), count);
+            let flags: Vec<bool> = (64..64 + count).map(|i| bit(&got, i)).collect();
+            assert_eq!(flags, want, "{:?}", String::from_utf8_lossy(&line));
+            assert!(got.len() <= 1 + count.div_ceil(64));
+        }
+    }
+
+    #[test]
+    fn bit_ranges_match_bit_by_bit() {
+        let mut state = 11u64;
+        let mut next = |m: u64| {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            (crate::shingle::fmix64(state) % m) as usize
+        };
+        for _ in 0..2000 {
+            let n = next(300);
+            let src: Vec<bool> = (0..n).map(|_| next(3) == 0).collect();
+            let mut packed = Vec::new();
+            for (i, _) in src.iter().enumerate().filter(|(_, &f)| f) {
+                set_bit(&mut packed, i);
+            }
+            let (a, b) = (next(n as u64 + 1), next(n as u64 + 1));
+            let range = a.min(b)..a.max(b);
+            let offset = next(200);
+            let before = next(3);
+            let mut dst = vec![0u64; before];
+            copy_bits(&packed, range.clone(), &mut dst, offset);
+            let words = if range.is_empty() {
+                0
+            } else {
+                (offset + range.len()).div_ceil(64)
+            };
+            assert_eq!(dst.len(), words.max(before));
+            for i in 0..dst.len() * 64 {
+                let want = i >= offset && i - offset < range.len() && src[range.start + i - offset];
+                assert_eq!(bit(&dst, i), want, "{i} {range:?} {offset}");
+            }
+            let mut run = Vec::new();
+            set_range(&mut run, range.clone());
+            for i in 0..run.len() * 64 {
+                assert_eq!(bit(&run, i), range.contains(&i));
+            }
+            assert_eq!(
+                run.len(),
+                if range.is_empty() {
+                    0
+                } else {
+                    (range.end - 1) / 64 + 1
+                }
+            );
         }
     }
 

@@ -229,6 +229,7 @@ pub struct FeatureExtractor {
     scratch: Vec<u64>,
     sort: SortScratch,
     line_spans: Vec<LineSpan>,
+    view: Vec<u8>,
 }
 
 impl FeatureExtractor {
@@ -255,6 +256,7 @@ impl FeatureExtractor {
             scratch: Vec::new(),
             sort: SortScratch::default(),
             line_spans: Vec::new(),
+            view: Vec::new(),
         }
     }
 
@@ -301,8 +303,8 @@ impl FeatureExtractor {
         self.lines.clear();
         lines_of(text, &mut self.line_spans);
         let (all, all_quoted, lines) = (&mut self.all, &mut self.all_quoted, &mut self.lines);
-        let (tokenizer, spans) = (&mut self.tokenizer, &self.line_spans);
-        if !tokens_batched(text, spans, tokenizer, all, all_quoted, lines) {
+        let (tokenizer, spans, view) = (&mut self.tokenizer, &self.line_spans, &mut self.view);
+        if !tokens_batched(text, spans, tokenizer, all, all_quoted, lines, view) {
             // Never taken (a test checks it), but the line starts must fit the tokens.
             all.clear();
             all_quoted.clear();
@@ -502,6 +504,7 @@ fn tokens_batched(
     all: &mut Vec<u64>,
     quoted: &mut Vec<u64>,
     starts: &mut Vec<usize>,
+    view: &mut Vec<u8>,
 ) -> bool {
     // The byte range of the ASCII lines not tokenized yet, and the tokens they end at.
     let mut batch: Option<(usize, usize)> = None;
@@ -520,8 +523,16 @@ fn tokens_batched(
             if span.plain {
                 tokens += span.runs as usize;
             } else {
-                tokens += ascii_quotes(line.as_bytes(), quoted, tokens);
+                tokens += ascii_quotes::<false>(line.as_bytes(), quoted, tokens);
             }
+            continue;
+        }
+        if ascii_view(line, view) {
+            // Its tokens are those of its ASCII view, batched with the ASCII lines.
+            let from = batch.map_or(span.from, |(from, _)| from);
+            batch = Some((from, span.to));
+            starts.push(tokens);
+            tokens += ascii_quotes::<true>(view, quoted, tokens);
             continue;
         }
         flush(&mut batch, tokenizer, all);
@@ -593,7 +604,7 @@ fn tokens_with_quotes(
 /// digits not preceded, across apostrophes, by another; the state changes only at a quotation
 /// mark or an apostrophe not between two letters or digits, visited one by one, and the tokens
 /// before each are counted from the starts.
-fn ascii_quotes(line: &[u8], quoted: &mut Vec<u64>, first: usize) -> usize {
+fn ascii_quotes<const VIEW: bool>(line: &[u8], quoted: &mut Vec<u64>, first: usize) -> usize {
     let mut inside = false;
     // Tokens before the current block, and where the open quotation started (a token number).
     let (mut tokens, mut open_from) = (first, first);
@@ -602,7 +613,8 @@ fn ascii_quotes(line: &[u8], quoted: &mut Vec<u64>, first: usize) -> usize {
     let (mut prev_alnum, mut prev_tok) = (false, false);
     let mut pad = [0u8; 64];
     for base in (0..line.len()).step_by(64) {
-        let (alnum, apos, marks) = quote_masks(crate::normalize::block_at(line, base, &mut pad));
+        let (alnum, apos, marks) =
+            quote_masks::<VIEW>(crate::normalize::block_at(line, base, &mut pad));
         // Apostrophes reached from a letter or digit through apostrophes: the addition carries
         // a seed (an apostrophe right after one) through its run of apostrophes.
         let seeds = ((alnum << 1) | u64::from(prev_tok)) & apos;
@@ -619,8 +631,18 @@ fn ascii_quotes(line: &[u8], quoted: &mut Vec<u64>, first: usize) -> usize {
             events &= events - 1;
             let (word_before, word_after) = (before >> i & 1 == 1, after >> i & 1 == 1);
             let at = tokens + (starts & ((1u64 << i) - 1)).count_ones() as usize;
-            let closes = !word_after && (word_before || line.get(base + i as usize) == Some(&b'"'));
-            if !word_before && word_after {
+            let c = line.get(base + i as usize).copied();
+            let closes = !word_after && (word_before || c == Some(b'"'));
+            if VIEW && c == Some(VIEW_OPEN) {
+                if !inside {
+                    (inside, open_from) = (true, at);
+                }
+            } else if VIEW && c == Some(VIEW_CLOSE) {
+                if inside {
+                    set_range(quoted, open_from..at);
+                    inside = false;
+                }
+            } else if !word_before && word_after {
                 if !inside {
                     (inside, open_from) = (true, at);
                 }
@@ -638,10 +660,95 @@ fn ascii_quotes(line: &[u8], quoted: &mut Vec<u64>, first: usize) -> usize {
     tokens - first
 }
 
+/// The byte standing in an ASCII view of a line (see [`ascii_view`]) for an opening quotation
+/// mark that opens whatever follows (“ „ «).
+const VIEW_OPEN: u8 = 1;
+/// The byte standing in an ASCII view of a line for a closing quotation mark that closes
+/// whatever precedes (” »).
+const VIEW_CLOSE: u8 = 2;
+
+/// The ASCII byte that stands for the non-ASCII character `c` in an ASCII view of a line, or
+/// `None` for a character the view does not cover.
+///
+/// Latin letters with diacritics (each one letter for the tokenizer and for [`QuoteState`])
+/// become `a`; the curly single quotes (apostrophes for the tokenizer, single quotes for
+/// [`QuoteState`]) become `'`; the curly and angled double quotes become [`VIEW_OPEN`] or
+/// [`VIEW_CLOSE`]; a few common symbols and punctuation marks that split tokens and are no
+/// quotation marks (no-break space, pound, copyright, registered, degree, dashes, ellipsis,
+/// euro, bullet) become a blank. A test checks each against the tokenizer and [`QuoteState`].
+#[inline]
+fn view_byte(c: char) -> Option<u8> {
+    match c {
+        '\u{2018}' | '\u{2019}' => Some(b'\''),
+        '\u{201C}' | '\u{201E}' | '\u{AB}' => Some(VIEW_OPEN),
+        '\u{201D}' | '\u{BB}' => Some(VIEW_CLOSE),
+        '\u{A0}' | '\u{A3}' | '\u{A9}' | '\u{AE}' | '\u{B0}' | '\u{2013}' | '\u{2014}'
+        | '\u{2026}' | '\u{20AC}' | '\u{2022}' => Some(b' '),
+        '\u{C0}'..='\u{17F}'
+            if !matches!(c, '\u{D7}' | '\u{F7}' | '\u{13F}' | '\u{140}' | '\u{149}') =>
+        {
+            Some(b'a')
+        }
+        _ => None,
+    }
+}
+
+/// Writes an ASCII view of `line` into `view` (cleared first): a line with the tokens and the
+/// quotation marks of `line` for [`ascii_quotes`], which reads its quotation marks too
+/// (`VIEW = true`). Returns false when the view cannot stand for the line: a character
+/// [`view_byte`] does not cover, a NUL-like byte the view uses ([`VIEW_OPEN`], [`VIEW_CLOSE`]),
+/// or a run of token bytes that the tokenizer splits into several tokens (at a dash, say) and
+/// that holds a quotation mark or apostrophe.
+///
+/// Why the last: [`tokens_with_quotes`] gives every token of such a run the run's whole text,
+/// so its later tokens see the run's quotation marks twice; without any, the state is the same
+/// throughout the run, and the view gives the same flags.
+fn ascii_view(line: &str, view: &mut Vec<u8>) -> bool {
+    view.clear();
+    let b = line.as_bytes();
+    // In the current run of token bytes: a letter or digit, a split after one, a letter or digit
+    // after a split (several tokens), a quotation mark or apostrophe.
+    let (mut alnum, mut split, mut several, mut quote) = (false, false, false, false);
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        let (v, len) = if c < 0x80 {
+            if c == VIEW_OPEN || c == VIEW_CLOSE {
+                return false;
+            }
+            (c, 1)
+        } else {
+            let Some(ch) = line.get(i..).and_then(|s| s.chars().next()) else {
+                return false;
+            };
+            let Some(v) = view_byte(ch) else {
+                return false;
+            };
+            (v, ch.len_utf8())
+        };
+        if c < 0x80 && !c.is_ascii_alphanumeric() && c != b'\'' {
+            // A separator ends the run.
+            if several && quote {
+                return false;
+            }
+            (alnum, split, several, quote) = (false, false, false, false);
+        } else if v.is_ascii_alphanumeric() {
+            several |= split;
+            alnum = true;
+        } else {
+            quote |= v != b' ';
+            split |= alnum && v != b'\'';
+        }
+        view.push(v);
+        i += len;
+    }
+    !(several && quote)
+}
+
 /// Bit masks of a 64-byte block (bit i for byte i): ASCII letters and digits, apostrophes, and
-/// the other ASCII quotation marks (double quotes, backticks).
+/// the other ASCII quotation marks (double quotes, backticks; with `VIEW`, also [`VIEW_OPEN`]
+/// and [`VIEW_CLOSE`]).
 #[inline(always)]
-fn quote_masks(block: &[u8; 64]) -> (u64, u64, u64) {
+fn quote_masks<const VIEW: bool>(block: &[u8; 64]) -> (u64, u64, u64) {
     let (mut alnum, mut apos, mut marks) = ([0u8; 64], [0u8; 64], [0u8; 64]);
     for (((a, p), m), &c) in alnum
         .iter_mut()
@@ -651,7 +758,7 @@ fn quote_masks(block: &[u8; 64]) -> (u64, u64, u64) {
     {
         *a = u8::from(((c | 0x20).wrapping_sub(b'a') < 26) | (c.wrapping_sub(b'0') < 10));
         *p = u8::from(c == b'\'');
-        *m = u8::from((c == b'"') | (c == b'`'));
+        *m = u8::from((c == b'"') | (c == b'`') | (VIEW & (c.wrapping_sub(VIEW_OPEN) < 2)));
     }
     (pack_bits(&alnum), pack_bits(&apos), pack_bits(&marks))
 }
@@ -1329,10 +1436,22 @@ mod tests {
             "  ",
             "\u{2019}",
             "it's",
+            "\u{2014}",
+            "\u{A3}5",
+            "Jos\u{e9}",
+            "\u{201D}",
+            "\u{AB}",
+            "\u{BB}",
+            "\u{201E}",
+            "\u{2018}",
+            "\u{a9}",
+            "\u{2013}x",
+            "\u{13F}",
+            "\u{1}",
         ];
         let mut state = 3u64;
         let (mut spans, mut tokens) = (Vec::new(), Vec::new());
-        for len in 0..400 {
+        for len in 0..4000 {
             let mut text = String::new();
             for _ in 0..len % 150 {
                 state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -1355,7 +1474,10 @@ mod tests {
             tokens_by_line(&text, &spans, &mut tz, a, q, l);
             let mut batched = (Vec::new(), Vec::new(), Vec::new());
             let (a, q, l) = &mut batched;
-            assert!(tokens_batched(&text, &spans, &mut tz, a, q, l), "{text:?}");
+            assert!(
+                tokens_batched(&text, &spans, &mut tz, a, q, l, &mut Vec::new()),
+                "{text:?}"
+            );
             // Bit sets compare as flags (trailing zero words do not count).
             let flags = |q: &[u64], n: usize| (0..n).map(|i| bit(q, i)).collect::<Vec<_>>();
             assert_eq!(batched.0, by_line.0, "{text:?}");
@@ -1370,7 +1492,11 @@ mod tests {
                 let count = ascii_quotes_bytes(line, &mut want);
                 for first in [0, 5, 64, 130] {
                     let mut got = Vec::new();
-                    assert_eq!(ascii_quotes(line, &mut got, first), count, "{line:?}");
+                    assert_eq!(
+                        ascii_quotes::<false>(line, &mut got, first),
+                        count,
+                        "{line:?}"
+                    );
                     assert_eq!(
                         flags(&got, first + count),
                         [vec![false; first], want.clone()].concat()
@@ -1433,6 +1559,42 @@ mod tests {
     }
 
     #[test]
+    fn view_bytes_match_the_tokenizer_and_quote_state() {
+        let mut tz = Tokenizer::new();
+        let mut count = |s: &str| {
+            let mut n = 0;
+            tz.for_each(s, |_| n += 1);
+            n
+        };
+        for c in (0x80..0x3000u32).filter_map(char::from_u32) {
+            let Some(v) = view_byte(c) else { continue };
+            let (alone, between) = (count(&c.to_string()), count(&format!("x{c}y")));
+            let quote_mark = matches!(
+                c,
+                '\u{201C}'
+                    | '\u{201E}'
+                    | '\u{AB}'
+                    | '\u{201D}'
+                    | '\u{BB}'
+                    | '\u{2018}'
+                    | '\u{2019}'
+            );
+            match v {
+                b'a' => assert!((alone, between, c.is_alphanumeric()) == (1, 1, true), "{c}"),
+                b'\'' => assert!((alone, between, quote_mark) == (0, 1, true), "{c}"),
+                b' ' | VIEW_OPEN | VIEW_CLOSE => {
+                    assert!(
+                        (alone, between, c.is_alphanumeric()) == (0, 2, false),
+                        "{c}"
+                    );
+                    assert_eq!(quote_mark, v != b' ', "{c}");
+                }
+                _ => panic!("{c}"),
+            }
+        }
+    }
+
+    #[test]
     fn ascii_quotes_match_the_byte_pass() {
         // Long lines of letters, digits, apostrophes, quotation marks and separators: block
         // boundaries fall anywhere, inside runs of apostrophes and next to quotation marks.
@@ -1448,7 +1610,7 @@ mod tests {
             let mut want = Vec::new();
             let count = ascii_quotes_bytes(&line, &mut want);
             let mut got = vec![u64::MAX];
-            assert_eq!(ascii_quotes(&line, &mut got, 64), count);
+            assert_eq!(ascii_quotes::<false>(&line, &mut got, 64), count);
             let flags: Vec<bool> = (64..64 + count).map(|i| bit(&got, i)).collect();
             assert_eq!(flags, want, "{:?}", String::from_utf8_lossy(&line));
             assert!(got.len() <= 1 + count.div_ceil(64));

@@ -100,6 +100,23 @@ struct Built {
     signatures: Vec<Signature>,
     sketcher: Sketcher,
     index: OnceLock<LshIndex>,
+    /// Stage one's verified pairs, for the final build (see [`Reuse`]); `None` in stage one.
+    reuse: Option<Reuse>,
+}
+
+/// What stage one verified, kept for the final build: a document whose features stage two left
+/// as they were has the same signature and scores the same, so a pair of two such documents is a
+/// candidate and verifies exactly as in stage one, and needs no second look.
+#[derive(Debug)]
+struct Reuse {
+    /// Stage one's verified pairs between two unchanged documents, in candidate order.
+    pairs: Vec<Pair>,
+    /// Documents whose features stage two may have changed: those with a frequent shingle that
+    /// stage two spares.
+    changed: Vec<bool>,
+    /// Stage one's number of candidate pairs (the same in the final build when no document
+    /// changed).
+    candidates: usize,
 }
 
 impl Built {
@@ -326,13 +343,21 @@ impl Detector {
     /// template, shared by unrelated documents, stays out.
     fn build(&self) -> Built {
         let limit = self.config.boilerplate_limit(self.len());
-        let first = self.build_with(limit, None);
-        let (pairs, _) = self.verified_pairs(&first);
+        let (first, _) = self.build_with(limit, None);
+        let (pairs, candidates) = self.verified_pairs(&first);
         let clustering = self.attach(&first, &pairs, false);
         if clustering.len() == self.len() {
-            return first;
+            let changed = vec![false; self.len()];
+            return Built {
+                reuse: Some(Reuse {
+                    pairs,
+                    changed,
+                    candidates,
+                }),
+                ..first
+            };
         }
-        drop((pairs, first));
+        drop(first);
         let mut members: Vec<Vec<u32>> = vec![Vec::new(); clustering.len()];
         for (doc, &label) in clustering.labels().iter().enumerate() {
             members[label as usize].push(doc as u32);
@@ -354,10 +379,27 @@ impl Detector {
                 single.add_set(&set);
             }
         }
-        self.build_with(limit, Some((multi, single)))
+        let (second, changed) = self.build_with(limit, Some((multi, single)));
+        let mut pairs = pairs;
+        pairs.retain(|p| !changed[p.a as usize] && !changed[p.b as usize]);
+        Built {
+            reuse: Some(Reuse {
+                pairs,
+                changed,
+                candidates,
+            }),
+            ..second
+        }
     }
 
-    fn build_with(&self, limit: usize, groups: Option<(DfCounter, DfCounter)>) -> Built {
+    /// The index without boilerplate (stage one without `groups`, stage two with them), and for
+    /// each document whether some shingle of it at or above `limit` was spared (never in stage
+    /// one): only then can its features differ from stage one's.
+    fn build_with(
+        &self,
+        limit: usize,
+        groups: Option<(DfCounter, DfCounter)>,
+    ) -> (Built, Vec<bool>) {
         let sketcher = Sketcher::new(
             self.config.algorithm,
             self.config.num_perm,
@@ -370,27 +412,39 @@ impl Detector {
             signatures: Vec::new(),
             sketcher: sketcher.clone(),
             index: OnceLock::new(),
+            reuse: None,
         };
-        let work = |f: &Features| -> (Option<Features>, Signature) {
-            let g = f.without(|h| probe.is_boilerplate(&self.df, h), MAX_BOILERPLATE_SHARE);
+        let work = |f: &Features| -> ((Option<Features>, Signature), bool) {
+            let spared = std::cell::Cell::new(false);
+            let drop = |h| {
+                let boilerplate = probe.is_boilerplate(&self.df, h);
+                if !boilerplate && probe.groups.is_some() && self.df.estimate(h) >= limit {
+                    spared.set(true);
+                }
+                boilerplate
+            };
+            let g = f.without(drop, MAX_BOILERPLATE_SHARE);
             let mut u = Vec::new();
             g.union_into(&mut u);
             let sig = sketcher.sketch(&u);
-            ((g.size() != f.size()).then_some(g), sig)
+            (((g.size() != f.size()).then_some(g), sig), spared.get())
         };
         #[cfg(feature = "parallel")]
-        let done: Vec<(Option<Features>, Signature)> = {
+        let done: Vec<((Option<Features>, Signature), bool)> = {
             use rayon::prelude::*;
             self.features.par_iter().map(work).collect()
         };
         #[cfg(not(feature = "parallel"))]
-        let done: Vec<(Option<Features>, Signature)> = self.features.iter().map(work).collect();
+        let done: Vec<((Option<Features>, Signature), bool)> =
+            self.features.iter().map(work).collect();
+        let (done, spared): (Vec<_>, Vec<_>) = done.into_iter().unzip();
         let (filtered, signatures): (Vec<_>, Vec<_>) = done.into_iter().unzip();
-        Built {
+        let built = Built {
             filtered,
             signatures,
             ..probe
-        }
+        };
+        (built, spared)
     }
 
     /// The document-frequency limit at or above which a shingle is boilerplate, for the current
@@ -476,7 +530,20 @@ impl Detector {
     }
 
     fn verified_pairs(&self, built: &Built) -> (Vec<Pair>, usize) {
-        let candidates = candidate_pairs(&built.signatures, self.config.lsh_params());
+        if let Some(r) = built.reuse.as_ref().filter(|r| !r.changed.contains(&true)) {
+            // Stage two changed nothing: the same candidates, the same pairs.
+            return (r.pairs.clone(), r.candidates);
+        }
+        let all = candidate_pairs(&built.signatures, self.config.lsh_params());
+        let count = all.len();
+        // With stage one's pairs at hand, only pairs with a changed document need verifying.
+        let candidates = match &built.reuse {
+            Some(r) => all
+                .into_iter()
+                .filter(|&(a, b)| r.changed[a as usize] || r.changed[b as usize])
+                .collect(),
+            None => all,
+        };
         let verify = |aligner: &mut Aligner, &(a, b): &(u32, u32)| -> Option<Pair> {
             // A cheap first look: the containment the signatures imply. One agreeing slot of 128
             // is what two unrelated texts sharing one common phrase give.
@@ -509,7 +576,11 @@ impl Detector {
                 .filter_map(|c| verify(&mut aligner, c))
                 .collect()
         };
-        (pairs, candidates.len())
+        let pairs = match &built.reuse {
+            Some(r) => merge_sorted(&r.pairs, pairs),
+            None => pairs,
+        };
+        (pairs, count)
     }
 
     /// Each document joins only its best verified neighbour among larger documents, so every
@@ -669,5 +740,72 @@ impl Detector {
             pairs,
             candidates,
         }
+    }
+}
+
+/// The pairs of `a` and `b`, each in candidate order (by document numbers), in that order.
+fn merge_sorted(a: &[Pair], b: Vec<Pair>) -> Vec<Pair> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let mut a = a.iter().peekable();
+    for p in b {
+        while let Some(q) = a.next_if(|q| (q.a, q.b) < (p.a, p.b)) {
+            out.push(*q);
+        }
+        out.push(p);
+    }
+    out.extend(a.copied());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `n` made-up words from a small LCG seeded with `seed`.
+    fn words(seed: u64, n: usize) -> Vec<String> {
+        let mut x = seed;
+        (0..n)
+            .map(|_| {
+                x = x
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                format!("w{}", (x >> 33) % 5_000)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn reused_stage_one_pairs_equal_a_fresh_verification() {
+        // A story reprinted more often than the boilerplate limit (its shingles are frequent,
+        // and spared by stage two), its truncations, a site footer on unrelated texts, and a
+        // story copied once.
+        let story = words(1, 400);
+        let footer = words(2, 30).join(" ");
+        let mut d = Detector::new(Config::new()).unwrap();
+        for i in 0..14 {
+            d.insert(format!("copy{i}"), &story.join(" "));
+        }
+        for i in 0..6 {
+            let cut = 120 + 20 * i;
+            d.insert(format!("cut{i}"), &story[..cut].join(" "));
+        }
+        for i in 0..30 {
+            let text = format!("{}\n\n{footer}", words(100 + i, 150).join(" "));
+            d.insert(format!("site{i}"), &text);
+        }
+        // A story copied once: no frequent shingle, unchanged by stage two.
+        let other = words(3, 300);
+        d.insert("other", &other.join(" "));
+        d.insert("other-cut", &other[..200].join(" "));
+        let mut built = d.build();
+        let reuse = built.reuse.as_ref().unwrap();
+        assert!(reuse.changed.contains(&true) && reuse.changed.contains(&false));
+        let reused = d.verified_pairs(&built);
+        let (other, cut) = (d.len() as u32 - 2, d.len() as u32 - 1);
+        assert!(reuse.pairs.iter().any(|p| (p.a, p.b) == (other, cut)));
+        built.reuse = None;
+        let fresh = d.verified_pairs(&built);
+        assert!(!fresh.0.is_empty());
+        assert_eq!(reused, fresh);
     }
 }

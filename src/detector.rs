@@ -362,10 +362,9 @@ impl Detector {
         for (doc, &label) in clustering.labels().iter().enumerate() {
             members[label as usize].push(doc as u32);
         }
-        let (mut multi, mut single) = (DfCounter::new(), DfCounter::new());
-        let mut set = Vec::new();
-        for group in &members {
-            set.clear();
+        // Each group's frequent shingles (the lookups, in parallel), then counted in order.
+        let frequent = |group: &Vec<u32>| -> Vec<u64> {
+            let mut set = Vec::new();
             for &m in group {
                 let f = &self.features[m as usize];
                 let frequent = f.words().iter().chain(f.skeleton());
@@ -373,12 +372,24 @@ impl Detector {
             }
             set.sort_unstable();
             set.dedup();
+            set
+        };
+        #[cfg(feature = "parallel")]
+        let sets: Vec<Vec<u64>> = {
+            use rayon::prelude::*;
+            members.par_iter().map(frequent).collect()
+        };
+        #[cfg(not(feature = "parallel"))]
+        let sets: Vec<Vec<u64>> = members.iter().map(frequent).collect();
+        let (mut multi, mut single) = (DfCounter::new(), DfCounter::new());
+        for (group, set) in members.iter().zip(&sets) {
             if group.len() > 1 {
-                multi.add_set(&set);
+                multi.add_set(set);
             } else {
-                single.add_set(&set);
+                single.add_set(set);
             }
         }
+        drop(sets);
         let (second, changed) = self.build_with(limit, Some((multi, single)));
         let mut pairs = pairs;
         pairs.retain(|p| !changed[p.a as usize] && !changed[p.b as usize]);

@@ -555,18 +555,22 @@ impl Detector {
                 .collect(),
             None => all,
         };
+        // Set sizes side by side: the first look below touches no features.
+        let sizes: Vec<usize> = (0..self.len() as u32)
+            .map(|d| built.feat(&self.features, d).size())
+            .collect();
         let verify = |aligner: &mut Aligner, &(a, b): &(u32, u32)| -> Option<Pair> {
             // A cheap first look: the containment the signatures imply. One agreeing slot of 128
             // is what two unrelated texts sharing one common phrase give.
-            let (fa, fb) = (built.feat(&self.features, a), built.feat(&self.features, b));
             let j = built.signatures[a as usize]
                 .similarity(&built.signatures[b as usize])
                 .unwrap_or(0.0);
-            if crate::verify::containment_from_jaccard(j, fa.size(), fb.size())
+            if crate::verify::containment_from_jaccard(j, sizes[a as usize], sizes[b as usize])
                 < MIN_ESTIMATED_CONTAINMENT
             {
                 return None;
             }
+            let (fa, fb) = (built.feat(&self.features, a), built.feat(&self.features, b));
             let similarity = self.verified(fa, fb, aligner);
             (similarity.score >= self.config.threshold).then_some(Pair { a, b, similarity })
         };

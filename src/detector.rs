@@ -124,13 +124,18 @@ impl Built {
     /// not confined to one cluster of copies (in two or more clusters, or in at least `limit / 2`
     /// documents outside any cluster).
     fn is_boilerplate(&self, df: &DfCounter, h: u64) -> bool {
-        df.estimate(h) >= self.limit
-            && match &self.groups {
-                None => true,
-                Some((multi, single)) => {
-                    multi.estimate(h) >= 2 || single.estimate(h) >= (self.limit / 2).max(2)
-                }
+        df.estimate(h) >= self.limit && !self.spares(h)
+    }
+
+    /// True when stage two keeps the frequent shingle `h`: it is confined to one stage-one
+    /// cluster (never in stage one).
+    fn spares(&self, h: u64) -> bool {
+        match &self.groups {
+            None => false,
+            Some((multi, single)) => {
+                multi.estimate(h) < 2 && single.estimate(h) < (self.limit / 2).max(2)
             }
+        }
     }
 
     /// Document `i`'s features without boilerplate.
@@ -344,7 +349,7 @@ impl Detector {
     fn build(&self) -> Built {
         let limit = self.config.boilerplate_limit(self.len());
         let (first, _) = self.build_with(limit, None);
-        let (pairs, candidates) = self.verified_pairs(&first);
+        let (mut pairs, candidates) = self.verified_pairs(&first);
         let clustering = self.attach(&first, &pairs, false);
         if clustering.len() == self.len() {
             let changed = vec![false; self.len()];
@@ -391,7 +396,6 @@ impl Detector {
         }
         drop(sets);
         let (second, changed) = self.build_with(limit, Some((multi, single)));
-        let mut pairs = pairs;
         pairs.retain(|p| !changed[p.a as usize] && !changed[p.b as usize]);
         Built {
             reuse: Some(Reuse {
@@ -427,14 +431,15 @@ impl Detector {
         };
         let work = |f: &Features| -> ((Option<Features>, Signature), bool) {
             let spared = std::cell::Cell::new(false);
-            let drop = |h| {
-                let boilerplate = probe.is_boilerplate(&self.df, h);
-                if !boilerplate && probe.groups.is_some() && self.df.estimate(h) >= limit {
-                    spared.set(true);
+            let boilerplate = |h| {
+                if self.df.estimate(h) < limit {
+                    return false;
                 }
-                boilerplate
+                let keep = probe.spares(h);
+                spared.set(spared.get() | keep);
+                !keep
             };
-            let g = f.without(drop, MAX_BOILERPLATE_SHARE);
+            let g = f.without(boilerplate, MAX_BOILERPLATE_SHARE);
             let mut u = Vec::new();
             g.union_into(&mut u);
             let sig = sketcher.sketch(&u);

@@ -21,9 +21,9 @@
 //! also shares the reporter's own sentences. A long unmatched stretch (over [`GAP_ALLOWANCE`]
 //! tokens) costs extra: a page that borrows a paragraph or two has whole paragraphs from elsewhere.
 
-use crate::normalize::Tokenizer;
+use crate::normalize::{alnum_byte, block_at, pack_bits, Tokenizer};
 use crate::shingle::{
-    ngrams, ngrams_into, skeleton_items, skeleton_ngrams, sorted_set_into, token_hash, ShingleKind,
+    ngrams, ngrams_to, skeleton_items, skeleton_ngrams, sorted_set_into, token_hash, ShingleKind,
     SkeletonItem, SortScratch,
 };
 use crate::verify::Scores;
@@ -354,7 +354,7 @@ impl FeatureExtractor {
 
         // Word n-grams: shingle i covers tokens i..i+n.
         self.scratch.clear();
-        ngrams_into(body, self.word_n, self.word_seed, &mut self.scratch);
+        ngrams_to(body, self.word_n, self.word_seed, &mut self.scratch);
         out.word_n = self.word_n as u32;
         out.word_seed = self.word_seed;
         match Arc::get_mut(&mut out.body) {
@@ -456,17 +456,6 @@ fn copy_bits(src: &[u64], from: std::ops::Range<usize>, dst: &mut Vec<u64>, offs
     }
 }
 
-/// Sets bit `i` of `bits`, growing `bits` as needed (with zero words).
-#[inline]
-fn set_bit(bits: &mut Vec<u64>, i: usize) {
-    if bits.len() <= i / 64 {
-        bits.resize(i / 64 + 1, 0);
-    }
-    if let Some(w) = bits.get_mut(i / 64) {
-        *w |= 1 << (i % 64);
-    }
-}
-
 /// One line of a text (see [`lines_of`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct LineSpan {
@@ -516,23 +505,22 @@ fn tokens_batched(
     };
     for span in spans {
         let line = text.get(span.from..span.to).unwrap_or_default();
-        if span.ascii {
+        // The line's token count when it joins the batch (a line with other characters whose
+        // ASCII view stands for it counts the view's tokens).
+        let batched = if span.ascii && span.plain {
+            Some(span.runs as usize)
+        } else if span.ascii {
+            Some(ascii_quotes::<false>(line.as_bytes(), quoted, tokens))
+        } else if ascii_view(line, view) {
+            Some(ascii_quotes::<true>(view, quoted, tokens))
+        } else {
+            None
+        };
+        if let Some(n) = batched {
             let from = batch.map_or(span.from, |(from, _)| from);
             batch = Some((from, span.to));
             starts.push(tokens);
-            if span.plain {
-                tokens += span.runs as usize;
-            } else {
-                tokens += ascii_quotes::<false>(line.as_bytes(), quoted, tokens);
-            }
-            continue;
-        }
-        if ascii_view(line, view) {
-            // Its tokens are those of its ASCII view, batched with the ASCII lines.
-            let from = batch.map_or(span.from, |(from, _)| from);
-            batch = Some((from, span.to));
-            starts.push(tokens);
-            tokens += ascii_quotes::<true>(view, quoted, tokens);
+            tokens += n;
             continue;
         }
         flush(&mut batch, tokenizer, all);
@@ -584,7 +572,7 @@ fn tokens_with_quotes(
     tokenizer.for_each(line, |t| {
         let from = last_end.min(t.start);
         if quotes.scan(line.get(from..t.end).unwrap_or_default()) {
-            set_bit(quoted, all.len());
+            set_range(quoted, all.len()..all.len() + 1);
         }
         last_end = t.end;
         all.push(token_hash(t.text.as_bytes(), t.numeric));
@@ -613,8 +601,7 @@ fn ascii_quotes<const VIEW: bool>(line: &[u8], quoted: &mut Vec<u64>, first: usi
     let (mut prev_alnum, mut prev_tok) = (false, false);
     let mut pad = [0u8; 64];
     for base in (0..line.len()).step_by(64) {
-        let (alnum, apos, marks) =
-            quote_masks::<VIEW>(crate::normalize::block_at(line, base, &mut pad));
+        let (alnum, apos, marks) = quote_masks::<VIEW>(block_at(line, base, &mut pad));
         // Apostrophes reached from a letter or digit through apostrophes: the addition carries
         // a seed (an apostrophe right after one) through its run of apostrophes.
         let seeds = ((alnum << 1) | u64::from(prev_tok)) & apos;
@@ -756,24 +743,11 @@ fn quote_masks<const VIEW: bool>(block: &[u8; 64]) -> (u64, u64, u64) {
         .zip(marks.iter_mut())
         .zip(block)
     {
-        *a = u8::from(((c | 0x20).wrapping_sub(b'a') < 26) | (c.wrapping_sub(b'0') < 10));
+        *a = u8::from(alnum_byte(c));
         *p = u8::from(c == b'\'');
         *m = u8::from((c == b'"') | (c == b'`') | (VIEW & (c.wrapping_sub(VIEW_OPEN) < 2)));
     }
     (pack_bits(&alnum), pack_bits(&apos), pack_bits(&marks))
-}
-
-/// The bytes of `bytes` (each 0 or 1) as a bit mask: bit i is byte i.
-#[inline(always)]
-fn pack_bits(bytes: &[u8; 64]) -> u64 {
-    let mut mask = 0u64;
-    for (w, chunk) in bytes.chunks_exact(8).enumerate() {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        // Bit 0 of byte j lands on bit 56 + j.
-        mask |= (u64::from_le_bytes(word).wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * w);
-    }
-    mask
 }
 
 /// The lines of `text` (split at `\n`) as byte ranges, each with whether it has no character that
@@ -820,7 +794,7 @@ fn lines_of(text: &str, out: &mut Vec<LineSpan>) {
     // NUL, which pads the last block, is neither a line break, a quotation mark nor a token byte.
     let mut pad = [0u8; 64];
     for base in (0..b.len()).step_by(64) {
-        visit(crate::normalize::block_at(b, base, &mut pad), base);
+        visit(block_at(b, base, &mut pad), base);
     }
     out.push(LineSpan {
         from: line_start,
@@ -845,8 +819,7 @@ fn line_masks(block: &[u8; 64]) -> (u64, u64, u64) {
     {
         *n = u8::from(c == b'\n');
         *r = u8::from((c == b'"') | (c == b'`') | (c == b'\'') | (c >= 0x80));
-        let alnum = ((c | 0x20).wrapping_sub(b'a') < 26) | (c.wrapping_sub(b'0') < 10);
-        *t = u8::from(alnum | (c == b'\'') | (c >= 0x80));
+        *t = u8::from(alnum_byte(c) | (c == b'\'') | (c >= 0x80));
     }
     (pack_bits(&breaks), pack_bits(&rare), pack_bits(&token))
 }
@@ -1629,7 +1602,7 @@ mod tests {
             let src: Vec<bool> = (0..n).map(|_| next(3) == 0).collect();
             let mut packed = Vec::new();
             for (i, _) in src.iter().enumerate().filter(|(_, &f)| f) {
-                set_bit(&mut packed, i);
+                set_range(&mut packed, i..i + 1);
             }
             let (a, b) = (next(n as u64 + 1), next(n as u64 + 1));
             let range = a.min(b)..a.max(b);

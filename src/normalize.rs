@@ -898,6 +898,26 @@ impl Tokenizer {
     }
 }
 
+/// Whether byte `c` is an ASCII letter or digit, in plain arithmetic a loop over a block can
+/// vectorize.
+#[inline(always)]
+pub(crate) fn alnum_byte(c: u8) -> bool {
+    ((c | 0x20).wrapping_sub(b'a') < 26) | (c.wrapping_sub(b'0') < 10)
+}
+
+/// The bytes of `bytes` (each 0 or 1) as a bit mask: bit i is byte i.
+#[inline(always)]
+pub(crate) fn pack_bits(bytes: &[u8; 64]) -> u64 {
+    let mut mask = 0u64;
+    for (w, chunk) in bytes.chunks_exact(8).enumerate() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        // Bit 0 of byte j lands on bit 56 + j.
+        mask |= (u64::from_le_bytes(word).wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * w);
+    }
+    mask
+}
+
 /// The 64-byte block of `bytes` at `base` (below `bytes.len()`); the last, shorter one is copied
 /// into `pad` and padded with NUL, a separator (`pad` must be all NUL before that copy).
 #[inline(always)]
@@ -922,20 +942,11 @@ fn classify(block: &[u8; 64]) -> (u64, bool) {
     let mut class = [0u8; 64];
     let mut any_rare = 0u8;
     for (c, &b) in class.iter_mut().zip(block) {
-        let alnum = ((b | 0x20).wrapping_sub(b'a') < 26) | (b.wrapping_sub(b'0') < 10);
         let rare = (b >= 0x80) | (b == b'\'');
-        *c = u8::from(alnum | rare);
+        *c = u8::from(alnum_byte(b) | rare);
         any_rare |= u8::from(rare);
     }
-    let mut token = 0u64;
-    for (w, chunk) in class.chunks_exact(8).enumerate() {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        // Bit 0 of byte j lands on bit 56 + j.
-        let x = u64::from_le_bytes(word).wrapping_mul(0x0102_0408_1020_4080) >> 56;
-        token |= x << (8 * w);
-    }
-    (token, any_rare != 0)
+    (pack_bits(&class), any_rare != 0)
 }
 
 /// Bytes of text per chunk of [`Tokenizer::scan_avx512`]: its edge positions are `u16` offsets

@@ -417,7 +417,7 @@ pub(crate) fn ngrams(items: &[u64], n: usize, seed: u64, out: &mut impl FnMut(u6
     ngrams_to(items, n, seed, &mut EachHash(out));
 }
 
-/// [`ngrams`] into any [`HashSink`] (appended to a vector in batches: [`ngrams_into`]).
+/// [`ngrams`] into any [`HashSink`] (a `Vec<u64>` takes them a batch at a time).
 #[inline(always)]
 pub(crate) fn ngrams_to(items: &[u64], n: usize, seed: u64, out: &mut impl HashSink) {
     let n = n.max(1);
@@ -438,12 +438,6 @@ pub(crate) fn ngrams_to(items: &[u64], n: usize, seed: u64, out: &mut impl HashS
         3 => rolled::<3>(items, seed, out),
         _ => rolled_any(items, n, seed, out),
     }
-}
-
-/// [`ngrams`] appended to `out`.
-#[inline]
-pub(crate) fn ngrams_into(items: &[u64], n: usize, seed: u64, out: &mut Vec<u64>) {
-    ngrams_to(items, n, seed, out);
 }
 
 /// [`ngrams`] for `N`, known at compile time, with `items.len() > N`.
@@ -685,7 +679,7 @@ mod tests {
             windows::<3>(items, 9, &mut got);
             assert_eq!(got, want, "{len}");
             let mut got = vec![1];
-            ngrams_into(items, 3, 9, &mut got);
+            ngrams_to(items, 3, 9, &mut got);
             assert_eq!(got[1..], want[..], "{len}");
         }
     }

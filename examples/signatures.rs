@@ -3,6 +3,7 @@
 //! ```text
 //! cargo run --release --example signatures -- CORPUS.jsonl [--threads N] [--algorithm NAME]
 //!     [--truth TRUTH.jsonl] [--num-perm K] [--seed S] [--repeat R] [--no-lsh]
+//!     [--baseline-threads B]
 //! ```
 //!
 //! Reads every `{"id","text"}` line into memory, then times signature building alone (default
@@ -12,6 +13,14 @@
 //! (the peers' layout). The last stdout line is one JSON object: `docs`, `bytes`, `seconds`,
 //! `mb_per_s`, `docs_per_s`, and `mean_abs_err`, `lsh_seconds` when measured. This is the contract
 //! `benches/peers/run.sh` relies on.
+//!
+//! `--baseline-threads B` measures scaling in one process: each of the `--repeat` rounds runs one
+//! pass in a pool of B threads and one in the main pool, in alternating order, and the JSON gains
+//! `baseline_threads`, `baseline_seconds` (its fastest pass), `speedup` (fastest baseline pass ÷
+//! fastest main pass), `speedup_median` (median over rounds of the two passes' ratio) and
+//! `passes` (the rounds). On a
+//! shared machine whose speed swings from second to second, passes a few milliseconds apart see
+//! the same machine; separate processes seconds apart do not.
 
 mod common;
 
@@ -50,6 +59,10 @@ struct Args {
     /// Repeat the signature pass this many times and report the fastest.
     #[arg(long, default_value_t = 1)]
     repeat: usize,
+    /// Also time passes in a pool of this many threads, alternating with the main passes, and
+    /// report the speedup of the main pool over it.
+    #[arg(long, value_name = "B")]
+    baseline_threads: Option<usize>,
 }
 
 fn main() -> ExitCode {
@@ -80,24 +93,42 @@ fn run(args: &Args) -> Result<(), String> {
         started.elapsed().as_secs_f64()
     );
 
-    let pool = match args.threads {
-        Some(0) => return Err("invalid --threads 0 (expected >= 1)".to_string()),
-        Some(n) => rayon::ThreadPoolBuilder::new().num_threads(n).build(),
-        None => rayon::ThreadPoolBuilder::new().build(),
-    }
-    .map_err(|e| format!("cannot start the thread pool: {e}"))?;
+    let pool = thread_pool(args.threads, "--threads")?;
     let threads = pool.current_num_threads();
+    let baseline = match args.baseline_threads {
+        Some(b) => Some(thread_pool(Some(b), "--baseline-threads")?),
+        None => None,
+    };
 
     let sketcher = Sketcher::new(args.algorithm, args.num_perm, args.seed);
     let shingler = Shingler::new(&[ShingleKind::Words(5)], args.seed);
     let (mut best, mut best_cpu) = (f64::INFINITY, f64::INFINITY);
+    let mut best_baseline = f64::INFINITY;
+    let mut paired = Vec::new();
     let mut sigs: Vec<Signature> = Vec::new();
-    for _ in 0..args.repeat.max(1) {
+    for round in 0..args.repeat.max(1) {
+        let mut base_time = None;
+        // The baseline pass first in even rounds, after the main pass in odd ones.
+        if let Some(b) = baseline.as_ref().filter(|_| round % 2 == 0) {
+            base_time = Some(timed(|| {
+                b.install(|| sketcher.sketch_texts(&shingler, &texts))
+            }));
+        }
         drop(std::mem::take(&mut sigs));
         let (t, cpu) = (Instant::now(), cpu_seconds());
         sigs = pool.install(|| sketcher.sketch_texts(&shingler, &texts));
-        best = best.min(t.elapsed().as_secs_f64());
+        let main_time = t.elapsed().as_secs_f64();
+        best = best.min(main_time);
         best_cpu = best_cpu.min(cpu_seconds() - cpu);
+        if let Some(b) = baseline.as_ref().filter(|_| round % 2 == 1) {
+            base_time = Some(timed(|| {
+                b.install(|| sketcher.sketch_texts(&shingler, &texts))
+            }));
+        }
+        if let Some(bt) = base_time {
+            best_baseline = best_baseline.min(bt);
+            paired.push(bt / main_time);
+        }
     }
     let seconds = best;
 
@@ -111,6 +142,31 @@ fn run(args: &Args) -> Result<(), String> {
         args.algorithm.name(),
         sketcher.params().num_perm,
     );
+
+    if let Some(b) = &baseline {
+        paired.sort_by(f64::total_cmp);
+        let mid = paired.len() / 2;
+        let median = if paired.len() % 2 == 1 {
+            paired[mid]
+        } else {
+            (paired[mid - 1] + paired[mid]) / 2.0
+        };
+        eprintln!(
+            "{} threads vs {}: fastest passes {seconds:.4} s vs {best_baseline:.4} s; \
+             pass ratios {:.2}..{:.2}",
+            threads,
+            b.current_num_threads(),
+            paired[0],
+            paired[paired.len() - 1]
+        );
+        out.push_str(&format!(
+            ", \"baseline_threads\": {}, \"baseline_seconds\": {best_baseline:.6}, \
+             \"speedup\": {:.3}, \"speedup_median\": {median:.3}, \"passes\": {}",
+            b.current_num_threads(),
+            best_baseline / seconds,
+            paired.len(),
+        ));
+    }
 
     if let Some(path) = &args.truth {
         let by_id: HashMap<&str, usize> = ids
@@ -144,6 +200,25 @@ fn run(args: &Args) -> Result<(), String> {
     out.push('}');
     println!("{out}");
     Ok(())
+}
+
+/// A pool of `threads` threads (default: all cores); `option` names the value in errors.
+fn thread_pool(threads: Option<usize>, option: &str) -> Result<rayon::ThreadPool, String> {
+    match threads {
+        Some(0) => return Err(format!("invalid {option} 0 (expected >= 1)")),
+        Some(n) => rayon::ThreadPoolBuilder::new().num_threads(n).build(),
+        None => rayon::ThreadPoolBuilder::new().build(),
+    }
+    .map_err(|e| format!("cannot start the thread pool: {e}"))
+}
+
+/// Seconds `f` takes (its result dropped after the timing, as the main passes drop theirs).
+fn timed<T>(f: impl FnOnce() -> T) -> f64 {
+    let t = Instant::now();
+    let out = f();
+    let seconds = t.elapsed().as_secs_f64();
+    drop(out);
+    seconds
 }
 
 /// CPU time of this process so far (user + system, all threads; Linux, 10 ms ticks), or NaN when

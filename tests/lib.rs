@@ -522,6 +522,49 @@ mod examples_as_programs {
     }
 
     #[test]
+    fn signatures_example_prints_its_contract_and_the_in_process_speedup() {
+        let corpus = planted_corpus(23, 10);
+        let dir = temp_dir("sigs");
+        let path = dir.join("corpus.jsonl");
+        let mut lines = String::new();
+        for (name, text) in &corpus.docs {
+            let line = serde_json::json!({"id": name, "text": text});
+            lines.push_str(&format!("{line}\n"));
+        }
+        std::fs::write(&path, lines).unwrap();
+        let run = |args: &[&str]| {
+            Command::new(example("signatures"))
+                .arg(&path)
+                .args(args)
+                .output()
+                .unwrap()
+        };
+        let out = run(&["--threads", "2", "--baseline-threads", "1", "--repeat", "3"]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+        let bytes: usize = corpus.docs.iter().map(|(_, t)| t.len()).sum();
+        assert_eq!(v["docs"], corpus.docs.len());
+        assert_eq!(v["bytes"], bytes);
+        assert!(v["seconds"].as_f64().unwrap() > 0.0);
+        assert!(v["mb_per_s"].as_f64().unwrap() > 0.0);
+        assert_eq!(v["threads"], 2);
+        assert_eq!(v["baseline_threads"], 1);
+        assert_eq!(v["passes"], 3);
+        assert!(v["speedup"].as_f64().unwrap() > 0.0);
+        assert!(v["lsh_hits"].as_u64().unwrap() >= corpus.docs.len() as u64);
+
+        let out = run(&["--baseline-threads", "0"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success());
+        assert!(stderr.contains("invalid --baseline-threads 0"), "{stderr}");
+    }
+
+    #[test]
     fn evaluate_example_scores_a_generated_corpus() {
         let corpus = planted_corpus(21, 20);
         let dir = temp_dir("eval");

@@ -2,7 +2,7 @@
 # Peer benchmark: wirecopy vs datasketch and rensa (Python) on one synthetic corpus, in one run.
 # See README.md beside this file. Usage:
 #   benches/peers/run.sh [-n DOCS] [-r ROUNDS] [-t "1 2"] [-a ALGORITHM] [-p "datasketch rensa"]
-#                        [-o OUTDIR] [--peers-only] [--no-truth]
+#                        [-o OUTDIR] [-s PASSES] [--peers-only] [--no-truth]
 #   -n DOCS       corpus size (default 20000, ~58 MB)
 #   -r ROUNDS     interleaved rounds (default 3)
 #   -t THREADS    wirecopy thread counts, one row each (default "1 2")
@@ -10,6 +10,8 @@
 #   -p PEERS      Python peers run through the harness's bench_py.py (default "datasketch rensa";
 #                 also: gaoya, datasketch-auto); rensa is the reference for the ratio columns
 #   -o OUTDIR     results folder (default target/peers/results/<date>-n<DOCS>)
+#   -s PASSES     in-process scaling check per round: for each thread count T > 1 in -t, one
+#                 process alternates PASSES passes at T threads with PASSES at 1 (default 15; 0: off)
 #   --peers-only  skip wirecopy (no cargo build)
 #   --no-truth    do not pass --truth to the wirecopy example
 # Environment:
@@ -22,7 +24,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(git -C "$HERE" rev-parse --show-toplevel 2>/dev/null || (cd "$HERE/../.." && pwd))"
 N_DOCS=20000; ROUNDS=3; THREADS="1 2"; ALGORITHM=""; PEERS="datasketch rensa"; OUTDIR=""
-PEERS_ONLY=0; USE_TRUTH=1
+PEERS_ONLY=0; USE_TRUTH=1; SCALE_PASSES=15
 while [[ $# -gt 0 ]]; do
   case "$1" in
     -n) N_DOCS="$2"; shift 2;;
@@ -31,13 +33,15 @@ while [[ $# -gt 0 ]]; do
     -a) ALGORITHM="$2"; shift 2;;
     -p) PEERS="$2"; shift 2;;
     -o) OUTDIR="$2"; shift 2;;
+    -s) SCALE_PASSES="$2"; shift 2;;
     --peers-only) PEERS_ONLY=1; shift;;
     --no-truth) USE_TRUTH=0; shift;;
-    -h|--help) sed -n 2,20p "$0"; exit 0;;
+    -h|--help) sed -n 2,22p "$0"; exit 0;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2;;
   esac
 done
 [[ "$N_DOCS" =~ ^[0-9]+$ && "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: -n and -r take positive integers" >&2; exit 2; }
+[[ "$SCALE_PASSES" =~ ^[0-9]+$ ]] || { echo "run.sh: -s takes a number of passes (0: off)" >&2; exit 2; }
 [[ -x /usr/bin/time ]] || { echo "run.sh: /usr/bin/time is needed (apt-get install time)" >&2; exit 1; }
 
 HARNESS_SRC="${PERF_HARNESS:-$ROOT/../shared/perf}"
@@ -103,6 +107,9 @@ print(exe or "")')" || BIN=""
     else log "the signatures example has no --truth option: its error column will be n/a"; fi
   fi
   if [[ -n "$ALGORITHM" ]]; then WC_ARGS+=(--algorithm "$ALGORITHM"); fi
+  if [[ $SCALE_PASSES -gt 0 ]] && ! grep -q -- '--baseline-threads' <<<"$HELP"; then
+    log "the signatures example has no --baseline-threads option: no in-process scaling check"; SCALE_PASSES=0
+  fi
 fi
 
 # 5. results folder and run facts
@@ -156,6 +163,19 @@ for r in $(seq 1 "$ROUNDS"); do
       log "round $r $s: done, peak RSS $(sed -n 's/.*Maximum resident set size (kbytes): //p' "$base.time") kB"
     fi
   done
+  # In-process scaling: T threads against one, passes alternated inside one process.
+  if [[ $PEERS_ONLY == 0 && $SCALE_PASSES -gt 0 ]]; then
+    for t in $THREADS; do
+      [[ "$t" -gt 1 ]] || continue
+      base="$OUTDIR/scaling-t${t}_r$r"
+      if RAYON_NUM_THREADS="$t" "$BIN" "$CORPUS/corpus.jsonl" --threads "$t" --baseline-threads 1 \
+          --repeat "$SCALE_PASSES" --no-lsh ${ALGORITHM:+--algorithm "$ALGORITHM"} > "$base.stdout" 2> "$base.stderr"; then
+        log "round $r scaling t$t: $(tail -n 2 "$base.stderr" | head -n 1)"
+      else
+        FAILED=1; log "round $r scaling t$t: FAILED, see $base.stderr"
+      fi
+    done
+  fi
 done
 
 # 8. the table

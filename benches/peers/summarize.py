@@ -104,6 +104,31 @@ def one_run(res, system, r, accuracy, corpus_bytes):
     return row
 
 
+def in_process_scaling(res, rounds):
+    """scaling-tT_rR.stdout files (run.sh -s): per thread count T, each round's speedup fields."""
+    out = {}
+    for name in sorted(os.listdir(res)):
+        m = re.fullmatch(r"scaling-t(\d+)_r(\d+)\.stdout", name)
+        if not m:
+            continue
+        try:
+            d = last_json_line(os.path.join(res, name))
+        except (ValueError, OSError):
+            continue
+        if "speedup" not in d:
+            continue
+        sc = out.setdefault(int(m.group(1)), {"speedup": [], "speedup_median": [], "passes": None, "rounds": []})
+        sc["rounds"].append(int(m.group(2)))
+        sc["speedup"].append(float(d["speedup"]))
+        sc["speedup_median"].append(float(d["speedup_median"]))
+        sc["passes"] = d.get("passes", sc["passes"])
+    for sc in out.values():
+        order = sorted(range(len(sc["rounds"])), key=lambda i: sc["rounds"][i])
+        for k in ("rounds", "speedup", "speedup_median"):
+            sc[k] = [sc[k][i] for i in order]
+    return out
+
+
 def fmt(x, nd=2):
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "n/a"
@@ -183,6 +208,13 @@ def main():
                      f"{ideal['mean_abs_err']:.4f} on these pairs (binomial expectation).")
     per_round = ["", "text→signature MB/s per round: " + "; ".join(
         f"{r['system']} " + ", ".join(fmt(v) for v in r["text_sig_mb_s_per_round"]) for r in rows)]
+    scaling = in_process_scaling(res, rounds)
+    for t, sc in sorted(scaling.items()):
+        per_round.append(
+            f"{t} threads ÷ 1 thread in one process ({sc['passes']} alternated passes each; fastest "
+            f"÷ fastest) per round: " + ", ".join(fmt(v) for v in sc["speedup"]) +
+            f"; median **{fmt(median(sc['speedup']))}** (median of paired passes per round: " +
+            ", ".join(fmt(v) for v in sc["speedup_median"]) + ")")
     problems = [f"- {x['system']} round {x['round']}: {x['error']}" for x in runs if "error" in x]
     problems += [f"- {x['system']} round {x['round']}: {x['warning']}" for x in runs if "warning" in x]
     text = "\n".join(lines + notes + per_round + (["", "problems:"] + problems if problems else []))
@@ -190,7 +222,7 @@ def main():
     open(os.path.join(res, "summary.md"), "w").write(text + "\n")
     for x in runs:
         x.pop("raw", None)
-    json.dump({"run": run, "rows": rows, "runs": runs, "ideal": ideal}, open(os.path.join(res, "summary.json"), "w"),
+    json.dump({"run": run, "rows": rows, "runs": runs, "ideal": ideal, "scaling": scaling}, open(os.path.join(res, "summary.json"), "w"),
               indent=1)
     return 1 if problems and any("error" in x for x in runs) else 0
 

@@ -121,6 +121,31 @@ impl DfCounter {
             .min()
             .map_or(0, usize::from)
     }
+
+    /// True when `h`'s [`DfCounter::estimate`] is at least `n`, reading counters only until one
+    /// falls short: a rare shingle (nearly all of them) costs one memory access, not four.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut df = wirecopy::boilerplate::DfCounter::new();
+    /// df.add_set(&[5]);
+    /// df.add_set(&[5, 6]);
+    /// assert!(df.at_least(5, 2) && !df.at_least(6, 2) && df.at_least(7, 0));
+    /// ```
+    #[inline]
+    pub fn at_least(&self, h: u64, n: usize) -> bool {
+        if n == 0 {
+            return true;
+        }
+        if self.counts.is_empty() {
+            return false;
+        }
+        slots(h)
+            .into_iter()
+            .enumerate()
+            .all(|(row, slot)| usize::from(self.counts[row * WIDTH + slot]) >= n)
+    }
 }
 
 #[inline]
@@ -154,6 +179,10 @@ mod tests {
         for (h, n) in truth {
             let e = df.estimate(h);
             assert!(e >= n && e <= n + 2, "{e} vs {n}");
+            for m in [0, 1, e, e + 1, 70_000] {
+                assert_eq!(df.at_least(h, m), e >= m, "{h} {m}");
+            }
         }
+        assert!(DfCounter::new().at_least(1, 0) && !DfCounter::new().at_least(1, 1));
     }
 }

@@ -124,7 +124,7 @@ impl Built {
     /// not confined to one cluster of copies (in two or more clusters, or in at least `limit / 2`
     /// documents outside any cluster).
     fn is_boilerplate(&self, df: &DfCounter, h: u64) -> bool {
-        df.estimate(h) >= self.limit && !self.spares(h)
+        df.at_least(h, self.limit) && !self.spares(h)
     }
 
     /// True when stage two keeps the frequent shingle `h`: it is confined to one stage-one
@@ -133,7 +133,7 @@ impl Built {
         match &self.groups {
             None => false,
             Some((multi, single)) => {
-                multi.estimate(h) < 2 && single.estimate(h) < (self.limit / 2).max(2)
+                !multi.at_least(h, 2) && !single.at_least(h, (self.limit / 2).max(2))
             }
         }
     }
@@ -373,7 +373,7 @@ impl Detector {
             for &m in group {
                 let f = &self.features[m as usize];
                 let frequent = f.words().iter().chain(f.skeleton());
-                set.extend(frequent.filter(|&&h| self.df.estimate(h) >= limit));
+                set.extend(frequent.filter(|&&h| self.df.at_least(h, limit)));
             }
             set.sort_unstable();
             set.dedup();
@@ -432,7 +432,7 @@ impl Detector {
         let work = |f: &Features| -> ((Option<Features>, Signature), bool) {
             let spared = std::cell::Cell::new(false);
             let boilerplate = |h| {
-                if self.df.estimate(h) < limit {
+                if !self.df.at_least(h, limit) {
                     return false;
                 }
                 let keep = probe.spares(h);

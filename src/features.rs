@@ -1071,6 +1071,24 @@ pub fn aligned_coverage(
     tally.coverage.share()
 }
 
+/// The elements two sorted sets share, in order.
+fn sorted_intersection(a: &[u64], b: &[u64]) -> Vec<u64> {
+    let mut out = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while let (Some(&x), Some(&y)) = (a.get(i), b.get(j)) {
+        if x <= y {
+            i += 1;
+        }
+        if y <= x {
+            j += 1;
+        }
+        if x == y {
+            out.push(x);
+        }
+    }
+    out
+}
+
 /// Builds a [`Coverage`] token by token, in text order, over the covered tokens of a text.
 #[derive(Debug, Default)]
 struct Tally {
@@ -1167,19 +1185,32 @@ impl Coverage {
         if n == 0 {
             return Coverage::default();
         }
+        // The shingles both texts keep, by one merge of each pair of sorted sets. A kept
+        // shingle of `small` is in `large` exactly when it is in these (every kept one is in
+        // `small`'s own sets), so each lookup below searches a set no larger than either.
+        let words = sorted_intersection(&small.words, &large.words);
+        let skeleton = sorted_intersection(&small.skeleton, &large.skeleton);
         // A difference array over shared spans: +1 at start, -1 at end.
         let mut shared = vec![0i32; n + 1];
-        small.for_each_kept_span(|a, b, hash, skeleton| {
-            let set = if skeleton {
-                &large.skeleton
-            } else {
-                &large.words
-            };
-            if set.binary_search(&hash).is_ok() {
-                shared[a] += 1;
-                shared[b] -= 1;
+        if !words.is_empty() {
+            let word_n = small.word_n as usize;
+            small.for_each_word(|i, hash| {
+                let end = (i + word_n).min(n);
+                if i < end && words.binary_search(&hash).is_ok() {
+                    shared[i] += 1;
+                    shared[end] -= 1;
+                }
+            });
+        }
+        if !skeleton.is_empty() {
+            for span in &small.skeleton_spans {
+                let (a, b) = (span.start as usize, (span.end as usize).min(n));
+                if a < b && skeleton.binary_search(&span.hash).is_ok() {
+                    shared[a] += 1;
+                    shared[b] -= 1;
+                }
             }
-        });
+        }
         let covered = small.covered_bits();
         let mut tally = Tally::default();
         let mut c_shared = 0i32;
@@ -1633,6 +1664,25 @@ mod tests {
                     (range.end - 1) / 64 + 1
                 }
             );
+        }
+    }
+
+    #[test]
+    fn sorted_intersection_keeps_the_shared_elements_in_order() {
+        let mut x = 0x1234_5678_u64;
+        let mut next = |m: u64| {
+            x = crate::shingle::fmix64(x.wrapping_add(1));
+            x % m
+        };
+        for _ in 0..200 {
+            let mut a: Vec<u64> = (0..next(40)).map(|_| next(60)).collect();
+            let mut b: Vec<u64> = (0..next(40)).map(|_| next(60)).collect();
+            for v in [&mut a, &mut b] {
+                v.sort_unstable();
+                v.dedup();
+            }
+            let want: Vec<u64> = a.iter().copied().filter(|h| b.contains(h)).collect();
+            assert_eq!(sorted_intersection(&a, &b), want);
         }
     }
 

@@ -6,7 +6,7 @@ use crate::cluster::{Clustering, UnionFind};
 use crate::config::Config;
 use crate::error::ConfigError;
 use crate::features::{first_shared, FeatureExtractor, Features, Similarity, ALIGN_FROM};
-use crate::lsh::{candidate_pairs, LshIndex};
+use crate::lsh::{counted_candidate_pairs, LshIndex, UNCOUNTED};
 use crate::minhash::{Signature, Sketcher};
 use std::sync::OnceLock;
 
@@ -550,35 +550,42 @@ impl Detector {
             // Stage two changed nothing: the same candidates, the same pairs.
             return (r.pairs.clone(), r.candidates);
         }
-        let all = candidate_pairs(&built.signatures, self.config.lsh_params());
-        let count = all.len();
+        let counted = counted_candidate_pairs(&built.signatures, self.config.lsh_params());
+        let count = counted.pairs.len();
+        let all = counted.pairs.into_iter().zip(counted.shared);
         // With stage one's pairs at hand, only pairs with a changed document need verifying.
-        let candidates = match &built.reuse {
+        let candidates: Vec<((u32, u32), u16)> = match &built.reuse {
             Some(r) => all
-                .into_iter()
-                .filter(|&(a, b)| r.changed[a as usize] || r.changed[b as usize])
+                .filter(|&((a, b), _)| r.changed[a as usize] || r.changed[b as usize])
                 .collect(),
-            None => all,
+            None => all.collect(),
         };
         // Set sizes side by side: the first look below touches no features.
         let sizes: Vec<usize> = (0..self.len() as u32)
             .map(|d| built.feat(&self.features, d).size())
             .collect();
-        let verify = |aligner: &mut Aligner, &(a, b): &(u32, u32)| -> Option<Pair> {
-            // A cheap first look: the containment the signatures imply. One agreeing slot of 128
-            // is what two unrelated texts sharing one common phrase give.
-            let j = built.signatures[a as usize]
-                .similarity(&built.signatures[b as usize])
-                .unwrap_or(0.0);
-            if crate::verify::containment_from_jaccard(j, sizes[a as usize], sizes[b as usize])
-                < MIN_ESTIMATED_CONTAINMENT
-            {
-                return None;
-            }
-            let (fa, fb) = (built.feat(&self.features, a), built.feat(&self.features, b));
-            let similarity = self.verified(fa, fb, aligner);
-            (similarity.score >= self.config.threshold).then_some(Pair { a, b, similarity })
-        };
+        let slots = self.config.num_perm as f64;
+        let verify =
+            |aligner: &mut Aligner, &((a, b), shared): &((u32, u32), u16)| -> Option<Pair> {
+                // A cheap first look: the containment the signatures imply. One agreeing slot of 128
+                // is what two unrelated texts sharing one common phrase give. The banding has
+                // counted the agreeing slots of most pairs; the others compare signatures.
+                let j = if shared == UNCOUNTED {
+                    built.signatures[a as usize]
+                        .similarity(&built.signatures[b as usize])
+                        .unwrap_or(0.0)
+                } else {
+                    f64::from(shared) / slots
+                };
+                if crate::verify::containment_from_jaccard(j, sizes[a as usize], sizes[b as usize])
+                    < MIN_ESTIMATED_CONTAINMENT
+                {
+                    return None;
+                }
+                let (fa, fb) = (built.feat(&self.features, a), built.feat(&self.features, b));
+                let similarity = self.verified(fa, fb, aligner);
+                (similarity.score >= self.config.threshold).then_some(Pair { a, b, similarity })
+            };
         #[cfg(feature = "parallel")]
         let pairs: Vec<Pair> = {
             use rayon::prelude::*;

@@ -291,7 +291,31 @@ pub const MAX_BUCKET_PAIRS: usize = 128;
 /// assert_eq!(candidate_pairs(&sigs, LshParams { bands: 16, rows: 4 }), vec![(0, 2)]);
 /// ```
 pub fn candidate_pairs(sigs: &[Signature], params: LshParams) -> Vec<(u32, u32)> {
-    let band_pairs = |band: usize| -> Vec<(u32, u32)> {
+    counted_candidate_pairs(sigs, params).pairs
+}
+
+/// [`Counted::shared`] of a pair whose shared slots LSH does not tell exactly.
+pub(crate) const UNCOUNTED: u16 = u16::MAX;
+
+/// The candidate pairs of [`candidate_pairs`], with the number of signature slots each pair
+/// shares where the banding tells it exactly.
+#[derive(Debug, Default)]
+pub(crate) struct Counted {
+    /// The pairs, as [`candidate_pairs`] gives them.
+    pub pairs: Vec<(u32, u32)>,
+    /// For each pair, its number of equal signature slots, or [`UNCOUNTED`].
+    pub shared: Vec<u16>,
+}
+
+/// [`candidate_pairs`] with the slots each pair shares. With one row per band and one band per
+/// slot, two signatures share a band exactly when they share its slot (the band key is a
+/// bijection of the slot value), so a pair's number of buckets is its number of equal slots,
+/// unless one of them was a large bucket, which lists only some of its pairs: such pairs, and
+/// every pair under other layouts, are [`UNCOUNTED`].
+pub(crate) fn counted_candidate_pairs(sigs: &[Signature], params: LshParams) -> Counted {
+    type Pairs = Vec<(u32, u32)>;
+    // Per band: the pairs of small buckets (every pair) and those of large ones (a star and a chain).
+    let band_pairs = |band: usize| -> (Pairs, Pairs) {
         let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(sigs.len());
         for (i, sig) in sigs.iter().enumerate() {
             if sig.is_empty() {
@@ -300,7 +324,7 @@ pub fn candidate_pairs(sigs: &[Signature], params: LshParams) -> Vec<(u32, u32)>
             keyed.push((params.band_key(sig, band), i as u32));
         }
         keyed.sort_unstable();
-        let mut pairs = Vec::new();
+        let (mut pairs, mut large) = (Vec::new(), Vec::new());
         let mut start = 0;
         while start < keyed.len() {
             let mut end = start + 1;
@@ -316,28 +340,58 @@ pub fn candidate_pairs(sigs: &[Signature], params: LshParams) -> Vec<(u32, u32)>
                 }
             } else {
                 for x in 1..group.len() {
-                    pairs.push((group[0].1, group[x].1));
-                    pairs.push((group[x - 1].1, group[x].1));
+                    large.push((group[0].1, group[x].1));
+                    large.push((group[x - 1].1, group[x].1));
                 }
             }
             start = end;
         }
-        pairs
+        (pairs, large)
     };
     #[cfg(feature = "parallel")]
-    let mut all: Vec<(u32, u32)> = {
+    let per_band: Vec<(Pairs, Pairs)> = {
         use rayon::prelude::*;
-        (0..params.bands)
-            .into_par_iter()
-            .map(band_pairs)
-            .flatten_iter()
-            .collect()
+        (0..params.bands).into_par_iter().map(band_pairs).collect()
     };
     #[cfg(not(feature = "parallel"))]
-    let mut all: Vec<(u32, u32)> = (0..params.bands).flat_map(band_pairs).collect();
-    all.sort_unstable();
-    all.dedup();
-    all
+    let per_band: Vec<(Pairs, Pairs)> = (0..params.bands).map(band_pairs).collect();
+    let (mut small, mut large) = (Vec::new(), Vec::new());
+    for (s, l) in per_band {
+        small.extend(s);
+        large.extend(l);
+    }
+    small.sort_unstable();
+    large.sort_unstable();
+    large.dedup();
+    let exact = params.rows == 1
+        && sigs
+            .iter()
+            .find(|s| !s.is_empty())
+            .is_some_and(|s| s.values().len() == params.bands);
+    // Merge the two sorted lists; a run of one pair in `small` is its count.
+    let mut out = Counted::default();
+    let (mut i, mut j) = (0, 0);
+    while i < small.len() || j < large.len() {
+        let next = match (small.get(i), large.get(j)) {
+            (Some(&p), Some(&q)) => p.min(q),
+            (Some(&p), None) => p,
+            (None, Some(&q)) => q,
+            (None, None) => break,
+        };
+        let mut run = 0usize;
+        while small.get(i) == Some(&next) {
+            run += 1;
+            i += 1;
+        }
+        let in_large = large.get(j) == Some(&next);
+        j += usize::from(in_large);
+        out.pairs.push(next);
+        out.shared.push(match u16::try_from(run) {
+            Ok(n) if exact && !in_large && n < UNCOUNTED => n,
+            _ => UNCOUNTED,
+        });
+    }
+    out
 }
 
 #[cfg(test)]
@@ -373,5 +427,62 @@ mod tests {
         }
         from_index.sort_unstable();
         assert_eq!(from_index, candidate_pairs(&sigs, p));
+    }
+
+    /// Against brute force: every pair sharing a band is a candidate, and a counted pair's count
+    /// is its number of equal slots; with one row per band, a pair in no large bucket is counted.
+    #[test]
+    fn counted_pairs_match_brute_force() {
+        let s = Sketcher::new(Algorithm::OnePermutation, 32, 9);
+        // 200 sets: groups that overlap a lot, and 150 copies of one set (a large bucket).
+        let mut sets: Vec<Vec<u64>> = (0..50u64)
+            .map(|i| ((i % 9) * 40..(i % 9) * 40 + 30 + i % 13).collect())
+            .collect();
+        sets.extend((0..150u64).map(|i| (5000..5100).chain([9000 + i]).collect()));
+        sets.push(Vec::new());
+        let sigs: Vec<_> = sets.iter().map(|x| s.sketch(x)).collect();
+        for p in [
+            LshParams { bands: 32, rows: 1 },
+            LshParams { bands: 8, rows: 4 },
+        ] {
+            let counted = counted_candidate_pairs(&sigs, p);
+            assert_eq!(counted.pairs, candidate_pairs(&sigs, p));
+            assert_eq!(counted.pairs.len(), counted.shared.len());
+            let mut want = Vec::new();
+            for a in 0..sigs.len() {
+                for b in a + 1..sigs.len() {
+                    let (x, y) = (&sigs[a], &sigs[b]);
+                    if !x.is_empty()
+                        && !y.is_empty()
+                        && (0..p.bands).any(|band| p.band_key(x, band) == p.band_key(y, band))
+                    {
+                        want.push((a as u32, b as u32));
+                    }
+                }
+            }
+            let large_ones = (50..200u32).collect::<Vec<_>>();
+            for ((a, b), &n) in counted.pairs.iter().zip(&counted.shared) {
+                let (x, y) = (&sigs[*a as usize], &sigs[*b as usize]);
+                let equal = x
+                    .values()
+                    .iter()
+                    .zip(y.values())
+                    .filter(|(u, v)| u == v)
+                    .count();
+                // Counted whenever it can be, and then right.
+                if p.rows == 1 && !large_ones.contains(a) || n != UNCOUNTED {
+                    assert_eq!(usize::from(n), equal, "{a} {b}");
+                }
+                if p.rows > 1 {
+                    assert_eq!(n, UNCOUNTED);
+                }
+            }
+            // The large bucket lists a star and a chain, not all of its pairs.
+            let outside: Vec<_> = want.iter().filter(|(a, _)| *a < 50).collect();
+            for pair in outside {
+                assert!(counted.pairs.contains(pair), "{pair:?}");
+            }
+            assert!(counted.pairs.iter().all(|pair| want.contains(pair)));
+        }
     }
 }

@@ -710,35 +710,88 @@ fn view_byte(c: char) -> Option<u8> {
 /// Why the last: [`tokens_with_quotes`] gives every token of such a run the run's whole text,
 /// so its later tokens see the run's quotation marks twice; without any, the state is the same
 /// throughout the run, and the view gives the same flags.
+///
+/// ASCII bytes stand for themselves, and a run of ASCII token bytes is never split: the line is
+/// copied in stretches up to the next non-ASCII or reserved byte ([`next_unviewed`]), and only
+/// the runs of token bytes with a non-ASCII character are read character by character
+/// ([`view_run`]).
 fn ascii_view(line: &str, view: &mut Vec<u8>) -> bool {
     view.clear();
     let b = line.as_bytes();
-    // In the current run of token bytes: a letter or digit, a split after one, a letter or digit
-    // after a split (several tokens), a quotation mark or apostrophe.
+    let mut done = 0;
+    while let Some(at) = next_unviewed(b, done) {
+        if b.get(at).is_some_and(u8::is_ascii) {
+            return false;
+        }
+        // The run of token bytes holding the character starts after the last separator.
+        let stretch = b.get(done..at).unwrap_or_default();
+        let run = stretch
+            .iter()
+            .rposition(|&c| view_separator(c))
+            .map_or(done, |p| done + p + 1);
+        view.extend_from_slice(b.get(done..run).unwrap_or_default());
+        match view_run(line, run, view) {
+            Some(end) => done = end,
+            None => return false,
+        }
+    }
+    view.extend_from_slice(b.get(done..).unwrap_or_default());
+    true
+}
+
+/// Whether the ASCII byte `c` ends a run of token bytes: neither a letter, a digit nor an
+/// apostrophe (a non-ASCII byte never does).
+#[inline]
+fn view_separator(c: u8) -> bool {
+    c < 0x80 && !c.is_ascii_alphanumeric() && c != b'\''
+}
+
+/// Where the first byte of `b` from `from` on that an ASCII view does not copy as it is: a
+/// non-ASCII byte, [`VIEW_OPEN`] or [`VIEW_CLOSE`]. Eight bytes at a time.
+#[inline]
+fn next_unviewed(b: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let unviewed = |c: &u8| *c >= 0x80 || *c == VIEW_OPEN || *c == VIEW_CLOSE;
+    let rest = b.get(from..).unwrap_or_default();
+    let mut words = rest.chunks_exact(8);
+    let mut at = from;
+    for word in words.by_ref() {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(word);
+        let w = u64::from_le_bytes(w);
+        // Some byte of 0x80 or over, or below 3 (NUL too, so the word is read again).
+        if (w | (w.wrapping_sub(3 * ONES) & !w)) & HIGH != 0 {
+            if let Some(p) = word.iter().position(unviewed) {
+                return Some(at + p);
+            }
+        }
+        at += 8;
+    }
+    words.remainder().iter().position(unviewed).map(|p| at + p)
+}
+
+/// Appends the view of the run of token bytes of `line` that starts at byte `start` (after a
+/// separator or at the start of the line) to `view`, character by character; returns where the
+/// run ends (at a separator or the end of the line), or `None` when the view cannot stand for
+/// it (see [`ascii_view`]).
+fn view_run(line: &str, start: usize, view: &mut Vec<u8>) -> Option<usize> {
+    let b = line.as_bytes();
+    // A letter or digit, a split after one, a letter or digit after a split (several tokens),
+    // a quotation mark or apostrophe.
     let (mut alnum, mut split, mut several, mut quote) = (false, false, false, false);
-    let mut i = 0;
+    let mut i = start;
     while let Some(&c) = b.get(i) {
         let (v, len) = if c < 0x80 {
-            if c == VIEW_OPEN || c == VIEW_CLOSE {
-                return false;
+            if view_separator(c) {
+                break;
             }
             (c, 1)
         } else {
-            let Some(ch) = line.get(i..).and_then(|s| s.chars().next()) else {
-                return false;
-            };
-            let Some(v) = view_byte(ch) else {
-                return false;
-            };
-            (v, ch.len_utf8())
+            let ch = line.get(i..).and_then(|s| s.chars().next())?;
+            (view_byte(ch)?, ch.len_utf8())
         };
-        if c < 0x80 && !c.is_ascii_alphanumeric() && c != b'\'' {
-            // A separator ends the run.
-            if several && quote {
-                return false;
-            }
-            (alnum, split, several, quote) = (false, false, false, false);
-        } else if v.is_ascii_alphanumeric() {
+        if v.is_ascii_alphanumeric() {
             several |= split;
             alnum = true;
         } else {
@@ -748,7 +801,7 @@ fn ascii_view(line: &str, view: &mut Vec<u8>) -> bool {
         view.push(v);
         i += len;
     }
-    !(several && quote)
+    (!(several && quote)).then_some(i)
 }
 
 /// Bit masks of a 64-byte block (bit i for byte i): ASCII letters and digits, apostrophes, and
@@ -1622,6 +1675,96 @@ mod tests {
             prev_alnum = alnum;
         }
         tokens
+    }
+
+    /// [`ascii_view`] byte by byte (the code it replaced), its test oracle.
+    fn ascii_view_bytes(line: &str, view: &mut Vec<u8>) -> bool {
+        view.clear();
+        let b = line.as_bytes();
+        // In the current run of token bytes: a letter or digit, a split after one, a letter or digit
+        // after a split (several tokens), a quotation mark or apostrophe.
+        let (mut alnum, mut split, mut several, mut quote) = (false, false, false, false);
+        let mut i = 0;
+        while let Some(&c) = b.get(i) {
+            let (v, len) = if c < 0x80 {
+                if c == VIEW_OPEN || c == VIEW_CLOSE {
+                    return false;
+                }
+                (c, 1)
+            } else {
+                let Some(ch) = line.get(i..).and_then(|s| s.chars().next()) else {
+                    return false;
+                };
+                let Some(v) = view_byte(ch) else {
+                    return false;
+                };
+                (v, ch.len_utf8())
+            };
+            if c < 0x80 && !c.is_ascii_alphanumeric() && c != b'\'' {
+                // A separator ends the run.
+                if several && quote {
+                    return false;
+                }
+                (alnum, split, several, quote) = (false, false, false, false);
+            } else if v.is_ascii_alphanumeric() {
+                several |= split;
+                alnum = true;
+            } else {
+                quote |= v != b' ';
+                split |= alnum && v != b'\'';
+            }
+            view.push(v);
+            i += len;
+        }
+        !(several && quote)
+    }
+
+    #[test]
+    fn ascii_view_matches_the_byte_pass() {
+        let pieces = [
+            "word",
+            " ",
+            "don't",
+            "'",
+            "\"",
+            "`",
+            "caf\u{e9}",
+            "\u{201C}",
+            "\u{201D}",
+            "x",
+            "2",
+            "-",
+            "\u{2019}",
+            "\u{2018}",
+            "\u{2014}",
+            "\u{A3}",
+            "\u{AB}",
+            "\u{BB}",
+            "\u{1}",
+            "\u{2}",
+            "\u{0}",
+            "\u{13F}",
+            "\u{D7}",
+            "\u{1F600}",
+            "\u{e9}\u{e9}",
+            "abcdefgh",
+        ];
+        let mut state = 7u64;
+        let (mut got, mut want) = (Vec::new(), Vec::new());
+        for len in 0..20000 {
+            let mut line = String::new();
+            for _ in 0..len % 40 {
+                state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+                line.push_str(
+                    pieces[(crate::shingle::fmix64(state) % pieces.len() as u64) as usize],
+                );
+            }
+            let ok = ascii_view_bytes(&line, &mut want);
+            assert_eq!(ascii_view(&line, &mut got), ok, "{line:?}");
+            if ok {
+                assert_eq!(got, want, "{line:?}");
+            }
+        }
     }
 
     #[test]

@@ -228,7 +228,7 @@ pub struct FeatureExtractor {
     item_hashes: Vec<u64>,
     scratch: Vec<u64>,
     sort: SortScratch,
-    line_spans: Vec<LineSpan>,
+    text_lines: Lines,
     view: Vec<u8>,
 }
 
@@ -255,7 +255,7 @@ impl FeatureExtractor {
             item_hashes: Vec::new(),
             scratch: Vec::new(),
             sort: SortScratch::default(),
-            line_spans: Vec::new(),
+            text_lines: Lines::default(),
             view: Vec::new(),
         }
     }
@@ -301,15 +301,15 @@ impl FeatureExtractor {
         self.all.clear();
         self.all_quoted.clear();
         self.lines.clear();
-        lines_of(text, &mut self.line_spans);
+        lines_of(text, &mut self.text_lines);
         let (all, all_quoted, lines) = (&mut self.all, &mut self.all_quoted, &mut self.lines);
-        let (tokenizer, spans, view) = (&mut self.tokenizer, &self.line_spans, &mut self.view);
+        let (tokenizer, spans, view) = (&mut self.tokenizer, &self.text_lines, &mut self.view);
         if !tokens_batched(text, spans, tokenizer, all, all_quoted, lines, view) {
             // Never taken (a test checks it), but the line starts must fit the tokens.
             all.clear();
             all_quoted.clear();
             lines.clear();
-            tokens_by_line(text, spans, tokenizer, all, all_quoted, lines);
+            tokens_by_line(text, &spans.spans, tokenizer, all, all_quoted, lines);
         }
 
         // The body: long lines only, unless too little is left. Quotation bits only when some
@@ -456,6 +456,16 @@ fn copy_bits(src: &[u64], from: std::ops::Range<usize>, dst: &mut Vec<u64>, offs
     }
 }
 
+/// The lines of a text (see [`lines_of`]).
+#[derive(Debug, Clone, Default)]
+struct Lines {
+    /// The lines, in order.
+    spans: Vec<LineSpan>,
+    /// The quotations of the ASCII lines, line by line: the token ranges inside quotation marks,
+    /// numbered from the line's first token.
+    quotes: Vec<(usize, usize)>,
+}
+
 /// One line of a text (see [`lines_of`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct LineSpan {
@@ -467,35 +477,38 @@ struct LineSpan {
     plain: bool,
     /// Every byte is ASCII.
     ascii: bool,
-    /// Runs of token bytes (ASCII letters and digits, apostrophes, non-ASCII bytes) in the line:
-    /// in a plain line, its tokens (every apostrophe is between two letters or digits, and
-    /// every byte is ASCII, so every run is one token).
-    runs: u32,
+    /// In an ASCII line, its tokens: runs of letters, digits and apostrophes with a letter or
+    /// digit.
+    tokens: usize,
+    /// In an ASCII line, the range of [`Lines::quotes`] that holds its quotations (empty in
+    /// other lines).
+    quotes: (usize, usize),
 }
 
-/// The tokens of `text`, whose lines are `spans`: their hashes appended to `all`, whether each
-/// is inside quotation marks to the bit set `quoted` (bit `i` for token `i`; a word past its end
-/// means false), and where each line starts in `all` to `starts`, with `all.len()` at the end.
+/// The tokens of `text`, whose lines are `lines` (see [`lines_of`]): their hashes appended to
+/// `all`, whether each is inside quotation marks to the bit set `quoted` (bit `i` for token `i`; a
+/// word past its end means false), and where each line starts in `all` to `starts`, with
+/// `all.len()` at the end.
 ///
 /// Consecutive ASCII lines are tokenized in one call of the fast tokenizer (line breaks are
 /// separators, so its tokens are those of the lines in turn). Where each line starts is known
-/// beforehand: in an ASCII line every run of token bytes with a letter or digit is one token, so
-/// a plain line's runs are its tokens, and [`ascii_quotes`] finds the tokens of the others as it
-/// follows their quotation marks. Lines with other characters go through
+/// beforehand: [`lines_of`] counted the tokens of the ASCII lines and found their quotations.
+/// A line with other characters joins the batch when its ASCII view stands for it
+/// ([`ascii_view`], with tokens and quotations from [`ascii_quotes`]); the others go through
 /// [`tokens_with_quotes`].
 ///
 /// Returns false (with the buffers half filled) should the tokenizer give some other number of
 /// tokens; the values are otherwise those of [`tokens_by_line`].
 fn tokens_batched(
     text: &str,
-    spans: &[LineSpan],
+    lines: &Lines,
     tokenizer: &mut Tokenizer,
     all: &mut Vec<u64>,
     quoted: &mut Vec<u64>,
     starts: &mut Vec<usize>,
     view: &mut Vec<u8>,
 ) -> bool {
-    // The byte range of the ASCII lines not tokenized yet, and the tokens they end at.
+    // The byte range of the lines not tokenized yet, and the tokens they end at.
     let mut batch: Option<(usize, usize)> = None;
     let mut tokens = all.len();
     let flush = |batch: &mut Option<(usize, usize)>, tokenizer: &mut Tokenizer, all: &mut _| {
@@ -503,18 +516,21 @@ fn tokens_batched(
             tokenizer.append_flagged_hashes(text.get(from..to).unwrap_or_default(), all);
         }
     };
-    for span in spans {
-        let line = text.get(span.from..span.to).unwrap_or_default();
+    for span in &lines.spans {
         // The line's token count when it joins the batch (a line with other characters whose
         // ASCII view stands for it counts the view's tokens).
-        let batched = if span.ascii && span.plain {
-            Some(span.runs as usize)
-        } else if span.ascii {
-            Some(ascii_quotes::<false>(line.as_bytes(), quoted, tokens))
-        } else if ascii_view(line, view) {
-            Some(ascii_quotes::<true>(view, quoted, tokens))
+        let batched = if span.ascii {
+            for &(from, to) in lines
+                .quotes
+                .get(span.quotes.0..span.quotes.1)
+                .unwrap_or_default()
+            {
+                set_range(quoted, tokens + from..tokens + to);
+            }
+            Some(span.tokens)
         } else {
-            None
+            let line = text.get(span.from..span.to).unwrap_or_default();
+            ascii_view(line, view).then(|| ascii_quotes::<true>(view, quoted, tokens))
         };
         if let Some(n) = batched {
             let from = batch.map_or(span.from, |(from, _)| from);
@@ -528,6 +544,7 @@ fn tokens_batched(
             return false;
         }
         starts.push(all.len());
+        let line = text.get(span.from..span.to).unwrap_or_default();
         tokens_with_quotes(line, tokenizer, all, quoted);
         tokens = all.len();
     }
@@ -592,6 +609,9 @@ fn tokens_with_quotes(
 /// digits not preceded, across apostrophes, by another; the state changes only at a quotation
 /// mark or an apostrophe not between two letters or digits, visited one by one, and the tokens
 /// before each are counted from the starts.
+///
+/// [`lines_of`] does the same for the ASCII lines of a whole text in its own pass; this one reads
+/// the ASCII views of the others ([`ascii_view`]).
 fn ascii_quotes<const VIEW: bool>(line: &[u8], quoted: &mut Vec<u64>, first: usize) -> usize {
     let mut inside = false;
     // Tokens before the current block, and where the open quotation started (a token number).
@@ -690,35 +710,88 @@ fn view_byte(c: char) -> Option<u8> {
 /// Why the last: [`tokens_with_quotes`] gives every token of such a run the run's whole text,
 /// so its later tokens see the run's quotation marks twice; without any, the state is the same
 /// throughout the run, and the view gives the same flags.
+///
+/// ASCII bytes stand for themselves, and a run of ASCII token bytes is never split: the line is
+/// copied in stretches up to the next non-ASCII or reserved byte ([`next_unviewed`]), and only
+/// the runs of token bytes with a non-ASCII character are read character by character
+/// ([`view_run`]).
 fn ascii_view(line: &str, view: &mut Vec<u8>) -> bool {
     view.clear();
     let b = line.as_bytes();
-    // In the current run of token bytes: a letter or digit, a split after one, a letter or digit
-    // after a split (several tokens), a quotation mark or apostrophe.
+    let mut done = 0;
+    while let Some(at) = next_unviewed(b, done) {
+        if b.get(at).is_some_and(u8::is_ascii) {
+            return false;
+        }
+        // The run of token bytes holding the character starts after the last separator.
+        let stretch = b.get(done..at).unwrap_or_default();
+        let run = stretch
+            .iter()
+            .rposition(|&c| view_separator(c))
+            .map_or(done, |p| done + p + 1);
+        view.extend_from_slice(b.get(done..run).unwrap_or_default());
+        match view_run(line, run, view) {
+            Some(end) => done = end,
+            None => return false,
+        }
+    }
+    view.extend_from_slice(b.get(done..).unwrap_or_default());
+    true
+}
+
+/// Whether the ASCII byte `c` ends a run of token bytes: neither a letter, a digit nor an
+/// apostrophe (a non-ASCII byte never does).
+#[inline]
+fn view_separator(c: u8) -> bool {
+    c < 0x80 && !c.is_ascii_alphanumeric() && c != b'\''
+}
+
+/// Where the first byte of `b` from `from` on that an ASCII view does not copy as it is: a
+/// non-ASCII byte, [`VIEW_OPEN`] or [`VIEW_CLOSE`]. Eight bytes at a time.
+#[inline]
+fn next_unviewed(b: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let unviewed = |c: &u8| *c >= 0x80 || *c == VIEW_OPEN || *c == VIEW_CLOSE;
+    let rest = b.get(from..).unwrap_or_default();
+    let mut words = rest.chunks_exact(8);
+    let mut at = from;
+    for word in words.by_ref() {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(word);
+        let w = u64::from_le_bytes(w);
+        // Some byte of 0x80 or over, or below 3 (NUL too, so the word is read again).
+        if (w | (w.wrapping_sub(3 * ONES) & !w)) & HIGH != 0 {
+            if let Some(p) = word.iter().position(unviewed) {
+                return Some(at + p);
+            }
+        }
+        at += 8;
+    }
+    words.remainder().iter().position(unviewed).map(|p| at + p)
+}
+
+/// Appends the view of the run of token bytes of `line` that starts at byte `start` (after a
+/// separator or at the start of the line) to `view`, character by character; returns where the
+/// run ends (at a separator or the end of the line), or `None` when the view cannot stand for
+/// it (see [`ascii_view`]).
+fn view_run(line: &str, start: usize, view: &mut Vec<u8>) -> Option<usize> {
+    let b = line.as_bytes();
+    // A letter or digit, a split after one, a letter or digit after a split (several tokens),
+    // a quotation mark or apostrophe.
     let (mut alnum, mut split, mut several, mut quote) = (false, false, false, false);
-    let mut i = 0;
+    let mut i = start;
     while let Some(&c) = b.get(i) {
         let (v, len) = if c < 0x80 {
-            if c == VIEW_OPEN || c == VIEW_CLOSE {
-                return false;
+            if view_separator(c) {
+                break;
             }
             (c, 1)
         } else {
-            let Some(ch) = line.get(i..).and_then(|s| s.chars().next()) else {
-                return false;
-            };
-            let Some(v) = view_byte(ch) else {
-                return false;
-            };
-            (v, ch.len_utf8())
+            let ch = line.get(i..).and_then(|s| s.chars().next())?;
+            (view_byte(ch)?, ch.len_utf8())
         };
-        if c < 0x80 && !c.is_ascii_alphanumeric() && c != b'\'' {
-            // A separator ends the run.
-            if several && quote {
-                return false;
-            }
-            (alnum, split, several, quote) = (false, false, false, false);
-        } else if v.is_ascii_alphanumeric() {
+        if v.is_ascii_alphanumeric() {
             several |= split;
             alnum = true;
         } else {
@@ -728,7 +801,7 @@ fn ascii_view(line: &str, view: &mut Vec<u8>) -> bool {
         view.push(v);
         i += len;
     }
-    !(several && quote)
+    (!(several && quote)).then_some(i)
 }
 
 /// Bit masks of a 64-byte block (bit i for byte i): ASCII letters and digits, apostrophes, and
@@ -750,92 +823,160 @@ fn quote_masks<const VIEW: bool>(block: &[u8; 64]) -> (u64, u64, u64) {
     (pack_bits(&alnum), pack_bits(&apos), pack_bits(&marks))
 }
 
-/// The lines of `text` (split at `\n`) as byte ranges, each with whether it has no character that
-/// can open or close a quotation (see [`has_no_quotes`]) and its runs of token bytes, written into
-/// `out`.
+/// The lines of `text` (split at `\n`) as byte ranges, written into `lines`, each with whether it
+/// has no character that can open or close a quotation (see [`has_no_quotes`]) and whether it is
+/// ASCII; an ASCII line also with its tokens and their quotations.
 ///
-/// One pass, 64 bytes at a time: line breaks, the bytes that may be quotation marks (double
-/// quotes, backticks, apostrophes, non-ASCII bytes) and token bytes are found together by byte
-/// compares the compiler vectorizes, packed into bit masks; only the first two are looked at one
-/// by one, runs are counted from the starts of runs of token bytes.
-fn lines_of(text: &str, out: &mut Vec<LineSpan>) {
+/// One pass, 64 bytes at a time: the byte classes are found by byte compares the compiler
+/// vectorizes, packed into bit masks ([`line_masks`]). Whether a line is plain or ASCII is read
+/// from the masks between its line breaks. The tokens and quotations are those of
+/// [`ascii_quotes`] (without the view's marks) with the text's blocks in place of the line's:
+/// the byte before a line and the one after it are line breaks, separators as the line's
+/// padding is. Only line breaks, quotation marks and apostrophes not between two letters or
+/// digits are visited one by one; in a line that turns out not to be ASCII, the quotations found
+/// are dropped.
+fn lines_of(text: &str, lines: &mut Lines) {
+    let Lines { spans: out, quotes } = lines;
     out.clear();
+    quotes.clear();
     let b = text.as_bytes();
-    let (mut line_start, mut plain, mut ascii) = (0, true, true);
-    // Runs started before the current block, before the current line, and whether the last
-    // byte of the previous block is a token byte.
-    let (mut runs_before, mut line_runs_start, mut in_tok) = (0u32, 0u32, false);
-    let mut visit = |block: &[u8; 64], base: usize| {
-        let (breaks, rare, token) = line_masks(block);
-        let starts = token & !((token << 1) | u64::from(in_tok));
-        in_tok = token >> 63 != 0;
-        let mut events = breaks | rare;
+    // The current line: where it starts, its first token, its first quotation in `quotes`,
+    // whether it has a byte that can be a quotation mark or a non-ASCII byte before this block.
+    let (mut from, mut first, mut first_quote) = (0usize, 0usize, 0usize);
+    let (mut unplain_before, mut high_before) = (false, false);
+    // An open quotation and the token it started at.
+    let (mut inside, mut open_from) = (false, 0usize);
+    // Tokens before the current block; whether the byte before it is a letter or digit, and
+    // whether it continues a token (see `ascii_quotes`).
+    let (mut tokens, mut prev_alnum, mut prev_tok) = (0usize, false, false);
+    // NUL, which pads the last block, is a separator.
+    let mut pad = [0u8; 64];
+    for base in (0..b.len()).step_by(64) {
+        let m = line_masks(block_at(b, base, &mut pad));
+        let seeds = ((m.alnum << 1) | u64::from(prev_tok)) & m.apos;
+        let reached = m.apos & (m.apos.wrapping_add(seeds) ^ m.apos);
+        let cont = m.alnum | reached;
+        let starts = m.alnum & !((cont << 1) | u64::from(prev_tok));
+        let next_alnum = b.get(base + 64).is_some_and(u8::is_ascii_alphanumeric);
+        let before = (m.alnum << 1) | u64::from(prev_alnum);
+        let after = (m.alnum >> 1) | (u64::from(next_alnum) << 63);
+        // Apostrophes that can open or close a quotation: not between two letters or digits.
+        let loose = m.apos & !(before & after);
+        let unplain = m.marks | m.high | loose;
+        // The bits of the block in the current line.
+        let mut live = u64::MAX;
+        let mut events = m.breaks | m.marks | loose;
         while events != 0 {
             let i = events.trailing_zeros();
             events &= events - 1;
-            let at = base + i as usize;
-            if breaks >> i & 1 == 1 {
-                let runs = runs_before + (starts & ((1u64 << i) - 1)).count_ones();
-                out.push(LineSpan {
-                    from: line_start,
-                    to: at,
+            let below = (1u64 << i) - 1;
+            let at = tokens + (starts & below).count_ones() as usize;
+            let (word_before, word_after) = (before >> i & 1 == 1, after >> i & 1 == 1);
+            if m.breaks >> i & 1 == 1 {
+                let ascii = !high_before && m.high & live & below == 0;
+                let plain = !unplain_before && unplain & live & below == 0;
+                let span = LineSpan {
+                    from,
+                    to: base + i as usize,
                     plain,
                     ascii,
-                    runs: runs - line_runs_start,
-                });
-                (line_start, plain, ascii, line_runs_start) = (at + 1, true, true, runs);
-            } else {
-                plain &= quote_free_at(b, at);
-                ascii &= b.get(at).is_some_and(u8::is_ascii);
+                    tokens: at - first,
+                    quotes: (first_quote, 0),
+                };
+                let open = std::mem::take(&mut inside).then(|| open_from - first);
+                end_line(span, open, out, quotes);
+                (from, first, first_quote) = (base + i as usize + 1, at, quotes.len());
+                (unplain_before, high_before) = (false, false);
+                live = !below << 1;
+            } else if !word_before && word_after {
+                if !inside {
+                    (inside, open_from) = (true, at);
+                }
+            } else if inside
+                && !word_after
+                && (word_before || b.get(base + i as usize) == Some(&b'"'))
+            {
+                if open_from < at {
+                    quotes.push((open_from - first, at - first));
+                }
+                inside = false;
             }
         }
-        runs_before += starts.count_ones();
-    };
-    // NUL, which pads the last block, is neither a line break, a quotation mark nor a token byte.
-    let mut pad = [0u8; 64];
-    for base in (0..b.len()).step_by(64) {
-        visit(block_at(b, base, &mut pad), base);
+        unplain_before |= unplain & live != 0;
+        high_before |= m.high & live != 0;
+        tokens += starts.count_ones() as usize;
+        (prev_alnum, prev_tok) = (m.alnum >> 63 == 1, cont >> 63 == 1);
     }
-    out.push(LineSpan {
-        from: line_start,
+    let span = LineSpan {
+        from,
         to: b.len(),
-        plain,
-        ascii,
-        runs: runs_before - line_runs_start,
-    });
+        plain: !unplain_before,
+        ascii: !high_before,
+        tokens: tokens - first,
+        quotes: (first_quote, 0),
+    };
+    end_line(span, inside.then(|| open_from - first), out, quotes);
 }
 
-/// Bit masks of a 64-byte block (bit i for byte i): line breaks, bytes that may be quotation
-/// marks, and token bytes (ASCII letters and digits, apostrophes, non-ASCII bytes: the
-/// tokenizer's runs).
-#[inline(always)]
-fn line_masks(block: &[u8; 64]) -> (u64, u64, u64) {
-    let (mut breaks, mut rare, mut token) = ([0u8; 64], [0u8; 64], [0u8; 64]);
-    for (((n, r), t), &c) in breaks
-        .iter_mut()
-        .zip(rare.iter_mut())
-        .zip(token.iter_mut())
-        .zip(block)
-    {
-        *n = u8::from(c == b'\n');
-        *r = u8::from((c == b'"') | (c == b'`') | (c == b'\'') | (c >= 0x80));
-        *t = u8::from(alnum_byte(c) | (c == b'\'') | (c >= 0x80));
-    }
-    (pack_bits(&breaks), pack_bits(&rare), pack_bits(&token))
-}
-
-/// False when byte `at` of `b` can open or close a quotation: a double quote or backtick, a
-/// non-ASCII byte, or an apostrophe not between two ASCII letters or digits.
+/// Ends the line `span` of [`lines_of`], whose quotations are listed in `quotes` from
+/// `span.quotes.0` on: closes the quotation still open at its end (`open`: the token it started
+/// at), drops the quotations of a line that is not ASCII, and pushes the line to `out` with the
+/// range of its quotations.
 #[inline]
-fn quote_free_at(b: &[u8], at: usize) -> bool {
-    match b.get(at) {
-        Some(b'"' | b'`') | None => false,
-        Some(b'\'') => {
-            at > 0
-                && b[at - 1].is_ascii_alphanumeric()
-                && b.get(at + 1).is_some_and(|n| n.is_ascii_alphanumeric())
-        }
-        Some(&c) => c < 0x80,
+fn end_line(
+    mut span: LineSpan,
+    open: Option<usize>,
+    out: &mut Vec<LineSpan>,
+    quotes: &mut Vec<(usize, usize)>,
+) {
+    if let Some(from) = open.filter(|&from| from < span.tokens) {
+        quotes.push((from, span.tokens));
+    }
+    if !span.ascii {
+        quotes.truncate(span.quotes.0);
+    }
+    span.quotes.1 = quotes.len();
+    out.push(span);
+}
+
+/// The byte classes of a 64-byte block for [`lines_of`], as bit masks (bit i for byte i).
+struct LineMasks {
+    /// Line breaks.
+    breaks: u64,
+    /// Non-ASCII bytes.
+    high: u64,
+    /// Double quotes and backticks.
+    marks: u64,
+    /// Apostrophes.
+    apos: u64,
+    /// ASCII letters and digits.
+    alnum: u64,
+}
+
+/// The [`LineMasks`] of a 64-byte block.
+///
+/// The five classes are disjoint, so three bit planes of byte classes the compiler vectorizes
+/// stand for them (fewer to pack, the costly part): letters and digits or double quotes and
+/// backticks; apostrophes, double quotes, backticks or non-ASCII bytes; line breaks or non-ASCII
+/// bytes. Each class is one combination of the three.
+#[inline(always)]
+fn line_masks(block: &[u8; 64]) -> LineMasks {
+    let mut planes = [[0u8; 64]; 3];
+    let [p0, p1, p2] = &mut planes;
+    for (i, &c) in block.iter().enumerate() {
+        let marks = (c == b'"') | (c == b'`');
+        let high = c >= 0x80;
+        p0[i] = u8::from(alnum_byte(c) | marks);
+        p1[i] = u8::from((c == b'\'') | marks | high);
+        p2[i] = u8::from((c == b'\n') | high);
+    }
+    let (p0, p1, p2) = (pack_bits(p0), pack_bits(p1), pack_bits(p2));
+    LineMasks {
+        breaks: p2 & !p1,
+        high: p2 & p1,
+        marks: p0 & p1,
+        apos: p1 & !p0 & !p2,
+        alnum: p0 & !p1,
     }
 }
 
@@ -1454,7 +1595,7 @@ mod tests {
             "\u{1}",
         ];
         let mut state = 3u64;
-        let (mut spans, mut tokens) = (Vec::new(), Vec::new());
+        let (mut lines, mut tokens) = (Lines::default(), Vec::new());
         for len in 0..4000 {
             let mut text = String::new();
             for _ in 0..len % 150 {
@@ -1463,23 +1604,24 @@ mod tests {
                     pieces[(crate::shingle::fmix64(state) % pieces.len() as u64) as usize],
                 );
             }
-            lines_of(&text, &mut spans);
+            lines_of(&text, &mut lines);
+            let spans = &lines.spans;
             let got: Vec<(&str, bool)> = spans
                 .iter()
                 .map(|l| (&text[l.from..l.to], l.plain))
                 .collect();
-            for l in &spans {
+            for l in spans {
                 assert_eq!(l.ascii, text[l.from..l.to].is_ascii());
             }
             // Batched tokens equal tokens line by line.
             let mut tz = Tokenizer::new();
             let mut by_line = (Vec::new(), Vec::new(), Vec::new());
             let (a, q, l) = &mut by_line;
-            tokens_by_line(&text, &spans, &mut tz, a, q, l);
+            tokens_by_line(&text, spans, &mut tz, a, q, l);
             let mut batched = (Vec::new(), Vec::new(), Vec::new());
             let (a, q, l) = &mut batched;
             assert!(
-                tokens_batched(&text, &spans, &mut tz, a, q, l, &mut Vec::new()),
+                tokens_batched(&text, &lines, &mut tz, a, q, l, &mut Vec::new()),
                 "{text:?}"
             );
             // Bit sets compare as flags (trailing zero words do not count).
@@ -1489,11 +1631,24 @@ mod tests {
             let n = by_line.0.len();
             assert_eq!(flags(&batched.1, n), flags(&by_line.1, n), "{text:?}");
             assert!(batched.1.len() <= n.div_ceil(64) && by_line.1.len() <= n.div_ceil(64));
-            // The mask pass over ASCII lines equals the byte pass.
-            for l in spans.iter().filter(|l| l.ascii) {
+            // The tokens and quotations of ASCII lines equal those of the byte pass, and so do
+            // those of the mask pass over one line; other lines have no quotations listed.
+            for l in spans {
+                let listed = &lines.quotes[l.quotes.0..l.quotes.1];
+                if !l.ascii {
+                    assert!(listed.is_empty());
+                    continue;
+                }
                 let line = &text.as_bytes()[l.from..l.to];
                 let mut want = Vec::new();
                 let count = ascii_quotes_bytes(line, &mut want);
+                assert_eq!(l.tokens, count, "{line:?}");
+                let mut got = Vec::new();
+                for &(from, to) in listed {
+                    assert!(from < to && to <= count, "{line:?}");
+                    set_range(&mut got, from..to);
+                }
+                assert_eq!(flags(&got, count), want, "{line:?}");
                 for first in [0, 5, 64, 130] {
                     let mut got = Vec::new();
                     assert_eq!(
@@ -1506,19 +1661,10 @@ mod tests {
                         [vec![false; first], want.clone()].concat()
                     );
                 }
-            }
-            // A plain line's runs are its tokens; any line's runs are its runs of token bytes.
-            for l in &spans {
-                let line = &text[l.from..l.to];
-                let runs = line
-                    .split(|c: char| c.is_ascii() && !c.is_ascii_alphanumeric() && c != '\'')
-                    .filter(|r| !r.is_empty())
-                    .count();
-                assert_eq!(l.runs as usize, runs, "{line:?}");
                 if l.plain {
                     tokens.clear();
-                    Tokenizer::new().flagged_hashes_into(line, &mut tokens);
-                    assert_eq!(tokens.len(), runs, "{line:?}");
+                    Tokenizer::new().flagged_hashes_into(&text[l.from..l.to], &mut tokens);
+                    assert_eq!(tokens.len(), count, "{line:?}");
                 }
             }
             let want: Vec<(&str, bool)> = text.split('\n').map(|l| (l, has_no_quotes(l))).collect();
@@ -1560,6 +1706,96 @@ mod tests {
             prev_alnum = alnum;
         }
         tokens
+    }
+
+    /// [`ascii_view`] byte by byte (the code it replaced), its test oracle.
+    fn ascii_view_bytes(line: &str, view: &mut Vec<u8>) -> bool {
+        view.clear();
+        let b = line.as_bytes();
+        // In the current run of token bytes: a letter or digit, a split after one, a letter or digit
+        // after a split (several tokens), a quotation mark or apostrophe.
+        let (mut alnum, mut split, mut several, mut quote) = (false, false, false, false);
+        let mut i = 0;
+        while let Some(&c) = b.get(i) {
+            let (v, len) = if c < 0x80 {
+                if c == VIEW_OPEN || c == VIEW_CLOSE {
+                    return false;
+                }
+                (c, 1)
+            } else {
+                let Some(ch) = line.get(i..).and_then(|s| s.chars().next()) else {
+                    return false;
+                };
+                let Some(v) = view_byte(ch) else {
+                    return false;
+                };
+                (v, ch.len_utf8())
+            };
+            if c < 0x80 && !c.is_ascii_alphanumeric() && c != b'\'' {
+                // A separator ends the run.
+                if several && quote {
+                    return false;
+                }
+                (alnum, split, several, quote) = (false, false, false, false);
+            } else if v.is_ascii_alphanumeric() {
+                several |= split;
+                alnum = true;
+            } else {
+                quote |= v != b' ';
+                split |= alnum && v != b'\'';
+            }
+            view.push(v);
+            i += len;
+        }
+        !(several && quote)
+    }
+
+    #[test]
+    fn ascii_view_matches_the_byte_pass() {
+        let pieces = [
+            "word",
+            " ",
+            "don't",
+            "'",
+            "\"",
+            "`",
+            "caf\u{e9}",
+            "\u{201C}",
+            "\u{201D}",
+            "x",
+            "2",
+            "-",
+            "\u{2019}",
+            "\u{2018}",
+            "\u{2014}",
+            "\u{A3}",
+            "\u{AB}",
+            "\u{BB}",
+            "\u{1}",
+            "\u{2}",
+            "\u{0}",
+            "\u{13F}",
+            "\u{D7}",
+            "\u{1F600}",
+            "\u{e9}\u{e9}",
+            "abcdefgh",
+        ];
+        let mut state = 7u64;
+        let (mut got, mut want) = (Vec::new(), Vec::new());
+        for len in 0..20000 {
+            let mut line = String::new();
+            for _ in 0..len % 40 {
+                state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+                line.push_str(
+                    pieces[(crate::shingle::fmix64(state) % pieces.len() as u64) as usize],
+                );
+            }
+            let ok = ascii_view_bytes(&line, &mut want);
+            assert_eq!(ascii_view(&line, &mut got), ok, "{line:?}");
+            if ok {
+                assert_eq!(got, want, "{line:?}");
+            }
+        }
     }
 
     #[test]

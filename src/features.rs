@@ -23,8 +23,8 @@
 
 use crate::normalize::{alnum_byte, block_at, pack_bits, Tokenizer};
 use crate::shingle::{
-    ngrams, ngrams_to, skeleton_items, skeleton_ngrams, sorted_set_into, token_hash, ShingleKind,
-    SkeletonItem, SortScratch,
+    ngrams, ngrams_to, sorted_set_into, token_hash, ShingleKind, Skeleton, SkeletonSpan,
+    SortScratch,
 };
 use crate::verify::Scores;
 use std::sync::Arc;
@@ -49,14 +49,6 @@ pub const QUOTE_WEIGHT: f64 = 0.25;
 /// wire copies cut at different points; those gaps stay short or sit at one end of a text that is
 /// matched elsewhere.
 pub const GAP_ALLOWANCE: usize = 40;
-
-/// A skeleton shingle and the body tokens it covers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct SkeletonSpan {
-    hash: u64,
-    start: u32,
-    end: u32,
-}
 
 /// The shingle sets of one text, with the token range of every shingle.
 ///
@@ -224,8 +216,7 @@ pub struct FeatureExtractor {
     all_quoted: Vec<u64>,
     lines: Vec<usize>,
     body: Vec<u64>,
-    items: Vec<SkeletonItem>,
-    item_hashes: Vec<u64>,
+    skeleton: Skeleton,
     scratch: Vec<u64>,
     sort: SortScratch,
     text_lines: Lines,
@@ -251,8 +242,7 @@ impl FeatureExtractor {
             all_quoted: Vec::new(),
             lines: Vec::new(),
             body: Vec::new(),
-            items: Vec::new(),
-            item_hashes: Vec::new(),
+            skeleton: Skeleton::default(),
             scratch: Vec::new(),
             sort: SortScratch::default(),
             text_lines: Lines::default(),
@@ -371,20 +361,10 @@ impl FeatureExtractor {
         if self.skeleton_n == 0 {
             return;
         }
-        let k = skeleton_items(body, &mut self.items);
-        self.scratch.clear();
-        let (scratch, spans) = (&mut self.scratch, &mut out.skeleton_spans);
-        skeleton_ngrams(
-            self.items.get(..k).unwrap_or_default(),
-            &mut self.item_hashes,
-            self.skeleton_n,
-            self.skeleton_seed,
-            |hash, start, end| {
-                scratch.push(hash);
-                spans.push(SkeletonSpan { hash, start, end });
-            },
-        );
-        sorted_set_into(&mut self.scratch, &mut out.skeleton, &mut self.sort);
+        self.skeleton.build(body);
+        let (n, seed) = (self.skeleton_n, self.skeleton_seed);
+        let grams = self.skeleton.ngrams_into(n, seed, &mut out.skeleton_spans);
+        sorted_set_into(grams, &mut out.skeleton, &mut self.sort);
     }
 }
 

@@ -178,8 +178,8 @@ pub struct Shingler {
     seed: u64,
     tokenizer: Tokenizer,
     tokens: Vec<u64>,
-    items: Vec<SkeletonItem>,
-    item_hashes: Vec<u64>,
+    skeleton: Skeleton,
+    skeleton_spans: Vec<SkeletonSpan>,
     canon: String,
     bounds: Vec<usize>,
 }
@@ -199,8 +199,8 @@ impl Shingler {
             seed,
             tokenizer: Tokenizer::new(),
             tokens: Vec::new(),
-            items: Vec::new(),
-            item_hashes: Vec::new(),
+            skeleton: Skeleton::default(),
+            skeleton_spans: Vec::new(),
             canon: String::new(),
             bounds: Vec::new(),
         }
@@ -266,9 +266,12 @@ impl Shingler {
             match kind {
                 ShingleKind::Words(n) => ngrams(&self.tokens, n, seed, &mut f),
                 ShingleKind::Skeleton(n) => {
-                    let k = skeleton_items(&self.tokens, &mut self.items);
-                    let items = self.items.get(..k).unwrap_or_default();
-                    skeleton_ngrams(items, &mut self.item_hashes, n, seed, |h, _, _| f(h));
+                    self.skeleton.build(&self.tokens);
+                    let spans = &mut self.skeleton_spans;
+                    self.skeleton
+                        .ngrams_into(n, seed, spans)
+                        .iter()
+                        .for_each(|&h| f(h));
                 }
                 ShingleKind::Chars(n) => {
                     crate::normalize::normalize_into(text, &mut self.canon);
@@ -302,77 +305,156 @@ impl Shingler {
 /// text (a list of names, a headline, text in another language).
 pub const MAX_PLACEHOLDER_RUN: usize = 8;
 
-/// One skeleton item: a kept token's hash (function word or number) or [`PLACEHOLDER`] for a run of
-/// other tokens, with the token range `start..end` it stands for.
-pub(crate) type SkeletonItem = (u64, u32, u32);
-
 /// The skeleton of a token-hash stream: function words and numeric tokens kept, runs of other
-/// tokens collapsed into one placeholder. The low bit of a token hash marks a numeric token.
-/// Returns how many items it wrote at the start of `out`; the rest of `out` is scratch, kept at
-/// its length so the next call need not fill it again.
-pub(crate) fn skeleton_items(tokens: &[u64], out: &mut Vec<SkeletonItem>) -> usize {
-    // Written without a branch on the tokens (about half are function words, in no pattern): each
-    // token writes an item at `next`, or rewrites the previous one when it extends a placeholder.
-    // Every slot before `next` is written before it is read: no need to clear.
-    if out.len() < tokens.len() {
-        out.resize(tokens.len(), (0, 0, 0));
-    }
-    // The table and the output in locals: stores to the output cannot make the loop reload them.
-    let slots = &stopword_table().slots[..];
-    let items = &mut out[..];
-    let mut next = 0usize;
-    let mut last = !PLACEHOLDER; // the previous item's hash (none yet: not a placeholder)
-    let mut start = 0u32;
-    for (j, &t) in tokens.iter().enumerate() {
-        let j = j as u32;
-        let keep = (t & 1 == 1) | in_stop_slots(slots, t);
-        let value = if keep { t } else { PLACEHOLDER };
-        let extend = !keep & (last == PLACEHOLDER);
-        let at = next - usize::from(extend);
-        start = if extend { start } else { j };
-        if let Some(item) = items.get_mut(at) {
-            *item = (value, start, j + 1);
-        }
-        next = at + 1;
-        last = value;
-    }
-    next
+/// tokens collapsed into one placeholder (see [`Skeleton::build`]), in two arrays: item `k` is a
+/// kept token's hash (function word or number) or [`PLACEHOLDER`], `hashes[k]`, and stands for the
+/// tokens `starts[k]..starts[k + 1]`.
+///
+/// The buffers are kept at the length of the longest stream so far, so the next build need not
+/// fill them again.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Skeleton {
+    /// Item hashes, then scratch.
+    hashes: Vec<u64>,
+    /// Where each item starts, then where the last one ends, then scratch.
+    starts: Vec<u32>,
+    /// How many items.
+    len: usize,
+    /// Scratch space of [`Skeleton::ngrams_into`].
+    grams: Vec<u64>,
 }
 
-/// Calls `f(hash, start, end)` for every skeleton n-gram of `items`, with the token range it
-/// covers. A placeholder longer than [`MAX_PLACEHOLDER_RUN`] tokens is a wall no n-gram spans;
-/// segments between walls shorter than `n` items give nothing. `hashes` is scratch space.
-pub(crate) fn skeleton_ngrams(
-    items: &[SkeletonItem],
-    hashes: &mut Vec<u64>,
-    n: usize,
-    seed: u64,
-    mut f: impl FnMut(u64, u32, u32),
-) {
-    let n = n.max(1);
-    hashes.clear();
-    hashes.extend(items.iter().map(|x| x.0));
-    let mut seg_start = 0;
-    for i in 0..=items.len() {
-        let wall = i == items.len() || {
-            let (h, a, b) = items[i];
-            h == PLACEHOLDER && (b - a) as usize > MAX_PLACEHOLDER_RUN
-        };
-        if !wall {
-            continue;
-        }
-        let seg = &items[seg_start..i];
-        let seg_hashes = &hashes[seg_start..i];
-        seg_start = i + 1;
-        if seg.len() < n {
-            continue;
-        }
-        let mut j = 0;
-        ngrams(seg_hashes, n, seed, &mut |h| {
-            f(h, seg[j].1, seg[j + n - 1].2);
-            j += 1;
-        });
+impl Skeleton {
+    /// The item hashes.
+    #[cfg(test)]
+    fn hashes(&self) -> &[u64] {
+        self.hashes.get(..self.len).unwrap_or_default()
     }
+
+    /// Where each item starts in the token stream, then where the last one ends (one more value
+    /// than there are items).
+    #[cfg(test)]
+    fn starts(&self) -> &[u32] {
+        self.starts.get(..=self.len).unwrap_or_default()
+    }
+
+    /// Builds the skeleton of `tokens`. The low bit of a token hash marks a numeric token.
+    pub(crate) fn build(&mut self, tokens: &[u64]) {
+        // Written without a branch on the tokens (about half are function words, in no pattern):
+        // each token writes its hash (or the placeholder) and position at `next`, and moves `next`
+        // on when it starts an item, not when it extends a placeholder. Every slot before `next`
+        // is written before it is read: no need to clear.
+        if self.hashes.len() < tokens.len() {
+            self.hashes.resize(tokens.len(), 0);
+        }
+        if self.starts.len() <= tokens.len() {
+            self.starts.resize(tokens.len() + 1, 0);
+        }
+        // The table and the output in locals: stores to the output cannot make the loop reload
+        // them.
+        let slots = &stopword_table().slots[..];
+        let (hashes, starts) = (&mut self.hashes[..], &mut self.starts[..]);
+        let mut next = 0usize;
+        let mut last = !PLACEHOLDER; // the previous item's hash (none yet: not a placeholder)
+        for (j, &t) in tokens.iter().enumerate() {
+            let keep = (t & 1 == 1) | in_stop_slots(slots, t);
+            let value = if keep { t } else { PLACEHOLDER };
+            let extend = !keep & (last == PLACEHOLDER);
+            if let (Some(h), Some(s)) = (hashes.get_mut(next), starts.get_mut(next)) {
+                *h = value;
+                *s = j as u32;
+            }
+            next += usize::from(!extend);
+            last = value;
+        }
+        if let Some(s) = starts.get_mut(next) {
+            *s = tokens.len() as u32;
+        }
+        self.len = next;
+    }
+
+    /// The skeleton n-grams: their hashes, returned (in scratch space of this skeleton), and with
+    /// the token range each covers, written to `spans` (replacing what it held), in item order. A
+    /// placeholder for more than [`MAX_PLACEHOLDER_RUN`] tokens is a wall no n-gram spans;
+    /// segments between walls shorter than `n` items give nothing. The hashes are those of
+    /// [`ngrams`] over each segment.
+    ///
+    /// An n-gram's hash depends only on its own items, so the hashes are rolled over every window
+    /// of `n` items, as if the items were one segment, and the windows holding no wall are kept,
+    /// without a branch on the data.
+    pub(crate) fn ngrams_into(
+        &mut self,
+        n: usize,
+        seed: u64,
+        spans: &mut Vec<SkeletonSpan>,
+    ) -> &mut [u64] {
+        let n = n.max(1);
+        let items = self.hashes.get(..self.len).unwrap_or_default();
+        let starts = self.starts.get(..=self.len).unwrap_or_default();
+        if items.len() < n {
+            spans.clear();
+            return &mut [];
+        }
+        // Window `i` covers items `i..i + n`: `total` of them. Both outputs are written up to
+        // `total` (not cleared first: every slot before `kept` is written before it is read).
+        let total = items.len() + 1 - n;
+        if self.grams.len() < total {
+            self.grams.resize(total, 0);
+        }
+        spans.resize(total, SkeletonSpan::default());
+        let (grams, out) = (&mut self.grams[..], &mut spans[..]);
+        // An item is a wall when it is a placeholder for more than `MAX_PLACEHOLDER_RUN` tokens.
+        let wall = |h: u64, start: u32, end: u32| {
+            h == PLACEHOLDER && end.wrapping_sub(start) as usize > MAX_PLACEHOLDER_RUN
+        };
+        let ends = starts.get(1..).unwrap_or_default();
+        // One past the last wall among the items seen (window `i` is kept when that is at most
+        // `i`), and the rolled hash of the first `n - 1` items.
+        let mut after = 0;
+        let mut h = 0u64;
+        for (m, ((&x, &a), &b)) in items.iter().zip(starts).zip(ends).take(n - 1).enumerate() {
+            if wall(x, a, b) {
+                after = m + 1;
+            }
+            h = h.rotate_left(1) ^ x;
+        }
+        // Window `i`: its last item, where that starts and ends, where the window starts, and its
+        // first item, which leaves the hash at the next window (none leaves at the first).
+        let lasts = items.get(n - 1..).unwrap_or_default();
+        let last_starts = starts.get(n - 1..).unwrap_or_default();
+        let last_ends = starts.get(n..).unwrap_or_default();
+        let out_rot = (n % 64) as u32;
+        let mut leaving = 0u64;
+        let mut kept = 0;
+        for (i, ((((&x, &a), &end), &start), &first)) in lasts
+            .iter()
+            .zip(last_starts)
+            .zip(last_ends)
+            .zip(starts)
+            .zip(items)
+            .enumerate()
+        {
+            after = if wall(x, a, end) { i + n } else { after };
+            h = h.rotate_left(1) ^ leaving.rotate_left(out_rot) ^ x;
+            leaving = first;
+            let hash = fmix64(h ^ seed);
+            if let (Some(g), Some(s)) = (grams.get_mut(kept), out.get_mut(kept)) {
+                *g = hash;
+                *s = SkeletonSpan { hash, start, end };
+            }
+            kept += usize::from(after <= i);
+        }
+        spans.truncate(kept);
+        self.grams.get_mut(..kept).unwrap_or_default()
+    }
+}
+
+/// A skeleton shingle and the tokens `start..end` it covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct SkeletonSpan {
+    pub(crate) hash: u64,
+    pub(crate) start: u32,
+    pub(crate) end: u32,
 }
 
 /// Where n-gram hashes go: one at a time, or a batch at once.
@@ -733,8 +815,9 @@ mod tests {
         assert_eq!(set(&[ShingleKind::Chars(5)], "abc").len(), 1);
     }
 
-    /// The branch-free [`skeleton_items`] against a plain loop, on token streams mixing function
-    /// words, numbers, content words and the placeholder value itself.
+    /// The branch-free [`Skeleton::build`] against a plain loop, on token streams mixing function
+    /// words, numbers, content words and the placeholder value itself; and
+    /// [`Skeleton::ngrams_into`] against rolling each segment between walls on its own.
     #[test]
     fn skeleton_items_match_a_plain_loop() {
         let vocab: Vec<u64> = [
@@ -745,15 +828,20 @@ mod tests {
         .chain([token_hash(b"2024", true), PLACEHOLDER, 0, 1])
         .collect();
         let mut state = 5u64;
-        let mut got = Vec::new();
+        let mut got = Skeleton::default();
+        let mut spans = Vec::new();
+        let mut walls = 0;
         for len in 0..300 {
+            // In every third stream mostly content words ("strike"), so that walls come up.
+            let extra = if len % 3 == 0 { 20 } else { 0 };
             let tokens: Vec<u64> = (0..len)
                 .map(|_| {
                     state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-                    vocab[(fmix64(state) % vocab.len() as u64) as usize]
+                    let r = (fmix64(state) % (vocab.len() as u64 + extra)) as usize;
+                    vocab[if r < vocab.len() { r } else { 4 }]
                 })
                 .collect();
-            let mut want: Vec<SkeletonItem> = Vec::new();
+            let mut want: Vec<(u64, u32, u32)> = Vec::new();
             for (j, &t) in tokens.iter().enumerate() {
                 let j = j as u32;
                 if t & 1 == 1 || is_function_word(t) {
@@ -765,9 +853,42 @@ mod tests {
                     }
                 }
             }
-            let k = skeleton_items(&tokens, &mut got);
-            assert_eq!(got[..k], want[..], "{tokens:?}");
+            got.build(&tokens);
+            let items: Vec<(u64, u32, u32)> = got
+                .hashes()
+                .iter()
+                .zip(got.starts())
+                .zip(&got.starts()[1..])
+                .map(|((&h, &a), &b)| (h, a, b))
+                .collect();
+            assert_eq!(items, want, "{tokens:?}");
+            let wall = |&(h, a, b): &(u64, u32, u32)| {
+                h == PLACEHOLDER && (b - a) as usize > MAX_PLACEHOLDER_RUN
+            };
+            walls += want.iter().filter(|x| wall(x)).count();
+            for n in [1, 2, 3, 6] {
+                let mut want_ngrams = Vec::new();
+                for seg in want.split(wall) {
+                    if seg.len() < n {
+                        continue;
+                    }
+                    let seg_hashes: Vec<u64> = seg.iter().map(|x| x.0).collect();
+                    let mut j = 0;
+                    ngrams(&seg_hashes, n, 9, &mut |hash| {
+                        want_ngrams.push(SkeletonSpan {
+                            hash,
+                            start: seg[j].1,
+                            end: seg[j + n - 1].2,
+                        });
+                        j += 1;
+                    });
+                }
+                let hashes = got.ngrams_into(n, 9, &mut spans).to_vec();
+                assert_eq!(spans, want_ngrams, "n {n} {tokens:?}");
+                assert!(hashes.iter().eq(spans.iter().map(|s| &s.hash)));
+            }
         }
+        assert!(walls > 100, "{walls}");
     }
 
     #[test]

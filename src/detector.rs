@@ -731,34 +731,53 @@ impl Detector {
         let (pairs, candidates) = self.pairs_with_candidates();
         let clustering = self.attach(self.built(), &pairs, true);
         let built = self.built();
-        let mut aligner = Aligner::new();
-        let clusters = clustering
-            .groups()
-            .into_iter()
+        // Each group's fullest text represents it; every member is scored against it, all
+        // members of all groups in one parallel pass (a group of thousands is not one task).
+        let size = |d: u32| built.feat(&self.features, d).size();
+        let groups = clustering.groups();
+        let representatives: Vec<u32> = groups
+            .iter()
             .map(|members| {
-                let size = |d: &u32| built.feat(&self.features, *d).size();
-                let representative = members
+                members
                     .iter()
                     .copied()
-                    .max_by(|x, y| size(x).cmp(&size(y)).then(y.cmp(x)))
-                    .unwrap_or(members[0]);
-                let rep = built.feat(&self.features, representative);
-                let members = members
-                    .iter()
-                    .map(|&m| {
-                        let s = if m == representative {
-                            1.0
-                        } else {
-                            self.verified(rep, built.feat(&self.features, m), &mut aligner)
-                                .score
-                        };
-                        (m, s)
-                    })
-                    .collect();
-                Cluster {
-                    representative,
-                    members,
-                }
+                    .max_by(|&x, &y| size(x).cmp(&size(y)).then(y.cmp(&x)))
+                    .unwrap_or(members[0])
+            })
+            .collect();
+        let jobs: Vec<(u32, u32)> = groups
+            .iter()
+            .zip(&representatives)
+            .flat_map(|(members, &rep)| members.iter().map(move |&m| (rep, m)))
+            .collect();
+        let score = |aligner: &mut Aligner, &(rep, m): &(u32, u32)| -> f64 {
+            if m == rep {
+                1.0
+            } else {
+                let (r, f) = (
+                    built.feat(&self.features, rep),
+                    built.feat(&self.features, m),
+                );
+                self.verified(r, f, aligner).score
+            }
+        };
+        #[cfg(feature = "parallel")]
+        let scores: Vec<f64> = {
+            use rayon::prelude::*;
+            jobs.par_iter().map_init(Aligner::new, score).collect()
+        };
+        #[cfg(not(feature = "parallel"))]
+        let scores: Vec<f64> = {
+            let mut aligner = Aligner::new();
+            jobs.iter().map(|job| score(&mut aligner, job)).collect()
+        };
+        let mut scores = jobs.iter().map(|&(_, m)| m).zip(scores);
+        let clusters: Vec<Cluster> = groups
+            .iter()
+            .zip(representatives)
+            .map(|(members, representative)| Cluster {
+                representative,
+                members: scores.by_ref().take(members.len()).collect(),
             })
             .collect();
         Clusters {

@@ -243,14 +243,26 @@ impl Detector {
             let mut fx = FeatureExtractor::new(&config);
             docs.iter().map(|(_, t)| fx.extract(t.as_ref())).collect()
         };
+        // Document frequencies of the whole batch at once (the counter's rows side by side).
+        let sets: Vec<&[u64]> = feats
+            .iter()
+            .flat_map(|f| [f.words(), f.skeleton()])
+            .collect();
+        self.df.add_sets(&sets);
+        drop(sets);
         for ((name, _), f) in docs.into_iter().zip(feats) {
-            self.push(name, f);
+            self.push_counted(name, f);
         }
     }
 
     fn push(&mut self, name: String, f: Features) -> DocId {
         self.df.add_set(f.words());
         self.df.add_set(f.skeleton());
+        self.push_counted(name, f)
+    }
+
+    /// [`Detector::push`] of a document whose shingles are counted already.
+    fn push_counted(&mut self, name: String, f: Features) -> DocId {
         self.names.push(name);
         self.features.push(f);
         self.built = OnceLock::new();

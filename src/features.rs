@@ -1194,20 +1194,83 @@ pub fn aligned_coverage(
 
 /// The elements two sorted sets share, in order.
 fn sorted_intersection(a: &[u64], b: &[u64]) -> Vec<u64> {
-    let mut out = Vec::new();
-    let (mut i, mut j) = (0, 0);
-    while let (Some(&x), Some(&y)) = (a.get(i), b.get(j)) {
-        if x <= y {
-            i += 1;
-        }
-        if y <= x {
-            j += 1;
-        }
-        if x == y {
-            out.push(x);
+    let mut out = vec![0; a.len().min(b.len())];
+    let (mut i, mut j, mut k) = (0, 0, 0);
+    // Without a branch on the data: each step writes the smaller head and keeps it when both
+    // heads are equal.
+    while let (Some(&x), Some(&y), Some(slot)) = (a.get(i), b.get(j), out.get_mut(k)) {
+        *slot = x;
+        k += usize::from(x == y);
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
+    }
+    out.truncate(k);
+    out
+}
+
+/// The shingles two feature sets share: word and skeleton, sorted.
+#[derive(Debug)]
+struct Shared {
+    words: Vec<u64>,
+    skeleton: Vec<u64>,
+}
+
+impl Shared {
+    fn of(a: &Features, b: &Features) -> Shared {
+        Shared {
+            words: sorted_intersection(&a.words, &b.words),
+            skeleton: sorted_intersection(&a.skeleton, &b.skeleton),
         }
     }
-    out
+}
+
+/// Membership in a set of shingle hashes: an open-addressing table at most half full, indexed by
+/// the hashes' top bits (shingle hashes are spread evenly), so a lookup reads one or two slots.
+struct Membership {
+    slots: Vec<u64>,
+    shift: u32,
+    /// Whether the set holds 0, the empty slot's value.
+    zero: bool,
+}
+
+impl Membership {
+    fn new(set: &[u64]) -> Membership {
+        let bits = (2 * set.len()).next_power_of_two().max(16).trailing_zeros();
+        let mut t = Membership {
+            slots: vec![0; 1 << bits],
+            shift: 64 - bits,
+            zero: false,
+        };
+        let mask = t.slots.len() - 1;
+        for &h in set {
+            if h == 0 {
+                t.zero = true;
+                continue;
+            }
+            let mut i = (h >> t.shift) as usize;
+            while t.slots[i] != 0 && t.slots[i] != h {
+                i = (i + 1) & mask;
+            }
+            t.slots[i] = h;
+        }
+        t
+    }
+
+    #[inline]
+    fn contains(&self, h: u64) -> bool {
+        if h == 0 {
+            return self.zero;
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = (h >> self.shift) as usize;
+        loop {
+            match self.slots.get(i) {
+                Some(&s) if s == h => return true,
+                Some(&0) | None => return false,
+                Some(_) => i = (i + 1) & mask,
+            }
+        }
+    }
 }
 
 /// Builds a [`Coverage`] token by token, in text order, over the covered tokens of a text.
@@ -1302,22 +1365,37 @@ impl Coverage {
     /// assert_eq!(Coverage::of(&Features::default(), &Features::default()).share(), 0.0);
     /// ```
     pub fn of(small: &Features, large: &Features) -> Coverage {
+        Coverage::with(small, &Shared::of(small, large))
+    }
+
+    /// [`Coverage::of`] from the shingles `small` shares with the larger text.
+    fn with(small: &Features, shared_sets: &Shared) -> Coverage {
         let n = small.tokens as usize;
         if n == 0 {
             return Coverage::default();
         }
-        // The shingles both texts keep, by one merge of each pair of sorted sets. A kept
-        // shingle of `small` is in `large` exactly when it is in these (every kept one is in
-        // `small`'s own sets), so each lookup below searches a set no larger than either.
-        let words = sorted_intersection(&small.words, &large.words);
-        let skeleton = sorted_intersection(&small.skeleton, &large.skeleton);
+        // A kept shingle of `small` is in the other text exactly when it is in `shared_sets`
+        // (every kept one is in `small`'s own sets).
+        let (words, skeleton) = (&shared_sets.words, &shared_sets.skeleton);
         // A difference array over shared spans: +1 at start, -1 at end.
         let mut shared = vec![0i32; n + 1];
-        if !words.is_empty() {
-            let word_n = small.word_n as usize;
+        let word_n = small.word_n as usize;
+        if !small.filtered && word_n >= 1 && !words.is_empty() && words.len() == small.words.len() {
+            // Every word n-gram is shared: no need to roll them.
+            let positions = if n <= word_n {
+                n.min(1)
+            } else {
+                n - word_n + 1
+            };
+            for i in 0..positions {
+                shared[i] += 1;
+                shared[(i + word_n).min(n)] -= 1;
+            }
+        } else if !words.is_empty() {
+            let table = Membership::new(words);
             small.for_each_word(|i, hash| {
                 let end = (i + word_n).min(n);
-                if i < end && words.binary_search(&hash).is_ok() {
+                if i < end && table.contains(hash) {
                     shared[i] += 1;
                     shared[end] -= 1;
                 }
@@ -1450,8 +1528,14 @@ impl Similarity {
     /// assert_eq!(s.score, 1.0);
     /// ```
     pub fn between(a: &Features, b: &Features) -> Similarity {
-        let words = Scores::exact(&a.words, &b.words);
-        let skeleton = Scores::exact(&a.skeleton, &b.skeleton);
+        Similarity::with(a, b, &Shared::of(a, b))
+    }
+
+    /// [`Similarity::between`] from the shingles `a` and `b` share.
+    fn with(a: &Features, b: &Features, shared: &Shared) -> Similarity {
+        let words = Scores::from_counts(shared.words.len(), a.words.len(), b.words.len());
+        let skeleton =
+            Scores::from_counts(shared.skeleton.len(), a.skeleton.len(), b.skeleton.len());
         let mut sim = Similarity {
             score: 0.0,
             words,
@@ -1459,7 +1543,7 @@ impl Similarity {
             aligned: None,
         };
         if sim.overlaps() {
-            sim.score = smaller_by_larger(a, b, coverage);
+            sim.score = smaller_by_larger(a, b, |s, _| Coverage::with(s, shared).share());
         }
         sim
     }
@@ -1493,7 +1577,8 @@ impl Similarity {
         threshold: f64,
         aligner: &mut crate::align::Aligner,
     ) -> Similarity {
-        let mut sim = Similarity::between(a, b);
+        let shared = Shared::of(a, b);
+        let mut sim = Similarity::with(a, b, &shared);
         // Of two texts of about the same size, either may be the copy: a write-through that added
         // an intro and lost its end is not reliably the smaller one. (`between` scored the
         // smaller, and both ways when the sizes are equal.)
@@ -1503,7 +1588,7 @@ impl Similarity {
             && s.size() < l.size()
             && s.size() as f64 >= NEAR_EQUAL_SIZE * l.size() as f64
         {
-            sim.score = sim.score.max(coverage(l, s));
+            sim.score = sim.score.max(Coverage::with(l, &shared).share());
         }
         if sim.score < threshold
             && sim.score >= ALIGN_FROM * threshold
@@ -1880,6 +1965,33 @@ mod tests {
                     (range.end - 1) / 64 + 1
                 }
             );
+        }
+    }
+
+    #[test]
+    fn membership_answers_as_a_binary_search() {
+        let mut x = 0x9876_u64;
+        let mut next = || {
+            x = crate::shingle::fmix64(x.wrapping_add(1));
+            x
+        };
+        for len in [0usize, 1, 7, 8, 9, 100, 600] {
+            let mut set: Vec<u64> = (0..len).map(|_| next()).collect();
+            if len == 7 {
+                set.push(0);
+                set.push(u64::MAX);
+            }
+            set.sort_unstable();
+            set.dedup();
+            let table = Membership::new(&set);
+            for &h in &set {
+                assert!(table.contains(h));
+            }
+            for _ in 0..2000 {
+                let h = next();
+                assert_eq!(table.contains(h), set.binary_search(&h).is_ok());
+            }
+            assert_eq!(table.contains(0), set.contains(&0));
         }
     }
 

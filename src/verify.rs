@@ -86,9 +86,14 @@ impl Scores {
     /// assert_eq!(wirecopy::verify::Scores::exact(&[], &[1]).containment, 0.0);
     /// ```
     pub fn exact(a: &[u64], b: &[u64]) -> Scores {
-        let inter = intersection_len(a, b);
-        let union = a.len() + b.len() - inter;
-        let min = a.len().min(b.len());
+        Scores::from_counts(intersection_len(a, b), a.len(), b.len())
+    }
+
+    /// The scores of two sets of `len_a` and `len_b` elements that share `inter` (at most the
+    /// smaller size).
+    pub(crate) fn from_counts(inter: usize, len_a: usize, len_b: usize) -> Scores {
+        let union = len_a + len_b - inter;
+        let min = len_a.min(len_b);
         Scores {
             jaccard: if union == 0 {
                 0.0
@@ -101,8 +106,8 @@ impl Scores {
                 inter as f64 / min as f64
             },
             intersection: inter,
-            len_a: a.len(),
-            len_b: b.len(),
+            len_a,
+            len_b,
         }
     }
 

@@ -65,6 +65,37 @@ impl DfCounter {
         self.docs += 1;
     }
 
+    /// [`DfCounter::at_least`] for one `n` asked many times: the first row's answers are read
+    /// off once into a bit set (128 KiB, in cache), which turns away most rare shingles without
+    /// touching the counter.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut df = wirecopy::boilerplate::DfCounter::new();
+    /// df.add_set(&[5]);
+    /// df.add_set(&[5, 6]);
+    /// let frequent = df.at_least_filter(2);
+    /// assert!(frequent.contains(5) && !frequent.contains(6) && !frequent.contains(7));
+    /// ```
+    pub fn at_least_filter(&self, n: usize) -> AtLeast<'_> {
+        let mut first_row = vec![0u64; WIDTH / 64];
+        if let Some(row) = self.counts.get(..WIDTH) {
+            for (word, counts) in first_row.iter_mut().zip(row.chunks(64)) {
+                for (i, &c) in counts.iter().enumerate() {
+                    *word |= u64::from(usize::from(c) >= n) << i;
+                }
+            }
+        } else if n == 0 {
+            first_row.fill(!0);
+        }
+        AtLeast {
+            df: self,
+            n,
+            first_row,
+        }
+    }
+
     /// Counts many documents' shingle sets at once, as [`DfCounter::add_set`] on each in turn
     /// would. With the `parallel` feature the counter's rows are filled side by side in the
     /// caller's rayon pool (each row is its own slice, so the counts are the same).
@@ -181,6 +212,35 @@ impl DfCounter {
     }
 }
 
+/// Whether shingles reach a document frequency (see [`DfCounter::at_least_filter`]).
+#[derive(Debug, Clone)]
+pub struct AtLeast<'a> {
+    df: &'a DfCounter,
+    n: usize,
+    /// Bit i: counter i of the first row is at least `n`.
+    first_row: Vec<u64>,
+}
+
+impl AtLeast<'_> {
+    /// The same answer as [`DfCounter::at_least`] with this filter's `n`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let df = wirecopy::boilerplate::DfCounter::new();
+    /// assert!(!df.at_least_filter(1).contains(3));
+    /// ```
+    #[inline]
+    pub fn contains(&self, h: u64) -> bool {
+        let i = slot(h, 0);
+        let first = self
+            .first_row
+            .get(i / 64)
+            .is_some_and(|w| w >> (i % 64) & 1 == 1);
+        first && self.df.at_least(h, self.n)
+    }
+}
+
 /// The slot of `h` in row `row` (as [`slots`] gives it).
 #[inline]
 fn slot(h: u64, row: usize) -> usize {
@@ -221,14 +281,23 @@ mod tests {
             }
             df.add_set(&set);
         }
+        let filters: Vec<_> = [0, 1, 2, 3, 4, 70_000]
+            .map(|m| (m, df.at_least_filter(m)))
+            .into_iter()
+            .collect();
         for (h, n) in truth {
             let e = df.estimate(h);
             assert!(e >= n && e <= n + 2, "{e} vs {n}");
             for m in [0, 1, e, e + 1, 70_000] {
                 assert_eq!(df.at_least(h, m), e >= m, "{h} {m}");
             }
+            for (m, filter) in &filters {
+                assert_eq!(filter.contains(h), e >= *m, "{h} {m}");
+            }
         }
         assert!(DfCounter::new().at_least(1, 0) && !DfCounter::new().at_least(1, 1));
+        assert!(DfCounter::new().at_least_filter(0).contains(1));
+        assert!(!DfCounter::new().at_least_filter(1).contains(1));
     }
 
     #[test]

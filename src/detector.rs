@@ -380,12 +380,13 @@ impl Detector {
             members[label as usize].push(doc as u32);
         }
         // Each group's frequent shingles (the lookups, in parallel), then counted in order.
+        let at_limit = self.df.at_least_filter(limit);
         let frequent = |group: &Vec<u32>| -> Vec<u64> {
             let mut set = Vec::new();
             for &m in group {
                 let f = &self.features[m as usize];
                 let frequent = f.words().iter().chain(f.skeleton());
-                set.extend(frequent.filter(|&&h| self.df.at_least(h, limit)));
+                set.extend(frequent.filter(|&&h| at_limit.contains(h)));
             }
             set.sort_unstable();
             set.dedup();
@@ -441,10 +442,11 @@ impl Detector {
             index: OnceLock::new(),
             reuse: None,
         };
+        let at_limit = self.df.at_least_filter(limit);
         let work = |f: &Features| -> ((Option<Features>, Signature), bool) {
             let spared = std::cell::Cell::new(false);
             let boilerplate = |h| {
-                if !self.df.at_least(h, limit) {
+                if !at_limit.contains(h) {
                     return false;
                 }
                 let keep = probe.spares(h);

@@ -357,10 +357,10 @@ pub(crate) fn counted_candidate_pairs(sigs: &[Signature], params: LshParams) -> 
     let per_band: Vec<(Pairs, Pairs)> = (0..params.bands).map(band_pairs).collect();
     let (mut small, mut large) = (Vec::new(), Vec::new());
     for (s, l) in per_band {
-        small.extend(s);
+        small.push(s);
         large.extend(l);
     }
-    small.sort_unstable();
+    let (starts, partners) = sort_pairs(small, sigs.len());
     large.sort_unstable();
     large.dedup();
     let exact = params.rows == 1
@@ -368,23 +368,25 @@ pub(crate) fn counted_candidate_pairs(sigs: &[Signature], params: LshParams) -> 
             .iter()
             .find(|s| !s.is_empty())
             .is_some_and(|s| s.values().len() == params.bands);
-    // Merge the two sorted lists; a run of one pair in `small` is its count.
+    // The distinct pairs of small buckets in order, each with its number of repeats (its count).
+    let runs = starts.windows(2).enumerate().flat_map(|(a, w)| {
+        let list = partners.get(w[0]..w[1]).unwrap_or_default();
+        list.chunk_by(|x, y| x == y)
+            .map(move |run| ((a as u32, run[0]), run.len()))
+    });
+    // Merged with the pairs of large buckets.
     let mut out = Counted::default();
-    let (mut i, mut j) = (0, 0);
-    while i < small.len() || j < large.len() {
-        let next = match (small.get(i), large.get(j)) {
-            (Some(&p), Some(&q)) => p.min(q),
-            (Some(&p), None) => p,
+    let mut runs = runs.peekable();
+    let mut large = large.into_iter().peekable();
+    loop {
+        let next = match (runs.peek(), large.peek()) {
+            (Some(&(p, _)), Some(&q)) => p.min(q),
+            (Some(&(p, _)), None) => p,
             (None, Some(&q)) => q,
             (None, None) => break,
         };
-        let mut run = 0usize;
-        while small.get(i) == Some(&next) {
-            run += 1;
-            i += 1;
-        }
-        let in_large = large.get(j) == Some(&next);
-        j += usize::from(in_large);
+        let run = runs.next_if(|&(p, _)| p == next).map_or(0, |(_, n)| n);
+        let in_large = large.next_if(|&q| q == next).is_some();
         out.pairs.push(next);
         out.shared.push(match u16::try_from(run) {
             Ok(n) if exact && !in_large && n < UNCOUNTED => n,
@@ -392,6 +394,40 @@ pub(crate) fn counted_candidate_pairs(sigs: &[Signature], params: LshParams) -> 
         });
     }
     out
+}
+
+/// The pairs of `lists` (first documents below `n`) in sorted order, repeats kept, as each first
+/// document's partners: `partners[starts[a]..starts[a + 1]]` are `a`'s, sorted. A counting sort
+/// on the first document, then each short list sorted in cache: cheaper than sorting all pairs
+/// at once, and the lists are freed as they are read.
+fn sort_pairs(lists: Vec<Vec<(u32, u32)>>, n: usize) -> (Vec<usize>, Vec<u32>) {
+    let mut starts = vec![0usize; n + 1];
+    for &(a, _) in lists.iter().flatten() {
+        if let Some(c) = starts.get_mut(a as usize + 1) {
+            *c += 1;
+        }
+    }
+    for i in 0..n {
+        starts[i + 1] += starts[i];
+    }
+    let mut next = starts.clone();
+    let mut partners = vec![0u32; starts[n]];
+    for list in lists {
+        for (a, b) in list {
+            if let Some(at) = next.get_mut(a as usize) {
+                if let Some(slot) = partners.get_mut(*at) {
+                    *slot = b;
+                }
+                *at += 1;
+            }
+        }
+    }
+    for w in starts.windows(2) {
+        if let Some(list) = partners.get_mut(w[0]..w[1]) {
+            list.sort_unstable();
+        }
+    }
+    (starts, partners)
 }
 
 #[cfg(test)]

@@ -565,6 +565,32 @@ mod examples_as_programs {
     }
 
     #[test]
+    fn extraction_example_times_both_paths_on_the_demo_corpus() {
+        let out = Command::new(example("extraction"))
+            .args(["--passes", "2"])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+        assert_eq!(v["docs"], 11);
+        assert_eq!(v["passes"], 2);
+        for key in ["extract_mb_per_s", "signature_mb_per_s", "ratio"] {
+            assert!(v[key].as_f64().unwrap() > 0.0, "{key}");
+        }
+        let out = Command::new(example("extraction"))
+            .args(["--passes", "0"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("invalid --passes 0"));
+    }
+
+    #[test]
     fn evaluate_example_scores_a_generated_corpus() {
         let corpus = planted_corpus(21, 20);
         let dir = temp_dir("eval");

@@ -106,26 +106,26 @@ fn run(args: &Args) -> Result<(), String> {
     let mut best_baseline = f64::INFINITY;
     let mut paired = Vec::new();
     let mut sigs: Vec<Signature> = Vec::new();
+    // One baseline pass, timed (its signatures dropped after the timing, as the main passes'.
+    let baseline_pass =
+        |b: &rayon::ThreadPool| timed(|| b.install(|| sketcher.sketch_texts(&shingler, &texts)));
     for round in 0..args.repeat.max(1) {
-        let mut base_time = None;
         // The baseline pass first in even rounds, after the main pass in odd ones.
-        if let Some(b) = baseline.as_ref().filter(|_| round % 2 == 0) {
-            base_time = Some(timed(|| {
-                b.install(|| sketcher.sketch_texts(&shingler, &texts))
-            }));
-        }
+        let first = baseline
+            .as_ref()
+            .filter(|_| round % 2 == 0)
+            .map(baseline_pass);
         drop(std::mem::take(&mut sigs));
         let (t, cpu) = (Instant::now(), cpu_seconds());
         sigs = pool.install(|| sketcher.sketch_texts(&shingler, &texts));
         let main_time = t.elapsed().as_secs_f64();
         best = best.min(main_time);
         best_cpu = best_cpu.min(cpu_seconds() - cpu);
-        if let Some(b) = baseline.as_ref().filter(|_| round % 2 == 1) {
-            base_time = Some(timed(|| {
-                b.install(|| sketcher.sketch_texts(&shingler, &texts))
-            }));
-        }
-        if let Some(bt) = base_time {
+        let after = baseline
+            .as_ref()
+            .filter(|_| round % 2 == 1)
+            .map(baseline_pass);
+        if let Some(bt) = first.or(after) {
             best_baseline = best_baseline.min(bt);
             paired.push(bt / main_time);
         }
@@ -212,7 +212,7 @@ fn thread_pool(threads: Option<usize>, option: &str) -> Result<rayon::ThreadPool
     .map_err(|e| format!("cannot start the thread pool: {e}"))
 }
 
-/// Seconds `f` takes (its result dropped after the timing, as the main passes drop theirs).
+/// Seconds `f` takes (its result dropped after the timing).
 fn timed<T>(f: impl FnOnce() -> T) -> f64 {
     let t = Instant::now();
     let out = f();

@@ -205,10 +205,8 @@ impl DfCounter {
         if self.counts.is_empty() {
             return false;
         }
-        slots(h)
-            .into_iter()
-            .enumerate()
-            .all(|(row, slot)| usize::from(self.counts[row * WIDTH + slot]) >= n)
+        // Row by row: a rare shingle is answered by the first, with one hash.
+        (0..ROWS).all(|row| usize::from(self.counts[row * WIDTH + slot(h, row)]) >= n)
     }
 }
 
@@ -244,19 +242,17 @@ impl AtLeast<'_> {
 /// The slot of `h` in row `row` (as [`slots`] gives it).
 #[inline]
 fn slot(h: u64, row: usize) -> usize {
-    let seed = if row < 2 {
-        0xB01E_B1A7_E000_0001
-    } else {
-        0xB01E_B1A7_E000_0002
-    };
-    let x = fmix64(h ^ seed) >> (32 * (row % 2));
+    let x = fmix64(h ^ ROW_SEEDS[row / 2]) >> (32 * (row % 2));
     (x & (WIDTH - 1) as u64) as usize
 }
 
+/// Rows 0 and 1 take the low and high halves of one hash of the shingle, rows 2 and 3 of another.
+const ROW_SEEDS: [u64; 2] = [0xB01E_B1A7_E000_0001, 0xB01E_B1A7_E000_0002];
+
+/// The slots of `h` in every row (two hashes for four rows).
 #[inline]
 fn slots(h: u64) -> [usize; ROWS] {
-    let a = fmix64(h ^ 0xB01E_B1A7_E000_0001);
-    let b = fmix64(h ^ 0xB01E_B1A7_E000_0002);
+    let [a, b] = ROW_SEEDS.map(|seed| fmix64(h ^ seed));
     let mask = (WIDTH - 1) as u64;
     [
         (a & mask) as usize,

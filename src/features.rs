@@ -1622,6 +1622,16 @@ mod tests {
     use crate::Config;
 
     /// The words `{tag}{i}` for `i` in `r`, joined by spaces: distinct words for synthetic texts.
+    /// `count` of `pieces` chosen by a seeded sequence that `state` carries on.
+    fn pieced(pieces: &[&str], count: usize, state: &mut u64) -> String {
+        let mut text = String::new();
+        for _ in 0..count {
+            *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            text.push_str(pieces[(crate::shingle::fmix64(*state) % pieces.len() as u64) as usize]);
+        }
+        text
+    }
+
     fn tagged(r: std::ops::Range<usize>, tag: &str) -> String {
         r.map(|i| format!("{tag}{i}")).collect::<Vec<_>>().join(" ")
     }
@@ -1662,13 +1672,7 @@ mod tests {
         let mut state = 3u64;
         let (mut lines, mut tokens) = (Lines::default(), Vec::new());
         for len in 0..4000 {
-            let mut text = String::new();
-            for _ in 0..len % 150 {
-                state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-                text.push_str(
-                    pieces[(crate::shingle::fmix64(state) % pieces.len() as u64) as usize],
-                );
-            }
+            let text = pieced(&pieces, len % 150, &mut state);
             lines_of(&text, &mut lines);
             let spans = &lines.spans;
             let got: Vec<(&str, bool)> = spans
@@ -1848,13 +1852,7 @@ mod tests {
         let mut state = 7u64;
         let (mut got, mut want) = (Vec::new(), Vec::new());
         for len in 0..20000 {
-            let mut line = String::new();
-            for _ in 0..len % 40 {
-                state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-                line.push_str(
-                    pieces[(crate::shingle::fmix64(state) % pieces.len() as u64) as usize],
-                );
-            }
+            let line = pieced(&pieces, len % 40, &mut state);
             let ok = ascii_view_bytes(&line, &mut want);
             assert_eq!(ascii_view(&line, &mut got), ok, "{line:?}");
             if ok {

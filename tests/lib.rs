@@ -356,6 +356,17 @@ mod examples_as_programs {
         d
     }
 
+    /// The last stdout line of a program that must have succeeded, as JSON.
+    fn last_json_line(out: &std::process::Output) -> serde_json::Value {
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_str(stdout.lines().last().unwrap()).unwrap()
+    }
+
     /// The `{"doc", "cluster"}` lines of a prediction file, as a map (cluster ids must be integers).
     fn read_labels(path: &std::path::Path) -> HashMap<String, u64> {
         let mut label = HashMap::new();
@@ -540,13 +551,7 @@ mod examples_as_programs {
                 .unwrap()
         };
         let out = run(&["--threads", "2", "--baseline-threads", "1", "--repeat", "3"]);
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let v: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+        let v = last_json_line(&out);
         let bytes: usize = corpus.docs.iter().map(|(_, t)| t.len()).sum();
         assert_eq!(v["docs"], corpus.docs.len());
         assert_eq!(v["bytes"], bytes);
@@ -570,13 +575,7 @@ mod examples_as_programs {
             .args(["--passes", "2"])
             .output()
             .unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let v: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+        let v = last_json_line(&out);
         assert_eq!(v["docs"], 11);
         assert_eq!(v["passes"], 2);
         for key in ["extract_mb_per_s", "signature_mb_per_s", "ratio"] {
@@ -611,13 +610,7 @@ mod examples_as_programs {
             .args(["--json", "--min-precision", "0.95", "--min-ari", "0.9"])
             .output()
             .unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success(),
-            "{stdout}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let v: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+        let v = last_json_line(&out);
         assert_eq!(v["docs"], corpus.docs.len());
         assert!(v["precision"].as_f64().unwrap() >= 0.95);
 

@@ -360,7 +360,7 @@ impl Detector {
     /// template, shared by unrelated documents, stays out.
     fn build(&self) -> Built {
         let limit = self.config.boilerplate_limit(self.len());
-        let (first, _) = self.build_with(limit, None);
+        let (first, _) = self.build_with(limit, None, None);
         let (mut pairs, candidates) = self.verified_pairs(&first);
         let clustering = self.attach(&first, &pairs, false);
         if clustering.len() == self.len() {
@@ -374,7 +374,6 @@ impl Detector {
                 ..first
             };
         }
-        drop(first);
         let mut members: Vec<Vec<u32>> = vec![Vec::new(); clustering.len()];
         for (doc, &label) in clustering.labels().iter().enumerate() {
             members[label as usize].push(doc as u32);
@@ -408,7 +407,7 @@ impl Detector {
             }
         }
         drop(sets);
-        let (second, changed) = self.build_with(limit, Some((multi, single)));
+        let (second, changed) = self.build_with(limit, Some((multi, single)), Some(first));
         pairs.retain(|p| !changed[p.a as usize] && !changed[p.b as usize]);
         Built {
             reuse: Some(Reuse {
@@ -422,11 +421,14 @@ impl Detector {
 
     /// The index without boilerplate (stage one without `groups`, stage two with them), and for
     /// each document whether some shingle of it at or above `limit` was spared (never in stage
-    /// one): only then can its features differ from stage one's.
+    /// one): only then can its features differ from stage one's. Stage two takes stage one's
+    /// build, `first`, and keeps its features and signature for every document with nothing
+    /// spared.
     fn build_with(
         &self,
         limit: usize,
         groups: Option<(DfCounter, DfCounter)>,
+        first: Option<Built>,
     ) -> (Built, Vec<bool>) {
         let sketcher = Sketcher::new(
             self.config.algorithm,
@@ -443,7 +445,15 @@ impl Detector {
             reuse: None,
         };
         let at_limit = self.df.at_least_filter(limit);
-        let work = |f: &Features| -> ((Option<Features>, Signature), bool) {
+        type Done = ((Option<Features>, Signature), bool);
+        let work = |f: &Features, first: Option<(Option<Features>, Signature)>| -> Done {
+            if let Some(first) = first {
+                // Stage two drops what stage one dropped, less what it spares.
+                let spares = |&h: &u64| at_limit.contains(h) && probe.spares(h);
+                if !f.words().iter().chain(f.skeleton()).any(spares) {
+                    return (first, false);
+                }
+            }
             let spared = std::cell::Cell::new(false);
             let boilerplate = |h| {
                 if !at_limit.contains(h) {
@@ -459,14 +469,31 @@ impl Detector {
             let sig = sketcher.sketch(&u);
             (((g.size() != f.size()).then_some(g), sig), spared.get())
         };
+        let first: Option<Vec<(Option<Features>, Signature)>> =
+            first.map(|b| b.filtered.into_iter().zip(b.signatures).collect());
         #[cfg(feature = "parallel")]
-        let done: Vec<((Option<Features>, Signature), bool)> = {
+        let done: Vec<Done> = {
             use rayon::prelude::*;
-            self.features.par_iter().map(work).collect()
+            match first {
+                Some(first) => self
+                    .features
+                    .par_iter()
+                    .zip(first)
+                    .map(|(f, b)| work(f, Some(b)))
+                    .collect(),
+                None => self.features.par_iter().map(|f| work(f, None)).collect(),
+            }
         };
         #[cfg(not(feature = "parallel"))]
-        let done: Vec<((Option<Features>, Signature), bool)> =
-            self.features.iter().map(work).collect();
+        let done: Vec<Done> = match first {
+            Some(first) => self
+                .features
+                .iter()
+                .zip(first)
+                .map(|(f, b)| work(f, Some(b)))
+                .collect(),
+            None => self.features.iter().map(|f| work(f, None)).collect(),
+        };
         let (done, spared): (Vec<_>, Vec<_>) = done.into_iter().unzip();
         let (filtered, signatures): (Vec<_>, Vec<_>) = done.into_iter().unzip();
         let built = Built {
@@ -764,9 +791,16 @@ impl Detector {
             .zip(&representatives)
             .flat_map(|(members, &rep)| members.iter().map(move |&m| (rep, m)))
             .collect();
+        // A member verified with its representative already has its score.
+        let known: std::collections::HashMap<(u32, u32), f64> = pairs
+            .iter()
+            .map(|p| ((p.a.min(p.b), p.a.max(p.b)), p.similarity.score))
+            .collect();
         let score = |aligner: &mut Aligner, &(rep, m): &(u32, u32)| -> f64 {
             if m == rep {
                 1.0
+            } else if let Some(&s) = known.get(&(rep.min(m), rep.max(m))) {
+                s
             } else {
                 let (r, f) = (
                     built.feat(&self.features, rep),
@@ -836,27 +870,7 @@ mod tests {
 
     #[test]
     fn reused_stage_one_pairs_equal_a_fresh_verification() {
-        // A story reprinted more often than the boilerplate limit (its shingles are frequent,
-        // and spared by stage two), its truncations, a site footer on unrelated texts, and a
-        // story copied once.
-        let story = words(1, 400);
-        let footer = words(2, 30).join(" ");
-        let mut d = Detector::new(Config::new()).unwrap();
-        for i in 0..14 {
-            d.insert(format!("copy{i}"), &story.join(" "));
-        }
-        for i in 0..6 {
-            let cut = 120 + 20 * i;
-            d.insert(format!("cut{i}"), &story[..cut].join(" "));
-        }
-        for i in 0..30 {
-            let text = format!("{}\n\n{footer}", words(100 + i, 150).join(" "));
-            d.insert(format!("site{i}"), &text);
-        }
-        // A story copied once: no frequent shingle, unchanged by stage two.
-        let other = words(3, 300);
-        d.insert("other", &other.join(" "));
-        d.insert("other-cut", &other[..200].join(" "));
+        let d = reprinted_corpus();
         let mut built = d.build();
         let reuse = built.reuse.as_ref().unwrap();
         assert!(reuse.changed.contains(&true) && reuse.changed.contains(&false));
@@ -867,5 +881,70 @@ mod tests {
         let fresh = d.verified_pairs(&built);
         assert!(!fresh.0.is_empty());
         assert_eq!(reused, fresh);
+    }
+
+    /// A story reprinted more often than the boilerplate limit (its shingles are frequent, and
+    /// spared by stage two), its truncations, a site footer on unrelated texts, and a story
+    /// copied once (no frequent shingle, unchanged by stage two).
+    fn reprinted_corpus() -> Detector {
+        let story = words(1, 400);
+        let footer = words(2, 30).join(" ");
+        let mut d = Detector::new(Config::new()).unwrap();
+        for i in 0..14 {
+            d.insert(format!("copy{i}"), &story.join(" "));
+        }
+        for i in 0..6 {
+            d.insert(format!("cut{i}"), &story[..120 + 20 * i].join(" "));
+        }
+        for i in 0..30 {
+            let text = format!("{}\n\n{footer}", words(100 + i, 150).join(" "));
+            d.insert(format!("site{i}"), &text);
+        }
+        let other = words(3, 300);
+        d.insert("other", &other.join(" "));
+        d.insert("other-cut", &other[..200].join(" "));
+        d
+    }
+
+    #[test]
+    fn stage_two_keeps_stage_one_features_only_where_nothing_is_spared() {
+        let d = reprinted_corpus();
+        let built = d.build();
+        let changed = &built.reuse.as_ref().unwrap().changed;
+        assert!(changed.contains(&true) && changed.contains(&false));
+        for (i, f) in d.features.iter().enumerate() {
+            // Stage two's features, worked out afresh for every document.
+            let want = f.without(|h| built.is_boilerplate(&d.df, h), MAX_BOILERPLATE_SHARE);
+            assert_eq!(built.feat(&d.features, i as u32), &want, "{i}");
+            let mut u = Vec::new();
+            want.union_into(&mut u);
+            assert_eq!(built.signatures[i], built.sketcher.sketch(&u), "{i}");
+        }
+    }
+
+    #[test]
+    fn member_scores_equal_a_fresh_verification() {
+        let d = reprinted_corpus();
+        let c = d.clusters();
+        let mut aligner = Aligner::new();
+        let built = d.built();
+        let mut scored = 0;
+        for cluster in &c.clusters {
+            for &(m, score) in &cluster.members {
+                let (r, f) = (
+                    built.feat(&d.features, cluster.representative),
+                    built.feat(&d.features, m),
+                );
+                let want = if m == cluster.representative {
+                    1.0
+                } else {
+                    d.verified(r, f, &mut aligner).score
+                };
+                assert_eq!(score.to_bits(), want.to_bits());
+                scored += 1;
+            }
+        }
+        // The 14 copies and 6 cuts, and the other story with its cut.
+        assert!(scored >= 22, "{scored}");
     }
 }

@@ -98,7 +98,7 @@ impl DfCounter {
 
     /// Counts many documents' shingle sets at once, as [`DfCounter::add_set`] on each in turn
     /// would. With the `parallel` feature the counter's rows are filled side by side in the
-    /// caller's rayon pool (each row is its own slice, so the counts are the same).
+    /// caller's rayon pool (each pair of rows is its own slice, so the counts are the same).
     ///
     /// # Examples
     ///
@@ -111,10 +111,17 @@ impl DfCounter {
         if self.counts.is_empty() {
             self.counts = vec![0; ROWS * WIDTH];
         }
-        let fill = |(row, counts): (usize, &mut [u16])| {
+        // Rows 2k and 2k + 1 take the two halves of one hash (see `slot`): filled together, one
+        // hash serves both.
+        let fill = |(pair, counts): (usize, &mut [u16])| {
+            let (low, high) = counts.split_at_mut(WIDTH);
+            let mask = (WIDTH - 1) as u64;
             for set in sets {
                 for &h in set.as_ref() {
-                    let c = &mut counts[slot(h, row)];
+                    let x = fmix64(h ^ ROW_SEEDS[pair]);
+                    let c = &mut low[(x & mask) as usize];
+                    *c = c.saturating_add(1);
+                    let c = &mut high[((x >> 32) & mask) as usize];
                     *c = c.saturating_add(1);
                 }
             }
@@ -122,10 +129,13 @@ impl DfCounter {
         #[cfg(feature = "parallel")]
         {
             use rayon::prelude::*;
-            self.counts.par_chunks_mut(WIDTH).enumerate().for_each(fill);
+            self.counts
+                .par_chunks_mut(2 * WIDTH)
+                .enumerate()
+                .for_each(fill);
         }
         #[cfg(not(feature = "parallel"))]
-        self.counts.chunks_mut(WIDTH).enumerate().for_each(fill);
+        self.counts.chunks_mut(2 * WIDTH).enumerate().for_each(fill);
         self.docs += sets.len();
     }
 

@@ -317,13 +317,22 @@ pub(crate) fn counted_candidate_pairs(sigs: &[Signature], params: LshParams) -> 
     // Per band: the pairs of small buckets (every pair) and those of large ones (a star and a chain).
     let band_pairs = |band: usize| -> (Pairs, Pairs) {
         let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(sigs.len());
-        for (i, sig) in sigs.iter().enumerate() {
-            if sig.is_empty() {
-                continue;
-            }
-            keyed.push((params.band_key(sig, band), i as u32));
+        let live = sigs.iter().enumerate().filter(|(_, s)| !s.is_empty());
+        if params.rows == 1 {
+            // A one-row band's key is its slot value (hashing it would only rename the buckets):
+            // value and document packed in one word sort faster than a (key, document) pair.
+            let mut packed: Vec<u64> = live
+                .filter_map(|(i, s)| {
+                    let v = s.values().get(band)?;
+                    Some(u64::from(*v) << 32 | i as u64)
+                })
+                .collect();
+            packed.sort_unstable();
+            keyed.extend(packed.iter().map(|&x| (x >> 32, x as u32)));
+        } else {
+            keyed.extend(live.map(|(i, s)| (params.band_key(s, band), i as u32)));
+            keyed.sort_unstable();
         }
-        keyed.sort_unstable();
         let (mut pairs, mut large) = (Vec::new(), Vec::new());
         let mut start = 0;
         while start < keyed.len() {

@@ -117,6 +117,9 @@ struct Reuse {
     /// Stage one's number of candidate pairs (the same in the final build when no document
     /// changed).
     candidates: usize,
+    /// Stage one's tree edges (see [`Detector::tree_edges`]), the final ones too when no
+    /// document changed.
+    edges: Vec<(u32, u32)>,
 }
 
 impl Built {
@@ -362,7 +365,8 @@ impl Detector {
         let limit = self.config.boilerplate_limit(self.len());
         let (first, _) = self.build_with(limit, None, None);
         let (mut pairs, candidates) = self.verified_pairs(&first);
-        let clustering = self.attach(&first, &pairs, false);
+        let edges = self.tree_edges(&first, &pairs);
+        let clustering = Clustering::from_edges(self.len(), &edges);
         if clustering.len() == self.len() {
             let changed = vec![false; self.len()];
             return Built {
@@ -370,6 +374,7 @@ impl Detector {
                     pairs,
                     changed,
                     candidates,
+                    edges,
                 }),
                 ..first
             };
@@ -414,6 +419,7 @@ impl Detector {
                 pairs,
                 changed,
                 candidates,
+                edges,
             }),
             ..second
         }
@@ -652,51 +658,62 @@ impl Detector {
     }
 
     /// Each document joins only its best verified neighbour among larger documents, so every
-    /// cluster is a tree rooted at its fullest text and one weak link cannot chain two stories.
-    /// The best is the highest score; between equal scores (a paragraph that two larger texts
-    /// both carry whole), the one whose shared passage starts nearer its beginning (a truncated
-    /// copy keeps its source's opening, a page quoting the paragraph among other material has it
-    /// further down), then the higher resemblance. With `merge`, trees are then joined as [`Detector::merge_versions`] says.
-    fn attach(&self, built: &Built, pairs: &[Pair], merge: bool) -> Clustering {
-        let key = |d: u32| (built.feat(&self.features, d).size(), d);
-        let mut best: Vec<Option<(u32, &Pair)>> = vec![None; self.len()];
+    /// cluster is a tree rooted at its fullest text and one weak link cannot chain two stories:
+    /// the edges (document, parent). The best is the highest score; between equal scores (a
+    /// paragraph that two larger texts both carry whole), the one whose shared passage starts
+    /// nearer its beginning (a truncated copy keeps its source's opening, a page quoting the
+    /// paragraph among other material has it further down), then the higher resemblance.
+    fn tree_edges(&self, built: &Built, pairs: &[Pair]) -> Vec<(u32, u32)> {
+        let f = |d: u32| built.feat(&self.features, d);
+        let key = |d: u32| (f(d).size(), d);
+        // The best so far, with where it shares the document's text (worked out on a tie).
+        let mut best: Vec<Option<(u32, &Pair, Option<f64>)>> = vec![None; self.len()];
         for p in pairs {
             let (small, large) = if key(p.a) < key(p.b) {
                 (p.a, p.b)
             } else {
                 (p.b, p.a)
             };
-            let better = match best[small as usize] {
+            let mut first_of_large = None;
+            let better = match &mut best[small as usize] {
                 None => true,
-                Some((cur, q)) => p
+                Some((cur, q, first_of_cur)) => p
                     .similarity
                     .score
                     .total_cmp(&q.similarity.score)
                     .then_with(|| {
                         // Equally covered: the text that shares it nearer its start.
-                        let f = |d: u32| built.feat(&self.features, d);
-                        first_shared(f(small), f(cur)).total_cmp(&first_shared(f(small), f(large)))
+                        let at_cur =
+                            *first_of_cur.get_or_insert_with(|| first_shared(f(small), f(*cur)));
+                        let at_large = *first_of_large.insert(first_shared(f(small), f(large)));
+                        at_cur.total_cmp(&at_large)
                     })
                     .then(
                         p.similarity
                             .resemblance()
                             .total_cmp(&q.similarity.resemblance()),
                     )
-                    .then(cur.cmp(&large))
+                    .then((*cur).cmp(&large))
                     .is_gt(),
             };
             if better {
-                best[small as usize] = Some((large, p));
+                best[small as usize] = Some((large, p, first_of_large));
             }
         }
-        let mut edges: Vec<(u32, u32)> = best
-            .iter()
+        best.iter()
             .enumerate()
-            .filter_map(|(x, b)| b.map(|(y, _)| (x as u32, y)))
-            .collect();
-        if merge {
-            self.merge_versions(built, pairs, &mut edges);
-        }
+            .filter_map(|(x, b)| b.map(|(y, _, _)| (x as u32, y)))
+            .collect()
+    }
+
+    /// The trees of [`Detector::tree_edges`] (stage one's when no document changed since),
+    /// joined as [`Detector::merge_versions`] says.
+    fn attach(&self, built: &Built, pairs: &[Pair]) -> Clustering {
+        let mut edges = match built.reuse.as_ref().filter(|r| !r.changed.contains(&true)) {
+            Some(r) => r.edges.clone(),
+            None => self.tree_edges(built, pairs),
+        };
+        self.merge_versions(built, pairs, &mut edges);
         Clustering::from_edges(self.len(), &edges)
     }
 
@@ -770,7 +787,7 @@ impl Detector {
     /// ```
     pub fn clusters(&self) -> Clusters {
         let (pairs, candidates) = self.pairs_with_candidates();
-        let clustering = self.attach(self.built(), &pairs, true);
+        let clustering = self.attach(self.built(), &pairs);
         let built = self.built();
         // Each group's fullest text represents it; every member is scored against it, all
         // members of all groups in one parallel pass (a group of thousands is not one task).
@@ -920,6 +937,25 @@ mod tests {
             want.union_into(&mut u);
             assert_eq!(built.signatures[i], built.sketcher.sketch(&u), "{i}");
         }
+    }
+
+    #[test]
+    fn unchanged_final_build_reuses_stage_one_trees() {
+        // Five stories with two truncated copies each: nothing is frequent, nothing changes.
+        let mut d = Detector::new(Config::new()).unwrap();
+        for story in 0..5 {
+            let text = words(10 + story, 300);
+            d.insert(format!("s{story}"), &text.join(" "));
+            d.insert(format!("s{story}-a"), &text[..200].join(" "));
+            d.insert(format!("s{story}-b"), &text[..150].join(" "));
+        }
+        let built = d.build();
+        let reuse = built.reuse.as_ref().unwrap();
+        assert!(!reuse.changed.contains(&true));
+        let (pairs, _) = d.verified_pairs(&built);
+        assert_eq!(reuse.edges.len(), 10);
+        assert_eq!(reuse.edges, d.tree_edges(&built, &pairs));
+        assert_eq!(d.clusters().clusters.len(), 5);
     }
 
     #[test]

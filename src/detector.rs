@@ -363,7 +363,7 @@ impl Detector {
     /// template, shared by unrelated documents, stays out.
     fn build(&self) -> Built {
         let limit = self.config.boilerplate_limit(self.len());
-        let (first, _) = self.build_with(limit, None, None);
+        let (first, _, frequent_docs) = self.build_with(limit, None, None);
         let (mut pairs, candidates) = self.verified_pairs(&first);
         let edges = self.tree_edges(&first, &pairs);
         let clustering = Clustering::from_edges(self.len(), &edges);
@@ -387,7 +387,7 @@ impl Detector {
         let at_limit = self.df.at_least_filter(limit);
         let frequent = |group: &Vec<u32>| -> Vec<u64> {
             let mut set = Vec::new();
-            for &m in group {
+            for &m in group.iter().filter(|&&m| frequent_docs[m as usize]) {
                 let f = &self.features[m as usize];
                 let frequent = f.words().iter().chain(f.skeleton());
                 set.extend(frequent.filter(|&&h| at_limit.contains(h)));
@@ -412,7 +412,8 @@ impl Detector {
             }
         }
         drop(sets);
-        let (second, changed) = self.build_with(limit, Some((multi, single)), Some(first));
+        let (second, changed, _) =
+            self.build_with(limit, Some((multi, single)), Some((first, &frequent_docs)));
         pairs.retain(|p| !changed[p.a as usize] && !changed[p.b as usize]);
         Built {
             reuse: Some(Reuse {
@@ -425,17 +426,17 @@ impl Detector {
         }
     }
 
-    /// The index without boilerplate (stage one without `groups`, stage two with them), and for
-    /// each document whether some shingle of it at or above `limit` was spared (never in stage
-    /// one): only then can its features differ from stage one's. Stage two takes stage one's
-    /// build, `first`, and keeps its features and signature for every document with nothing
-    /// spared.
+    /// The index without boilerplate (stage one without `groups`, stage two with them); for
+    /// each document, whether some shingle of it at or above `limit` was spared (never in stage
+    /// one): only then can its features differ from stage one's; and whether it has any shingle
+    /// at or above `limit`. Stage two takes stage one's build and those last flags, `first`, and
+    /// keeps stage one's features and signature for every document with nothing spared.
     fn build_with(
         &self,
         limit: usize,
         groups: Option<(DfCounter, DfCounter)>,
-        first: Option<Built>,
-    ) -> (Built, Vec<bool>) {
+        first: Option<(Built, &[bool])>,
+    ) -> (Built, Vec<bool>, Vec<bool>) {
         let sketcher = Sketcher::new(
             self.config.algorithm,
             self.config.num_perm,
@@ -451,20 +452,24 @@ impl Detector {
             reuse: None,
         };
         let at_limit = self.df.at_least_filter(limit);
-        type Done = ((Option<Features>, Signature), bool);
-        let work = |f: &Features, first: Option<(Option<Features>, Signature)>| -> Done {
-            if let Some(first) = first {
+        // (features without boilerplate when some went, signature), (spared, frequent).
+        type Done = ((Option<Features>, Signature), (bool, bool));
+        type First = ((Option<Features>, Signature), bool);
+        let work = |f: &Features, first: Option<First>| -> Done {
+            if let Some((first, frequent)) = first {
                 // Stage two drops what stage one dropped, less what it spares.
                 let spares = |&h: &u64| at_limit.contains(h) && probe.spares(h);
-                if !f.words().iter().chain(f.skeleton()).any(spares) {
-                    return (first, false);
+                if !frequent || !f.words().iter().chain(f.skeleton()).any(spares) {
+                    return (first, (false, frequent));
                 }
             }
             let spared = std::cell::Cell::new(false);
+            let frequent = std::cell::Cell::new(false);
             let boilerplate = |h| {
                 if !at_limit.contains(h) {
                     return false;
                 }
+                frequent.set(true);
                 let keep = probe.spares(h);
                 spared.set(spared.get() | keep);
                 !keep
@@ -473,10 +478,15 @@ impl Detector {
             let mut u = Vec::new();
             g.union_into(&mut u);
             let sig = sketcher.sketch(&u);
-            (((g.size() != f.size()).then_some(g), sig), spared.get())
+            (
+                ((g.size() != f.size()).then_some(g), sig),
+                (spared.get(), frequent.get()),
+            )
         };
-        let first: Option<Vec<(Option<Features>, Signature)>> =
-            first.map(|b| b.filtered.into_iter().zip(b.signatures).collect());
+        let first: Option<Vec<First>> = first.map(|(b, frequent)| {
+            let built = b.filtered.into_iter().zip(b.signatures);
+            built.zip(frequent.iter().copied()).collect()
+        });
         #[cfg(feature = "parallel")]
         let done: Vec<Done> = {
             use rayon::prelude::*;
@@ -500,14 +510,15 @@ impl Detector {
                 .collect(),
             None => self.features.iter().map(|f| work(f, None)).collect(),
         };
-        let (done, spared): (Vec<_>, Vec<_>) = done.into_iter().unzip();
+        let (done, flags): (Vec<_>, Vec<_>) = done.into_iter().unzip();
         let (filtered, signatures): (Vec<_>, Vec<_>) = done.into_iter().unzip();
+        let (spared, frequent): (Vec<_>, Vec<_>) = flags.into_iter().unzip();
         let built = Built {
             filtered,
             signatures,
             ..probe
         };
-        (built, spared)
+        (built, spared, frequent)
     }
 
     /// The document-frequency limit at or above which a shingle is boilerplate, for the current

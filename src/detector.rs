@@ -141,6 +141,11 @@ impl Built {
         }
     }
 
+    /// Stage one's results when stage two changed no document (they are then the final ones).
+    fn unchanged(&self) -> Option<&Reuse> {
+        self.reuse.as_ref().filter(|r| !r.changed.contains(&true))
+    }
+
     /// Document `i`'s features without boilerplate.
     fn feat<'a>(&'a self, features: &'a [Features], i: u32) -> &'a Features {
         self.filtered[i as usize]
@@ -489,26 +494,21 @@ impl Detector {
         });
         #[cfg(feature = "parallel")]
         let done: Vec<Done> = {
+            use rayon::iter::{repeat_n, Either};
             use rayon::prelude::*;
-            match first {
-                Some(first) => self
-                    .features
-                    .par_iter()
-                    .zip(first)
-                    .map(|(f, b)| work(f, Some(b)))
-                    .collect(),
-                None => self.features.par_iter().map(|f| work(f, None)).collect(),
-            }
+            let first = match first {
+                Some(first) => Either::Left(first.into_par_iter().map(Some)),
+                None => Either::Right(repeat_n(None, self.len())),
+            };
+            let docs = self.features.par_iter().zip(first);
+            docs.map(|(f, first)| work(f, first)).collect()
         };
         #[cfg(not(feature = "parallel"))]
-        let done: Vec<Done> = match first {
-            Some(first) => self
-                .features
-                .iter()
-                .zip(first)
-                .map(|(f, b)| work(f, Some(b)))
-                .collect(),
-            None => self.features.iter().map(|f| work(f, None)).collect(),
+        let done: Vec<Done> = {
+            let mut first = first.map(Vec::into_iter);
+            let docs = self.features.iter();
+            docs.map(|f| work(f, first.as_mut().and_then(Iterator::next)))
+                .collect()
         };
         let (done, flags): (Vec<_>, Vec<_>) = done.into_iter().unzip();
         let (filtered, signatures): (Vec<_>, Vec<_>) = done.into_iter().unzip();
@@ -604,7 +604,7 @@ impl Detector {
     }
 
     fn verified_pairs(&self, built: &Built) -> (Vec<Pair>, usize) {
-        if let Some(r) = built.reuse.as_ref().filter(|r| !r.changed.contains(&true)) {
+        if let Some(r) = built.unchanged() {
             // Stage two changed nothing: the same candidates, the same pairs.
             return (r.pairs.clone(), r.candidates);
         }
@@ -720,7 +720,7 @@ impl Detector {
     /// The trees of [`Detector::tree_edges`] (stage one's when no document changed since),
     /// joined as [`Detector::merge_versions`] says.
     fn attach(&self, built: &Built, pairs: &[Pair]) -> Clustering {
-        let mut edges = match built.reuse.as_ref().filter(|r| !r.changed.contains(&true)) {
+        let mut edges = match built.unchanged() {
             Some(r) => r.edges.clone(),
             None => self.tree_edges(built, pairs),
         };

@@ -334,13 +334,7 @@ pub(crate) fn counted_candidate_pairs(sigs: &[Signature], params: LshParams) -> 
             keyed.sort_unstable();
         }
         let (mut pairs, mut large) = (Vec::new(), Vec::new());
-        let mut start = 0;
-        while start < keyed.len() {
-            let mut end = start + 1;
-            while end < keyed.len() && keyed[end].0 == keyed[start].0 {
-                end += 1;
-            }
-            let group = &keyed[start..end];
+        for group in keyed.chunk_by(|a, b| a.0 == b.0) {
             if group.len() <= MAX_BUCKET_PAIRS {
                 for x in 0..group.len() {
                     for y in x + 1..group.len() {
@@ -353,7 +347,6 @@ pub(crate) fn counted_candidate_pairs(sigs: &[Signature], params: LshParams) -> 
                     large.push((group[x - 1].1, group[x].1));
                 }
             }
-            start = end;
         }
         (pairs, large)
     };

@@ -349,6 +349,11 @@ mod examples_as_programs {
             .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
     }
 
+    /// Runs example `name` with `args` and waits for it.
+    fn run_example(name: &str, args: &[&str]) -> std::process::Output {
+        Command::new(example(name)).args(args).output().unwrap()
+    }
+
     fn temp_dir(tag: &str) -> PathBuf {
         let d = std::env::temp_dir().join(format!("wirecopy-test-{tag}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&d);
@@ -514,16 +519,10 @@ mod examples_as_programs {
 
     #[test]
     fn cluster_example_refuses_bad_arguments() {
-        let out = Command::new(example("cluster"))
-            .arg("/no/such/folder")
-            .output()
-            .unwrap();
+        let out = run_example("cluster", &["/no/such/folder"]);
         assert_eq!(out.status.code(), Some(2));
         assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/folder"));
-        let out = Command::new(example("cluster"))
-            .args(["--threshold", "1.7"])
-            .output()
-            .unwrap();
+        let out = run_example("cluster", &["--threshold", "1.7"]);
         assert_eq!(out.status.code(), Some(2));
         assert!(String::from_utf8_lossy(&out.stderr).contains("1.7"));
         let dir = temp_dir("allbad");
@@ -571,20 +570,14 @@ mod examples_as_programs {
 
     #[test]
     fn extraction_example_times_both_paths_on_the_demo_corpus() {
-        let out = Command::new(example("extraction"))
-            .args(["--passes", "2"])
-            .output()
-            .unwrap();
+        let out = run_example("extraction", &["--passes", "2"]);
         let v = last_json_line(&out);
         assert_eq!(v["docs"], 11);
         assert_eq!(v["passes"], 2);
         for key in ["extract_mb_per_s", "signature_mb_per_s", "ratio"] {
             assert!(v[key].as_f64().unwrap() > 0.0, "{key}");
         }
-        let out = Command::new(example("extraction"))
-            .args(["--passes", "0"])
-            .output()
-            .unwrap();
+        let out = run_example("extraction", &["--passes", "0"]);
         assert_eq!(out.status.code(), Some(2));
         assert!(String::from_utf8_lossy(&out.stderr).contains("invalid --passes 0"));
     }

@@ -8,7 +8,7 @@
 //! limit at any corpus size, since the limit grows with the corpus (see
 //! [`Config::boilerplate_limit`](crate::Config::boilerplate_limit)).
 
-use crate::shingle::fmix64;
+use crate::shingle::{fmix64, Directory};
 
 const ROWS: usize = 4;
 const WIDTH_BITS: u32 = 20;
@@ -272,6 +272,37 @@ fn slots(h: u64) -> [usize; ROWS] {
     ]
 }
 
+/// The shingles found in at least `n` of the sets whose elements `items` lists (each set without
+/// repeats, the sets one after another), counted exactly: sorted, without repeats.
+pub(crate) fn in_at_least(mut items: Vec<u64>, n: usize) -> Vec<u64> {
+    items.sort_unstable();
+    let runs = items.chunk_by(|a, b| a == b);
+    runs.filter(|run| run.len() >= n)
+        .map(|run| run[0])
+        .collect()
+}
+
+/// A sorted set of shingles that answers membership in one or two reads (see [`Directory`]).
+#[derive(Debug, Clone)]
+pub(crate) struct ShingleSet {
+    hashes: Vec<u64>,
+    directory: Directory,
+}
+
+impl ShingleSet {
+    /// The set of `hashes` (sorted, without repeats).
+    pub(crate) fn new(hashes: Vec<u64>) -> ShingleSet {
+        let directory = Directory::new(&hashes);
+        ShingleSet { hashes, directory }
+    }
+
+    /// True when `h` is in the set.
+    #[inline]
+    pub(crate) fn contains(&self, h: u64) -> bool {
+        self.directory.rank(&self.hashes, h).is_some()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -304,6 +335,37 @@ mod tests {
         assert!(DfCounter::new().at_least(1, 0) && !DfCounter::new().at_least(1, 1));
         assert!(DfCounter::new().at_least_filter(0).contains(1));
         assert!(!DfCounter::new().at_least_filter(1).contains(1));
+    }
+
+    #[test]
+    fn exact_counts_and_set_lookups() {
+        let sets: Vec<Vec<u64>> = (0..60u64)
+            .map(|d| {
+                let mut s: Vec<u64> = (0..d % 23).map(|i| fmix64(i * (d % 5 + 1))).collect();
+                s.sort_unstable();
+                s.dedup();
+                s
+            })
+            .collect();
+        let mut truth = std::collections::HashMap::new();
+        for h in sets.iter().flatten() {
+            *truth.entry(*h).or_insert(0usize) += 1;
+        }
+        for n in [0, 1, 2, 3, 7, 100] {
+            let got = in_at_least(sets.concat(), n);
+            let mut want: Vec<u64> = truth
+                .iter()
+                .filter(|(_, &c)| c >= n)
+                .map(|(&h, _)| h)
+                .collect();
+            want.sort_unstable();
+            assert_eq!(got, want, "{n}");
+            let set = ShingleSet::new(got);
+            for (&h, &c) in &truth {
+                assert_eq!(set.contains(h), c >= n);
+            }
+            assert!(!set.contains(fmix64(1_000_001)));
+        }
     }
 
     #[test]

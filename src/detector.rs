@@ -1,13 +1,14 @@
 //! The high-level API: insert documents, query a text, cluster the collection.
 
 use crate::align::Aligner;
-use crate::boilerplate::DfCounter;
+use crate::boilerplate::{in_at_least, DfCounter, ShingleSet};
 use crate::cluster::{Clustering, UnionFind};
 use crate::config::Config;
 use crate::error::ConfigError;
 use crate::features::{first_shared, FeatureExtractor, Features, Similarity, ALIGN_FROM};
 use crate::lsh::{counted_candidate_pairs, LshIndex, UNCOUNTED};
 use crate::minhash::{Signature, Sketcher};
+use crate::shingle::sorted_difference;
 use std::sync::OnceLock;
 
 /// A document's number in a [`Detector`]: its insertion order, from 0.
@@ -91,9 +92,10 @@ pub struct Detector {
 
 #[derive(Debug)]
 struct Built {
-    /// Stage two (see `build`): in how many stage-one clusters of two or more documents, and in
-    /// how many single documents, each frequent shingle occurs. `None` in stage one.
-    groups: Option<(DfCounter, DfCounter)>,
+    /// Stage two (see `build`): the frequent shingles that are not confined to one stage-one
+    /// cluster (in two or more clusters of two or more documents, or in at least `limit / 2`
+    /// single documents), counted exactly. `None` in stage one.
+    blocked: Option<ShingleSet>,
     limit: usize,
     /// The features without boilerplate, `None` where nothing was removed.
     filtered: Vec<Option<Features>>,
@@ -133,12 +135,7 @@ impl Built {
     /// True when stage two keeps the frequent shingle `h`: it is confined to one stage-one
     /// cluster (never in stage one).
     fn spares(&self, h: u64) -> bool {
-        match &self.groups {
-            None => false,
-            Some((multi, single)) => {
-                !multi.at_least(h, 2) && !single.at_least(h, (self.limit / 2).max(2))
-            }
-        }
+        self.blocked.as_ref().is_some_and(|b| !b.contains(h))
     }
 
     /// Stage one's results when stage two changed no document (they are then the final ones).
@@ -388,15 +385,37 @@ impl Detector {
         for (doc, &label) in clustering.labels().iter().enumerate() {
             members[label as usize].push(doc as u32);
         }
-        // Each group's frequent shingles (the lookups, in parallel), then counted in order.
+        // Each document's frequent shingles: those stage one removed.
         let at_limit = self.df.at_least_filter(limit);
-        let frequent = |group: &Vec<u32>| -> Vec<u64> {
-            let mut set = Vec::new();
-            for &m in group.iter().filter(|&&m| frequent_docs[m as usize]) {
-                let f = &self.features[m as usize];
-                let frequent = f.words().iter().chain(f.skeleton());
-                set.extend(frequent.filter(|&&h| at_limit.contains(h)));
+        let removed = |m: usize| -> Vec<u64> {
+            let f = &self.features[m];
+            match &first.filtered[m] {
+                _ if !frequent_docs[m] => Vec::new(),
+                Some(g) => {
+                    let mut v = sorted_difference(f.words(), g.words());
+                    v.extend(sorted_difference(f.skeleton(), g.skeleton()));
+                    v
+                }
+                // Kept whole (see `MAX_BOILERPLATE_SHARE`): looked up again.
+                None => {
+                    let all = f.words().iter().chain(f.skeleton()).copied();
+                    all.filter(|&h| at_limit.contains(h)).collect()
+                }
             }
+        };
+        #[cfg(feature = "parallel")]
+        let removed_sets: Vec<Vec<u64>> = {
+            use rayon::prelude::*;
+            (0..self.len()).into_par_iter().map(removed).collect()
+        };
+        #[cfg(not(feature = "parallel"))]
+        let removed_sets: Vec<Vec<u64>> = (0..self.len()).map(removed).collect();
+        // Then each group's, without repeats.
+        let group_set = |group: &Vec<u32>| -> Vec<u64> {
+            let mut set: Vec<u64> = group
+                .iter()
+                .flat_map(|&m| removed_sets[m as usize].iter().copied())
+                .collect();
             set.sort_unstable();
             set.dedup();
             set
@@ -404,21 +423,26 @@ impl Detector {
         #[cfg(feature = "parallel")]
         let sets: Vec<Vec<u64>> = {
             use rayon::prelude::*;
-            members.par_iter().map(frequent).collect()
+            members.par_iter().map(group_set).collect()
         };
         #[cfg(not(feature = "parallel"))]
-        let sets: Vec<Vec<u64>> = members.iter().map(frequent).collect();
-        let (mut multi, mut single) = (DfCounter::new(), DfCounter::new());
-        for (group, set) in members.iter().zip(&sets) {
+        let sets: Vec<Vec<u64>> = members.iter().map(group_set).collect();
+        // In how many clusters, and in how many single documents, each occurs.
+        let (mut multi, mut single) = (Vec::new(), Vec::new());
+        for (group, set) in members.iter().zip(sets) {
             if group.len() > 1 {
-                multi.add_set(set);
+                multi.extend(set);
             } else {
-                single.add_set(set);
+                single.extend(set);
             }
         }
-        drop(sets);
+        let mut blocked = in_at_least(multi, 2);
+        blocked.extend(in_at_least(single, (limit / 2).max(2)));
+        blocked.sort_unstable();
+        blocked.dedup();
+        let blocked = ShingleSet::new(blocked);
         let (second, changed, _) =
-            self.build_with(limit, Some((multi, single)), Some((first, &frequent_docs)));
+            self.build_with(limit, Some(blocked), Some((first, &removed_sets)));
         pairs.retain(|p| !changed[p.a as usize] && !changed[p.b as usize]);
         Built {
             reuse: Some(Reuse {
@@ -431,16 +455,17 @@ impl Detector {
         }
     }
 
-    /// The index without boilerplate (stage one without `groups`, stage two with them); for
+    /// The index without boilerplate (stage one without `blocked`, stage two with it); for
     /// each document, whether some shingle of it at or above `limit` was spared (never in stage
     /// one): only then can its features differ from stage one's; and whether it has any shingle
-    /// at or above `limit`. Stage two takes stage one's build and those last flags, `first`, and
-    /// keeps stage one's features and signature for every document with nothing spared.
+    /// at or above `limit`. Stage two takes stage one's build and the shingles stage one removed
+    /// from each document, `first`, and keeps stage one's features and signature for every
+    /// document with nothing spared.
     fn build_with(
         &self,
         limit: usize,
-        groups: Option<(DfCounter, DfCounter)>,
-        first: Option<(Built, &[bool])>,
+        blocked: Option<ShingleSet>,
+        first: Option<(Built, &[Vec<u64>])>,
     ) -> (Built, Vec<bool>, Vec<bool>) {
         let sketcher = Sketcher::new(
             self.config.algorithm,
@@ -448,7 +473,7 @@ impl Detector {
             self.config.seed,
         );
         let probe = Built {
-            groups,
+            blocked,
             limit,
             filtered: Vec::new(),
             signatures: Vec::new(),
@@ -459,13 +484,12 @@ impl Detector {
         let at_limit = self.df.at_least_filter(limit);
         // (features without boilerplate when some went, signature), (spared, frequent).
         type Done = ((Option<Features>, Signature), (bool, bool));
-        type First = ((Option<Features>, Signature), bool);
+        type First<'a> = ((Option<Features>, Signature), &'a [u64]);
         let work = |f: &Features, first: Option<First>| -> Done {
-            if let Some((first, frequent)) = first {
-                // Stage two drops what stage one dropped, less what it spares.
-                let spares = |&h: &u64| at_limit.contains(h) && probe.spares(h);
-                if !frequent || !f.words().iter().chain(f.skeleton()).any(spares) {
-                    return (first, (false, frequent));
+            if let Some((first, removed)) = first {
+                // Stage two drops what stage one removed, less what it spares.
+                if !removed.iter().any(|&h| probe.spares(h)) {
+                    return (first, (false, !removed.is_empty()));
                 }
             }
             let spared = std::cell::Cell::new(false);
@@ -488,9 +512,9 @@ impl Detector {
                 (spared.get(), frequent.get()),
             )
         };
-        let first: Option<Vec<First>> = first.map(|(b, frequent)| {
+        let first: Option<Vec<First>> = first.map(|(b, removed)| {
             let built = b.filtered.into_iter().zip(b.signatures);
-            built.zip(frequent.iter().copied()).collect()
+            built.zip(removed.iter().map(Vec::as_slice)).collect()
         });
         #[cfg(feature = "parallel")]
         let done: Vec<Done> = {

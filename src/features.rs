@@ -23,7 +23,7 @@
 
 use crate::normalize::{alnum_byte, block_at, pack_bits, Tokenizer};
 use crate::shingle::{
-    ngrams, ngrams_to, sorted_set_into, token_hash, ShingleKind, Skeleton, SkeletonSpan,
+    ngrams, ngrams_to, sorted_set_into, token_hash, Directory, ShingleKind, Skeleton, SkeletonSpan,
     SortScratch,
 };
 use crate::verify::Scores;
@@ -77,21 +77,38 @@ pub struct Features {
     /// Bit i set when body token i is inside quotation marks.
     quoted: Vec<u64>,
     tokens: u32,
-    /// Bit i set when body token i is covered (see `covered_bits`), worked out on first use.
-    covered: CoveredCache,
+    /// Where each kept shingle lies (see `layout`), worked out on first use.
+    layout: LayoutCache,
 }
 
-/// A lazily computed bit set, a cache that never makes two [`Features`] unequal.
+/// A lazily computed [`Layout`], a cache that never makes two [`Features`] unequal.
 #[derive(Debug, Clone, Default)]
-struct CoveredCache(std::sync::OnceLock<Vec<u64>>);
+struct LayoutCache(std::sync::OnceLock<Layout>);
 
-impl PartialEq for CoveredCache {
-    fn eq(&self, _: &CoveredCache) -> bool {
+impl PartialEq for LayoutCache {
+    fn eq(&self, _: &LayoutCache) -> bool {
         true
     }
 }
 
-impl Eq for CoveredCache {}
+impl Eq for LayoutCache {}
+
+/// Where a text's kept shingles lie: each occurrence by its index in the sorted set, so that
+/// scoring a pair tests bits instead of rolling and looking up hashes again.
+#[derive(Debug, Clone, Default)]
+struct Layout {
+    /// For the word n-gram at each body position, its index in `words` (`NOT_KEPT` when
+    /// boilerplate removal took it).
+    word_rank: Vec<u32>,
+    /// For each skeleton span, its index in `skeleton` (`NOT_KEPT` when not there).
+    span_rank: Vec<u32>,
+    /// Bit i set when body token i is under the first occurrence of a kept shingle (see
+    /// `covered_bits`).
+    covered: Vec<u64>,
+}
+
+/// The rank of a shingle occurrence that is not in the set (see [`Layout`]).
+const NOT_KEPT: u32 = u32::MAX;
 
 impl Features {
     /// Word n-gram hashes, sorted, without repeats.
@@ -190,7 +207,7 @@ impl Features {
             skeleton_spans,
             quoted: self.quoted.clone(),
             tokens: self.tokens,
-            covered: CoveredCache::default(),
+            layout: LayoutCache::default(),
         }
     }
 }
@@ -340,7 +357,7 @@ impl FeatureExtractor {
         out.tokens = body.len() as u32;
         out.skeleton_spans.clear();
         out.filtered = false;
-        out.covered = CoveredCache::default();
+        out.layout = LayoutCache::default();
 
         // Word n-grams: shingle i covers tokens i..i+n.
         self.scratch.clear();
@@ -1035,23 +1052,44 @@ impl Features {
         });
     }
 
-    /// Calls `f(start, end, hash, skeleton)` for every kept (non-boilerplate) shingle, with the
-    /// body tokens `start..end` it covers (`end` at most the body length, `start < end`).
-    fn for_each_kept_span(&self, mut f: impl FnMut(usize, usize, u64, bool)) {
-        let (n, word_n) = (self.tokens as usize, self.word_n as usize);
-        self.for_each_word(|i, hash| {
-            // A filtered text's boilerplate n-grams are not in its own set any more.
-            let end = (i + word_n).min(n);
-            if i < end && (!self.filtered || self.words.binary_search(&hash).is_ok()) {
-                f(i, end, hash, false);
-            }
-        });
-        for s in &self.skeleton_spans {
-            let (a, b) = (s.start as usize, (s.end as usize).min(n));
-            if a < b {
-                f(a, b, s.hash, true);
-            }
-        }
+    /// The [`Layout`] of these features, worked out on first use.
+    fn layout(&self) -> &Layout {
+        self.layout.0.get_or_init(|| {
+            let (n, word_n) = (self.tokens as usize, self.word_n as usize);
+            let rank = |set: &[u64], directory: &Directory, h: u64| {
+                directory.rank(set, h).map_or(NOT_KEPT, |r| r as u32)
+            };
+            let words = Directory::new(&self.words);
+            let mut word_rank = Vec::with_capacity(n);
+            self.for_each_word(|i, hash| {
+                // A filtered text's boilerplate n-grams are not in its own set any more.
+                let kept = i < (i + word_n).min(n);
+                word_rank.push(if kept {
+                    rank(&self.words, &words, hash)
+                } else {
+                    NOT_KEPT
+                });
+            });
+            let skeleton = Directory::new(&self.skeleton);
+            let span_rank = self
+                .skeleton_spans
+                .iter()
+                .map(|s| {
+                    if s.start < s.end.min(self.tokens) {
+                        rank(&self.skeleton, &skeleton, s.hash)
+                    } else {
+                        NOT_KEPT
+                    }
+                })
+                .collect();
+            let mut layout = Layout {
+                word_rank,
+                span_rank,
+                covered: Vec::new(),
+            };
+            layout.covered = self.covered_from(&layout);
+            layout
+        })
     }
 
     /// Bit i set when body token i is under the first occurrence of a kept (non-boilerplate)
@@ -1059,53 +1097,59 @@ impl Features {
     /// inside a passage the text repeats (an image caption printed twice), which must not count
     /// twice against another text that has it once.
     fn covered_bits(&self) -> &[u64] {
-        self.covered.0.get_or_init(|| {
-            let n = self.tokens as usize;
-            let mut bits = vec![0u64; n.div_ceil(64)];
-            // Word n-grams rolled (one when the body is shorter than n): as many as the set
-            // holds means none repeats, and then, unfiltered, they cover every token.
-            let word_n = self.word_n.max(1) as usize;
-            let positions = if n <= word_n {
-                n.min(1)
-            } else {
-                n - word_n + 1
-            };
-            if !self.filtered && positions == self.words.len() {
-                bits.fill(!0);
-                if !n.is_multiple_of(64) {
-                    if let Some(last) = bits.last_mut() {
-                        *last = (1 << (n % 64)) - 1;
-                    }
-                }
-                return bits;
-            }
-            let mut diff = vec![0i32; n + 1];
-            let mut seen = std::collections::HashSet::with_capacity_and_hasher(
-                positions.max(self.skeleton_spans.len()),
-                crate::lsh::KeyHashBuilder::default(),
-            );
-            self.for_each_kept_span(|a, b, hash, skeleton| {
-                // Word and skeleton hashes come from different seeds; a skeleton hash is also
-                // turned so that it cannot equal a word hash it was not meant to.
-                let key = if skeleton {
-                    hash.rotate_left(32) ^ 1
-                } else {
-                    hash
-                };
-                if seen.insert(key) {
-                    diff[a] += 1;
-                    diff[b] -= 1;
-                }
-            });
-            let mut c = 0;
-            for (i, d) in diff[..n].iter().enumerate() {
-                c += d;
-                if c > 0 {
-                    bits[i / 64] |= 1 << (i % 64);
+        &self.layout().covered
+    }
+
+    /// The covered bits (see `covered_bits`) from the ranks of `layout`.
+    fn covered_from(&self, layout: &Layout) -> Vec<u64> {
+        let n = self.tokens as usize;
+        let mut bits = vec![0u64; n.div_ceil(64)];
+        // As many word n-grams as the set holds means none repeats, and then, unfiltered, they
+        // cover every token.
+        let word_n = self.word_n.max(1) as usize;
+        if !self.filtered && layout.word_rank.len() == self.words.len() {
+            bits.fill(!0);
+            if !n.is_multiple_of(64) {
+                if let Some(last) = bits.last_mut() {
+                    *last = (1 << (n % 64)) - 1;
                 }
             }
-            bits
-        })
+            return bits;
+        }
+        let mut diff = vec![0i32; n + 1];
+        // The first occurrence of each shingle of a set.
+        let first = |seen: &mut Vec<u64>, r: u32| {
+            let (w, b) = (r as usize / 64, r % 64);
+            match seen.get_mut(w) {
+                Some(word) if *word >> b & 1 == 0 => {
+                    *word |= 1 << b;
+                    true
+                }
+                _ => false,
+            }
+        };
+        let mut seen = vec![0u64; self.words.len().div_ceil(64)];
+        for (i, &r) in layout.word_rank.iter().enumerate() {
+            if r != NOT_KEPT && first(&mut seen, r) {
+                diff[i] += 1;
+                diff[(i + word_n).min(n)] -= 1;
+            }
+        }
+        let mut seen = vec![0u64; self.skeleton.len().div_ceil(64)];
+        for (s, &r) in self.skeleton_spans.iter().zip(&layout.span_rank) {
+            if r != NOT_KEPT && first(&mut seen, r) {
+                diff[s.start as usize] += 1;
+                diff[(s.end as usize).min(n)] -= 1;
+            }
+        }
+        let mut c = 0;
+        for (i, d) in diff[..n].iter().enumerate() {
+            c += d;
+            if c > 0 {
+                bits[i / 64] |= 1 << (i % 64);
+            }
+        }
+        bits
     }
 
     /// The body tokens for alignment: tokens not covered (see `covered_bits`: boilerplate, or a
@@ -1132,20 +1176,20 @@ impl Features {
 /// `large`'s body tokens (1 when they share no kept shingle). A truncated copy shares its source's
 /// opening; a page that carries the same paragraph among other material has it further down.
 pub(crate) fn first_shared(small: &Features, large: &Features) -> f64 {
-    let mut first = large.tokens as usize;
-    large.for_each_kept_span(|a, _, hash, skeleton| {
-        if a < first {
-            let set = if skeleton {
-                &small.skeleton
-            } else {
-                &small.words
-            };
-            if set.binary_search(&hash).is_ok() {
-                first = a;
-            }
-        }
-    });
-    first as f64 / f64::from(large.tokens.max(1))
+    let shared = Shared::of(large, small).a;
+    let layout = large.layout();
+    let shared_at = |rank: u32, bits: &[u64]| rank != NOT_KEPT && bit(bits, rank as usize);
+    let word = layout
+        .word_rank
+        .iter()
+        .position(|&r| shared_at(r, &shared.words));
+    let spans = large.skeleton_spans.iter().zip(&layout.span_rank);
+    let span = spans
+        .filter(|&(_, &r)| shared_at(r, &shared.skeleton))
+        .map(|(s, _)| s.start as usize)
+        .min();
+    let first = word.into_iter().chain(span).min();
+    first.unwrap_or(large.tokens as usize) as f64 / f64::from(large.tokens.max(1))
 }
 
 /// The share of `small`'s covered tokens (those under a kept shingle) inside passages that
@@ -1192,83 +1236,72 @@ pub fn aligned_coverage(
     tally.coverage.share()
 }
 
-/// The elements two sorted sets share, in order.
-fn sorted_intersection(a: &[u64], b: &[u64]) -> Vec<u64> {
-    let mut out = vec![0; a.len().min(b.len())];
+/// Which elements two sorted sets share: the count, and a bit set over each set's indices.
+fn shared_bits(a: &[u64], b: &[u64]) -> (usize, Vec<u64>, Vec<u64>) {
+    let mut in_a = vec![0u64; a.len().div_ceil(64)];
+    let mut in_b = vec![0u64; b.len().div_ceil(64)];
     let (mut i, mut j, mut k) = (0, 0, 0);
-    // Without a branch on the data: each step writes the smaller head and keeps it when both
-    // heads are equal.
-    while let (Some(&x), Some(&y), Some(slot)) = (a.get(i), b.get(j), out.get_mut(k)) {
-        *slot = x;
-        k += usize::from(x == y);
+    // Without a branch on the data: each step marks both heads when they are equal and moves
+    // past the smaller (both when equal).
+    while let (Some(&x), Some(&y)) = (a.get(i), b.get(j)) {
+        let equal = u64::from(x == y);
+        if let (Some(wa), Some(wb)) = (in_a.get_mut(i / 64), in_b.get_mut(j / 64)) {
+            *wa |= equal << (i % 64);
+            *wb |= equal << (j % 64);
+        }
+        k += equal as usize;
         i += usize::from(x <= y);
         j += usize::from(y <= x);
     }
-    out.truncate(k);
-    out
+    (k, in_a, in_b)
 }
 
-/// The shingles two feature sets share: word and skeleton, sorted.
+/// The shingles two feature sets share: how many, and which of each side's.
 #[derive(Debug)]
 struct Shared {
+    /// Shared word n-grams.
+    words: usize,
+    /// Shared skeleton n-grams.
+    skeleton: usize,
+    /// Which of the first text's shingles are shared.
+    a: SharedSide,
+    /// Which of the second text's shingles are shared.
+    b: SharedSide,
+}
+
+/// Bit i of `words` (`skeleton`) set when element i of one text's word (skeleton) set is shared.
+#[derive(Debug)]
+struct SharedSide {
     words: Vec<u64>,
     skeleton: Vec<u64>,
+    word_count: usize,
+    skeleton_count: usize,
 }
 
 impl Shared {
     fn of(a: &Features, b: &Features) -> Shared {
-        Shared {
-            words: sorted_intersection(&a.words, &b.words),
-            skeleton: sorted_intersection(&a.skeleton, &b.skeleton),
-        }
-    }
-}
-
-/// Membership in a set of shingle hashes: an open-addressing table at most half full, indexed by
-/// the hashes' top bits (shingle hashes are spread evenly), so a lookup reads one or two slots.
-struct Membership {
-    slots: Vec<u64>,
-    shift: u32,
-    /// Whether the set holds 0, the empty slot's value.
-    zero: bool,
-}
-
-impl Membership {
-    fn new(set: &[u64]) -> Membership {
-        let bits = (2 * set.len()).next_power_of_two().max(16).trailing_zeros();
-        let mut t = Membership {
-            slots: vec![0; 1 << bits],
-            shift: 64 - bits,
-            zero: false,
+        let (words, a_words, b_words) = shared_bits(&a.words, &b.words);
+        let (skeleton, a_skeleton, b_skeleton) = shared_bits(&a.skeleton, &b.skeleton);
+        let side = |words_bits, skeleton_bits| SharedSide {
+            words: words_bits,
+            skeleton: skeleton_bits,
+            word_count: words,
+            skeleton_count: skeleton,
         };
-        let mask = t.slots.len() - 1;
-        for &h in set {
-            if h == 0 {
-                t.zero = true;
-                continue;
-            }
-            let mut i = (h >> t.shift) as usize;
-            while t.slots[i] != 0 && t.slots[i] != h {
-                i = (i + 1) & mask;
-            }
-            t.slots[i] = h;
+        Shared {
+            words,
+            skeleton,
+            a: side(a_words, a_skeleton),
+            b: side(b_words, b_skeleton),
         }
-        t
     }
 
-    #[inline]
-    fn contains(&self, h: u64) -> bool {
-        if h == 0 {
-            return self.zero;
-        }
-        let mask = self.slots.len() - 1;
-        let mut i = (h >> self.shift) as usize;
-        loop {
-            match self.slots.get(i) {
-                Some(&s) if s == h => return true,
-                Some(&0) | None => return false,
-                Some(_) => i = (i + 1) & mask,
-            }
+    /// The side of `f`, which is `a` (the first text) or the second.
+    fn side(&self, f: &Features, a: &Features) -> &SharedSide {
+        if std::ptr::eq(f, a) {
+            &self.a
+        } else {
+            &self.b
         }
     }
 }
@@ -1365,51 +1398,52 @@ impl Coverage {
     /// assert_eq!(Coverage::of(&Features::default(), &Features::default()).share(), 0.0);
     /// ```
     pub fn of(small: &Features, large: &Features) -> Coverage {
-        Coverage::with(small, &Shared::of(small, large))
+        Coverage::with(small, &Shared::of(small, large).a)
     }
 
-    /// [`Coverage::of`] from the shingles `small` shares with the larger text.
-    fn with(small: &Features, shared_sets: &Shared) -> Coverage {
+    /// [`Coverage::of`] from which of its shingles `small` shares with the larger text.
+    fn with(small: &Features, shared: &SharedSide) -> Coverage {
         let n = small.tokens as usize;
         if n == 0 {
             return Coverage::default();
         }
-        // A kept shingle of `small` is in the other text exactly when it is in `shared_sets`
-        // (every kept one is in `small`'s own sets).
-        let (words, skeleton) = (&shared_sets.words, &shared_sets.skeleton);
+        let layout = small.layout();
         // A difference array over shared spans: +1 at start, -1 at end.
-        let mut shared = vec![0i32; n + 1];
+        let mut diff = vec![0i32; n + 1];
         let word_n = small.word_n as usize;
-        if !small.filtered && word_n >= 1 && !words.is_empty() && words.len() == small.words.len() {
-            // Every word n-gram is shared: no need to roll them.
+        let shared_at = |rank: u32, bits: &[u64]| rank != NOT_KEPT && bit(bits, rank as usize);
+        if !small.filtered
+            && word_n >= 1
+            && shared.word_count > 0
+            && shared.word_count == small.words.len()
+        {
+            // Every word n-gram is shared: no need to look at them.
             let positions = if n <= word_n {
                 n.min(1)
             } else {
                 n - word_n + 1
             };
             for i in 0..positions {
-                shared[i] += 1;
-                shared[(i + word_n).min(n)] -= 1;
+                diff[i] += 1;
+                diff[(i + word_n).min(n)] -= 1;
             }
-        } else if !words.is_empty() {
-            let table = Membership::new(words);
-            small.for_each_word(|i, hash| {
-                let end = (i + word_n).min(n);
-                if i < end && table.contains(hash) {
-                    shared[i] += 1;
-                    shared[end] -= 1;
-                }
-            });
-        }
-        if !skeleton.is_empty() {
-            for span in &small.skeleton_spans {
-                let (a, b) = (span.start as usize, (span.end as usize).min(n));
-                if a < b && skeleton.binary_search(&span.hash).is_ok() {
-                    shared[a] += 1;
-                    shared[b] -= 1;
+        } else if shared.word_count > 0 {
+            for (i, &r) in layout.word_rank.iter().enumerate() {
+                if shared_at(r, &shared.words) {
+                    diff[i] += 1;
+                    diff[(i + word_n).min(n)] -= 1;
                 }
             }
         }
+        if shared.skeleton_count > 0 {
+            for (span, &r) in small.skeleton_spans.iter().zip(&layout.span_rank) {
+                if shared_at(r, &shared.skeleton) {
+                    diff[span.start as usize] += 1;
+                    diff[(span.end as usize).min(n)] -= 1;
+                }
+            }
+        }
+        let shared = diff;
         let covered = small.covered_bits();
         let mut tally = Tally::default();
         let mut c_shared = 0i32;
@@ -1533,9 +1567,8 @@ impl Similarity {
 
     /// [`Similarity::between`] from the shingles `a` and `b` share.
     fn with(a: &Features, b: &Features, shared: &Shared) -> Similarity {
-        let words = Scores::from_counts(shared.words.len(), a.words.len(), b.words.len());
-        let skeleton =
-            Scores::from_counts(shared.skeleton.len(), a.skeleton.len(), b.skeleton.len());
+        let words = Scores::from_counts(shared.words, a.words.len(), b.words.len());
+        let skeleton = Scores::from_counts(shared.skeleton, a.skeleton.len(), b.skeleton.len());
         let mut sim = Similarity {
             score: 0.0,
             words,
@@ -1543,7 +1576,8 @@ impl Similarity {
             aligned: None,
         };
         if sim.overlaps() {
-            sim.score = smaller_by_larger(a, b, |s, _| Coverage::with(s, shared).share());
+            sim.score =
+                smaller_by_larger(a, b, |s, _| Coverage::with(s, shared.side(s, a)).share());
         }
         sim
     }
@@ -1588,7 +1622,7 @@ impl Similarity {
             && s.size() < l.size()
             && s.size() as f64 >= NEAR_EQUAL_SIZE * l.size() as f64
         {
-            sim.score = sim.score.max(Coverage::with(l, &shared).share());
+            sim.score = sim.score.max(Coverage::with(l, shared.side(l, a)).share());
         }
         if sim.score < threshold
             && sim.score >= ALIGN_FROM * threshold
@@ -1967,48 +2001,52 @@ mod tests {
     }
 
     #[test]
-    fn membership_answers_as_a_binary_search() {
+    fn directory_answers_as_a_binary_search() {
         let mut x = 0x9876_u64;
         let mut next = || {
             x = crate::shingle::fmix64(x.wrapping_add(1));
             x
         };
-        for len in [0usize, 1, 7, 8, 9, 100, 600] {
+        for len in [0usize, 1, 2, 3, 7, 8, 9, 100, 600] {
             let mut set: Vec<u64> = (0..len).map(|_| next()).collect();
             if len == 7 {
-                set.push(0);
-                set.push(u64::MAX);
+                set.extend([0, 1, u64::MAX, u64::MAX - 1]);
             }
             set.sort_unstable();
             set.dedup();
-            let table = Membership::new(&set);
-            for &h in &set {
-                assert!(table.contains(h));
+            let directory = Directory::new(&set);
+            for (i, &h) in set.iter().enumerate() {
+                assert_eq!(directory.rank(&set, h), Some(i));
             }
-            for _ in 0..2000 {
-                let h = next();
-                assert_eq!(table.contains(h), set.binary_search(&h).is_ok());
+            for h in (0..2000).map(|_| next()).chain([0, 2, u64::MAX - 2]) {
+                assert_eq!(directory.rank(&set, h), set.binary_search(&h).ok());
             }
-            assert_eq!(table.contains(0), set.contains(&0));
         }
     }
 
     #[test]
-    fn sorted_intersection_keeps_the_shared_elements_in_order() {
+    fn shared_bits_mark_the_shared_elements_of_each_side() {
         let mut x = 0x1234_5678_u64;
         let mut next = |m: u64| {
             x = crate::shingle::fmix64(x.wrapping_add(1));
             x % m
         };
-        for _ in 0..200 {
-            let mut a: Vec<u64> = (0..next(40)).map(|_| next(60)).collect();
-            let mut b: Vec<u64> = (0..next(40)).map(|_| next(60)).collect();
+        for _ in 0..300 {
+            let mut a: Vec<u64> = (0..next(150)).map(|_| next(200)).collect();
+            let mut b: Vec<u64> = (0..next(150)).map(|_| next(200)).collect();
             for v in [&mut a, &mut b] {
                 v.sort_unstable();
                 v.dedup();
             }
-            let want: Vec<u64> = a.iter().copied().filter(|h| b.contains(h)).collect();
-            assert_eq!(sorted_intersection(&a, &b), want);
+            let (count, in_a, in_b) = shared_bits(&a, &b);
+            for (set, other, bits) in [(&a, &b, &in_a), (&b, &a, &in_b)] {
+                assert_eq!(bits.len(), set.len().div_ceil(64));
+                for (i, h) in set.iter().enumerate() {
+                    assert_eq!(bit(bits, i), other.contains(h));
+                }
+                let marked: u32 = bits.iter().map(|w| w.count_ones()).sum();
+                assert_eq!(marked as usize, count);
+            }
         }
     }
 

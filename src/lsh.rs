@@ -17,7 +17,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 /// Band keys are already mixed 64-bit hashes ([`fmix64`]); hashing them again (SipHash) only costs
 /// time, so the tables use them as they are.
 #[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct KeyHasher(u64);
+struct KeyHasher(u64);
 
 impl Hasher for KeyHasher {
     fn finish(&self) -> u64 {
@@ -36,9 +36,6 @@ impl Hasher for KeyHasher {
 
 /// Band key to the newest entry of its bucket in [`LshIndex::entries`].
 type Table = HashMap<u64, u32, BuildHasherDefault<KeyHasher>>;
-
-/// Builds [`KeyHasher`]s.
-pub(crate) type KeyHashBuilder = BuildHasherDefault<KeyHasher>;
 
 /// No next entry.
 const END: u32 = u32::MAX;

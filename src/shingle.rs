@@ -103,6 +103,58 @@ pub(crate) fn fmix64(mut k: u64) -> u64 {
 /// linear probing. A lookup reads the same [`STOP_PROBES`] slots whatever the answer (the table is
 /// built so that no word lies further from its home slot), so it costs no branch on the data: about
 /// half the tokens of a text are function words, a coin flip to the branch predictor.
+/// The elements of the sorted set `a` that the sorted set `b` lacks, in order.
+pub(crate) fn sorted_difference(a: &[u64], b: &[u64]) -> Vec<u64> {
+    let mut out = Vec::with_capacity(a.len().saturating_sub(b.len()));
+    let mut j = 0;
+    for &x in a {
+        while b.get(j).is_some_and(|&y| y < x) {
+            j += 1;
+        }
+        if b.get(j) != Some(&x) {
+            out.push(x);
+        }
+    }
+    out
+}
+
+/// Indices in a sorted set of evenly spread hashes, found through a directory of their top bits:
+/// a lookup reads one or two elements.
+#[derive(Debug, Clone)]
+pub(crate) struct Directory {
+    /// `starts[k]`: the first index whose hash has top bits at least `k`.
+    starts: Vec<u32>,
+    shift: u32,
+}
+
+impl Directory {
+    pub(crate) fn new(set: &[u64]) -> Directory {
+        let bits = set.len().next_power_of_two().max(2).trailing_zeros();
+        let shift = 64 - bits;
+        let mut starts = vec![0u32; (1 << bits) + 1];
+        let mut i = 0;
+        for (k, start) in starts.iter_mut().enumerate() {
+            while set.get(i).is_some_and(|&h| ((h >> shift) as usize) < k) {
+                i += 1;
+            }
+            *start = i as u32;
+        }
+        Directory { starts, shift }
+    }
+
+    /// The index of `h` in `set` (the set this directory was made for), if it is there.
+    #[inline]
+    pub(crate) fn rank(&self, set: &[u64], h: u64) -> Option<usize> {
+        let k = (h >> self.shift) as usize;
+        let (from, to) = (self.starts.get(k)?, self.starts.get(k + 1)?);
+        let bucket = set.get(*from as usize..*to as usize)?;
+        bucket
+            .iter()
+            .position(|&x| x == h)
+            .map(|i| i + *from as usize)
+    }
+}
+
 #[cfg(test)]
 pub(crate) fn is_function_word(h: u64) -> bool {
     in_stop_slots(&stopword_table().slots, h)

@@ -1238,20 +1238,25 @@ pub fn aligned_coverage(
 
 /// Which elements two sorted sets share: the count, and a bit set over each set's indices.
 fn shared_bits(a: &[u64], b: &[u64]) -> (usize, Vec<u64>, Vec<u64>) {
-    let mut in_a = vec![0u64; a.len().div_ceil(64)];
-    let mut in_b = vec![0u64; b.len().div_ceil(64)];
+    // The indices of the shared elements first, without a branch on the data: each step writes
+    // both heads' indices, keeps them when the heads are equal, and moves past the smaller head
+    // (both when equal).
+    let mut at = vec![(0u32, 0u32); a.len().min(b.len())];
     let (mut i, mut j, mut k) = (0, 0, 0);
-    // Without a branch on the data: each step marks both heads when they are equal and moves
-    // past the smaller (both when equal).
-    while let (Some(&x), Some(&y)) = (a.get(i), b.get(j)) {
-        let equal = u64::from(x == y);
-        if let (Some(wa), Some(wb)) = (in_a.get_mut(i / 64), in_b.get_mut(j / 64)) {
-            *wa |= equal << (i % 64);
-            *wb |= equal << (j % 64);
-        }
-        k += equal as usize;
+    while let (Some(&x), Some(&y), Some(slot)) = (a.get(i), b.get(j), at.get_mut(k)) {
+        *slot = (i as u32, j as u32);
+        k += usize::from(x == y);
         i += usize::from(x <= y);
         j += usize::from(y <= x);
+    }
+    let mut in_a = vec![0u64; a.len().div_ceil(64)];
+    let mut in_b = vec![0u64; b.len().div_ceil(64)];
+    for &(i, j) in &at[..k] {
+        let (i, j) = (i as usize, j as usize);
+        if let (Some(wa), Some(wb)) = (in_a.get_mut(i / 64), in_b.get_mut(j / 64)) {
+            *wa |= 1 << (i % 64);
+            *wb |= 1 << (j % 64);
+        }
     }
     (k, in_a, in_b)
 }

@@ -1238,9 +1238,37 @@ pub fn aligned_coverage(
 
 /// Which elements two sorted sets share: the count, and a bit set over each set's indices.
 fn shared_bits(a: &[u64], b: &[u64]) -> (usize, Vec<u64>, Vec<u64>) {
-    // The indices of the shared elements first, without a branch on the data: each step writes
-    // both heads' indices, keeps them when the heads are equal, and moves past the smaller head
-    // (both when equal).
+    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    // The (small, large) indices of the shared elements.
+    let at = if large.len() > GALLOP_RATIO * small.len() {
+        galloping_matches(small, large)
+    } else {
+        merged_matches(small, large)
+    };
+    let mut in_small = vec![0u64; small.len().div_ceil(64)];
+    let mut in_large = vec![0u64; large.len().div_ceil(64)];
+    for &(i, j) in &at {
+        let (i, j) = (i as usize, j as usize);
+        if let (Some(ws), Some(wl)) = (in_small.get_mut(i / 64), in_large.get_mut(j / 64)) {
+            *ws |= 1 << (i % 64);
+            *wl |= 1 << (j % 64);
+        }
+    }
+    if a.len() <= b.len() {
+        (at.len(), in_small, in_large)
+    } else {
+        (at.len(), in_large, in_small)
+    }
+}
+
+/// Sets this many times larger than the other are searched (see [`galloping_matches`]) rather
+/// than merged.
+const GALLOP_RATIO: usize = 8;
+
+/// The index pairs of the elements two sorted sets share, by a merge without a branch on the
+/// data: each step writes both heads' indices, keeps them when the heads are equal, and moves past
+/// the smaller head (both when equal).
+fn merged_matches(a: &[u64], b: &[u64]) -> Vec<(u32, u32)> {
     let mut at = vec![(0u32, 0u32); a.len().min(b.len())];
     let (mut i, mut j, mut k) = (0, 0, 0);
     while let (Some(&x), Some(&y), Some(slot)) = (a.get(i), b.get(j), at.get_mut(k)) {
@@ -1249,16 +1277,30 @@ fn shared_bits(a: &[u64], b: &[u64]) -> (usize, Vec<u64>, Vec<u64>) {
         i += usize::from(x <= y);
         j += usize::from(y <= x);
     }
-    let mut in_a = vec![0u64; a.len().div_ceil(64)];
-    let mut in_b = vec![0u64; b.len().div_ceil(64)];
-    for &(i, j) in &at[..k] {
-        let (i, j) = (i as usize, j as usize);
-        if let (Some(wa), Some(wb)) = (in_a.get_mut(i / 64), in_b.get_mut(j / 64)) {
-            *wa |= 1 << (i % 64);
-            *wb |= 1 << (j % 64);
+    at.truncate(k);
+    at
+}
+
+/// [`merged_matches`] for a `small` set and a much larger one: each element of `small` is
+/// searched in the rest of `large` (doubling steps, then a binary search), in O(s log(l / s)).
+fn galloping_matches(small: &[u64], large: &[u64]) -> Vec<(u32, u32)> {
+    let mut at = Vec::new();
+    let mut from = 0;
+    for (i, &x) in small.iter().enumerate() {
+        let rest = large.get(from..).unwrap_or_default();
+        let mut end = 1;
+        while end < rest.len() && rest[end - 1] < x {
+            end *= 2;
+        }
+        match rest[..end.min(rest.len())].binary_search(&x) {
+            Ok(k) => {
+                at.push((i as u32, (from + k) as u32));
+                from += k + 1;
+            }
+            Err(k) => from += k,
         }
     }
-    (k, in_a, in_b)
+    at
 }
 
 /// The shingles two feature sets share: how many, and which of each side's.
@@ -2037,13 +2079,15 @@ mod tests {
             x % m
         };
         for _ in 0..300 {
+            // Sizes up to 30 times apart, so that both ways of matching are taken.
             let mut a: Vec<u64> = (0..next(150)).map(|_| next(200)).collect();
-            let mut b: Vec<u64> = (0..next(150)).map(|_| next(200)).collect();
+            let mut b: Vec<u64> = (0..next(150) / (1 + next(30))).map(|_| next(200)).collect();
             for v in [&mut a, &mut b] {
                 v.sort_unstable();
                 v.dedup();
             }
             let (count, in_a, in_b) = shared_bits(&a, &b);
+            assert_eq!(galloping_matches(&a, &b), merged_matches(&a, &b));
             for (set, other, bits) in [(&a, &b, &in_a), (&b, &a, &in_b)] {
                 assert_eq!(bits.len(), set.len().div_ceil(64));
                 for (i, h) in set.iter().enumerate() {

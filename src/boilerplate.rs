@@ -8,7 +8,7 @@
 //! limit at any corpus size, since the limit grows with the corpus (see
 //! [`Config::boilerplate_limit`](crate::Config::boilerplate_limit)).
 
-use crate::shingle::{fmix64, Directory};
+use crate::shingle::{fmix64, sort_spread, Directory};
 
 const ROWS: usize = 4;
 const WIDTH_BITS: u32 = 20;
@@ -275,7 +275,7 @@ fn slots(h: u64) -> [usize; ROWS] {
 /// The shingles found in at least `n` of the sets whose elements `items` lists (each set without
 /// repeats, the sets one after another), counted exactly: sorted, without repeats.
 pub(crate) fn in_at_least(mut items: Vec<u64>, n: usize) -> Vec<u64> {
-    items.sort_unstable();
+    sort_spread(&mut items);
     let runs = items.chunk_by(|a, b| a == b);
     runs.filter(|run| run.len() >= n)
         .map(|run| run[0])

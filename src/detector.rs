@@ -8,7 +8,7 @@ use crate::error::ConfigError;
 use crate::features::{first_shared, FeatureExtractor, Features, Similarity, ALIGN_FROM};
 use crate::lsh::{counted_candidate_pairs, LshIndex, UNCOUNTED};
 use crate::minhash::{Signature, Sketcher};
-use crate::shingle::sorted_difference;
+use crate::shingle::{sort_spread, sorted_difference};
 use std::sync::OnceLock;
 
 /// A document's number in a [`Detector`]: its insertion order, from 0.
@@ -416,7 +416,7 @@ impl Detector {
                 .iter()
                 .flat_map(|&m| removed_sets[m as usize].iter().copied())
                 .collect();
-            set.sort_unstable();
+            sort_spread(&mut set);
             set.dedup();
             set
         };

@@ -23,8 +23,7 @@
 
 use crate::normalize::{alnum_byte, block_at, pack_bits, Tokenizer};
 use crate::shingle::{
-    ngrams, ngrams_to, sorted_set_into, token_hash, Directory, ShingleKind, Skeleton, SkeletonSpan,
-    SortScratch,
+    ngrams_to, ranked_set_into, token_hash, RankScratch, ShingleKind, Skeleton, SkeletonSpan,
 };
 use crate::verify::Scores;
 use std::sync::Arc;
@@ -64,8 +63,8 @@ pub const GAP_ALLOWANCE: usize = 40;
 pub struct Features {
     words: Vec<u64>,
     skeleton: Vec<u64>,
-    /// Body token hashes, in order. The word n-gram at position i (covering tokens i..i+word_n)
-    /// is rolled from them again when needed (coverage, alignment), so no span is stored for it.
+    /// Body token hashes, in order (for alignment). The word n-gram at position i covers tokens
+    /// i..i+word_n, so no span is stored for it; `word_rank` says which it is.
     /// Shared with the boilerplate-filtered copy of these features.
     body: Arc<Vec<u64>>,
     word_n: u32,
@@ -74,40 +73,32 @@ pub struct Features {
     /// in `words`.
     filtered: bool,
     skeleton_spans: Vec<SkeletonSpan>,
+    /// For the word n-gram at each body position, its index in `words` (`NOT_KEPT` when
+    /// boilerplate removal took it): where each shingle lies, so that scoring a pair tests bits
+    /// instead of rolling and looking up hashes again.
+    word_rank: Vec<u32>,
+    /// For each skeleton span, its index in `skeleton`.
+    span_rank: Vec<u32>,
     /// Bit i set when body token i is inside quotation marks.
     quoted: Vec<u64>,
     tokens: u32,
-    /// Where each kept shingle lies (see `layout`), worked out on first use.
-    layout: LayoutCache,
+    /// Bit i set when body token i is covered (see `covered_bits`), worked out on first use.
+    covered: CoveredCache,
 }
 
-/// A lazily computed [`Layout`], a cache that never makes two [`Features`] unequal.
+/// A lazily computed bit set, a cache that never makes two [`Features`] unequal.
 #[derive(Debug, Clone, Default)]
-struct LayoutCache(std::sync::OnceLock<Layout>);
+struct CoveredCache(std::sync::OnceLock<Vec<u64>>);
 
-impl PartialEq for LayoutCache {
-    fn eq(&self, _: &LayoutCache) -> bool {
+impl PartialEq for CoveredCache {
+    fn eq(&self, _: &CoveredCache) -> bool {
         true
     }
 }
 
-impl Eq for LayoutCache {}
+impl Eq for CoveredCache {}
 
-/// Where a text's kept shingles lie: each occurrence by its index in the sorted set, so that
-/// scoring a pair tests bits instead of rolling and looking up hashes again.
-#[derive(Debug, Clone, Default)]
-struct Layout {
-    /// For the word n-gram at each body position, its index in `words` (`NOT_KEPT` when
-    /// boilerplate removal took it).
-    word_rank: Vec<u32>,
-    /// For each skeleton span, its index in `skeleton` (`NOT_KEPT` when not there).
-    span_rank: Vec<u32>,
-    /// Bit i set when body token i is under the first occurrence of a kept shingle (see
-    /// `covered_bits`).
-    covered: Vec<u64>,
-}
-
-/// The rank of a shingle occurrence that is not in the set (see [`Layout`]).
+/// The rank of a word n-gram occurrence that boilerplate removal took (see `Features`).
 const NOT_KEPT: u32 = u32::MAX;
 
 impl Features {
@@ -182,21 +173,42 @@ impl Features {
     /// These features without the shingles `drop` says are boilerplate; all of them are kept when
     /// more than `max_share` of a set would go (the text is a widely repeated story itself).
     pub(crate) fn without(&self, drop: impl Fn(u64) -> bool, max_share: f64) -> Features {
-        let keep_set =
-            |set: &[u64]| -> Vec<u64> { set.iter().copied().filter(|&h| !drop(h)).collect() };
-        let mut words = keep_set(&self.words);
-        let mut skeleton = keep_set(&self.skeleton);
+        // The kept elements, and for each element its index among them (`NOT_KEPT` if dropped).
+        let keep_set = |set: &[u64]| -> (Vec<u64>, Vec<u32>) {
+            let (mut kept, mut index) = (Vec::new(), Vec::with_capacity(set.len()));
+            for &h in set {
+                if drop(h) {
+                    index.push(NOT_KEPT);
+                } else {
+                    index.push(kept.len() as u32);
+                    kept.push(h);
+                }
+            }
+            (kept, index)
+        };
+        let (words, word_index) = keep_set(&self.words);
+        let (skeleton, skeleton_index) = keep_set(&self.skeleton);
         let dropped = self.size() - words.len() - skeleton.len();
-        if dropped as f64 > max_share * self.size() as f64 {
-            words = self.words.clone();
-            skeleton = self.skeleton.clone();
+        if dropped == 0 || dropped as f64 > max_share * self.size() as f64 {
+            return Features {
+                covered: CoveredCache::default(),
+                ..self.clone()
+            };
         }
-        let skeleton_spans = self
-            .skeleton_spans
+        let moved = |index: &[u32], r: u32| index.get(r as usize).copied().unwrap_or(NOT_KEPT);
+        let word_rank = self
+            .word_rank
             .iter()
-            .copied()
-            .filter(|s| skeleton.binary_search(&s.hash).is_ok())
+            .map(|&r| moved(&word_index, r))
             .collect();
+        let (mut skeleton_spans, mut span_rank) = (Vec::new(), Vec::new());
+        for (span, &r) in self.skeleton_spans.iter().zip(&self.span_rank) {
+            let r = moved(&skeleton_index, r);
+            if r != NOT_KEPT {
+                skeleton_spans.push(*span);
+                span_rank.push(r);
+            }
+        }
         Features {
             filtered: self.filtered || words.len() != self.words.len(),
             words,
@@ -205,9 +217,11 @@ impl Features {
             word_seed: self.word_seed,
             word_n: self.word_n,
             skeleton_spans,
+            word_rank,
+            span_rank,
             quoted: self.quoted.clone(),
             tokens: self.tokens,
-            layout: LayoutCache::default(),
+            covered: CoveredCache::default(),
         }
     }
 }
@@ -235,7 +249,7 @@ pub struct FeatureExtractor {
     body: Vec<u64>,
     skeleton: Skeleton,
     scratch: Vec<u64>,
-    sort: SortScratch,
+    ranks: RankScratch,
     text_lines: Lines,
     view: Vec<u8>,
 }
@@ -261,7 +275,7 @@ impl FeatureExtractor {
             body: Vec::new(),
             skeleton: Skeleton::default(),
             scratch: Vec::new(),
-            sort: SortScratch::default(),
+            ranks: RankScratch::default(),
             text_lines: Lines::default(),
             view: Vec::new(),
         }
@@ -282,6 +296,8 @@ impl FeatureExtractor {
         f.words.shrink_to_fit();
         f.skeleton.shrink_to_fit();
         f.skeleton_spans.shrink_to_fit();
+        f.word_rank.shrink_to_fit();
+        f.span_rank.shrink_to_fit();
         f.quoted.shrink_to_fit();
         if let Some(b) = Arc::get_mut(&mut f.body) {
             b.shrink_to_fit();
@@ -356,8 +372,9 @@ impl FeatureExtractor {
         let body = &self.body;
         out.tokens = body.len() as u32;
         out.skeleton_spans.clear();
+        out.span_rank.clear();
         out.filtered = false;
-        out.layout = LayoutCache::default();
+        out.covered = CoveredCache::default();
 
         // Word n-grams: shingle i covers tokens i..i+n.
         self.scratch.clear();
@@ -371,7 +388,12 @@ impl FeatureExtractor {
             }
             None => out.body = Arc::new(body.clone()),
         }
-        sorted_set_into(&mut self.scratch, &mut out.words, &mut self.sort);
+        ranked_set_into(
+            &self.scratch,
+            &mut out.words,
+            &mut out.word_rank,
+            &mut self.ranks,
+        );
 
         // Skeleton items with the token range each stands for, then n-grams over them.
         out.skeleton.clear();
@@ -381,7 +403,12 @@ impl FeatureExtractor {
         self.skeleton.build(body);
         let (n, seed) = (self.skeleton_n, self.skeleton_seed);
         let grams = self.skeleton.ngrams_into(n, seed, &mut out.skeleton_spans);
-        sorted_set_into(grams, &mut out.skeleton, &mut self.sort);
+        ranked_set_into(
+            grams,
+            &mut out.skeleton,
+            &mut out.span_rank,
+            &mut self.ranks,
+        );
     }
 }
 
@@ -1043,53 +1070,14 @@ impl QuoteState {
 
 impl Features {
     /// Calls `f(i, hash)` for the word n-gram at each body position i, rolled from the body
-    /// tokens exactly as [`FeatureExtractor`] did.
+    /// tokens exactly as [`FeatureExtractor`] did (a test's oracle for `word_rank`).
+    #[cfg(test)]
     fn for_each_word(&self, mut f: impl FnMut(usize, u64)) {
         let mut i = 0;
-        ngrams(&self.body, self.word_n as usize, self.word_seed, &mut |h| {
+        crate::shingle::ngrams(&self.body, self.word_n as usize, self.word_seed, &mut |h| {
             f(i, h);
             i += 1;
         });
-    }
-
-    /// The [`Layout`] of these features, worked out on first use.
-    fn layout(&self) -> &Layout {
-        self.layout.0.get_or_init(|| {
-            let (n, word_n) = (self.tokens as usize, self.word_n as usize);
-            let rank = |set: &[u64], directory: &Directory, h: u64| {
-                directory.rank(set, h).map_or(NOT_KEPT, |r| r as u32)
-            };
-            let words = Directory::new(&self.words);
-            let mut word_rank = Vec::with_capacity(n);
-            self.for_each_word(|i, hash| {
-                // A filtered text's boilerplate n-grams are not in its own set any more.
-                let kept = i < (i + word_n).min(n);
-                word_rank.push(if kept {
-                    rank(&self.words, &words, hash)
-                } else {
-                    NOT_KEPT
-                });
-            });
-            let skeleton = Directory::new(&self.skeleton);
-            let span_rank = self
-                .skeleton_spans
-                .iter()
-                .map(|s| {
-                    if s.start < s.end.min(self.tokens) {
-                        rank(&self.skeleton, &skeleton, s.hash)
-                    } else {
-                        NOT_KEPT
-                    }
-                })
-                .collect();
-            let mut layout = Layout {
-                word_rank,
-                span_rank,
-                covered: Vec::new(),
-            };
-            layout.covered = self.covered_from(&layout);
-            layout
-        })
     }
 
     /// Bit i set when body token i is under the first occurrence of a kept (non-boilerplate)
@@ -1097,59 +1085,56 @@ impl Features {
     /// inside a passage the text repeats (an image caption printed twice), which must not count
     /// twice against another text that has it once.
     fn covered_bits(&self) -> &[u64] {
-        &self.layout().covered
-    }
-
-    /// The covered bits (see `covered_bits`) from the ranks of `layout`.
-    fn covered_from(&self, layout: &Layout) -> Vec<u64> {
-        let n = self.tokens as usize;
-        let mut bits = vec![0u64; n.div_ceil(64)];
-        // As many word n-grams as the set holds means none repeats, and then, unfiltered, they
-        // cover every token.
-        let word_n = self.word_n.max(1) as usize;
-        if !self.filtered && layout.word_rank.len() == self.words.len() {
-            bits.fill(!0);
-            if !n.is_multiple_of(64) {
-                if let Some(last) = bits.last_mut() {
-                    *last = (1 << (n % 64)) - 1;
+        self.covered.0.get_or_init(|| {
+            let n = self.tokens as usize;
+            let mut bits = vec![0u64; n.div_ceil(64)];
+            // As many word n-grams as the set holds means none repeats, and then, unfiltered,
+            // they cover every token.
+            let word_n = self.word_n.max(1) as usize;
+            if !self.filtered && self.word_rank.len() == self.words.len() {
+                bits.fill(!0);
+                if !n.is_multiple_of(64) {
+                    if let Some(last) = bits.last_mut() {
+                        *last = (1 << (n % 64)) - 1;
+                    }
+                }
+                return bits;
+            }
+            let mut diff = vec![0i32; n + 1];
+            // The first occurrence of each shingle of a set.
+            let first = |seen: &mut Vec<u64>, r: u32| {
+                let (w, b) = (r as usize / 64, r % 64);
+                match seen.get_mut(w) {
+                    Some(word) if *word >> b & 1 == 0 => {
+                        *word |= 1 << b;
+                        true
+                    }
+                    _ => false,
+                }
+            };
+            let mut seen = vec![0u64; self.words.len().div_ceil(64)];
+            for (i, &r) in self.word_rank.iter().enumerate() {
+                if r != NOT_KEPT && first(&mut seen, r) {
+                    diff[i] += 1;
+                    diff[(i + word_n).min(n)] -= 1;
                 }
             }
-            return bits;
-        }
-        let mut diff = vec![0i32; n + 1];
-        // The first occurrence of each shingle of a set.
-        let first = |seen: &mut Vec<u64>, r: u32| {
-            let (w, b) = (r as usize / 64, r % 64);
-            match seen.get_mut(w) {
-                Some(word) if *word >> b & 1 == 0 => {
-                    *word |= 1 << b;
-                    true
+            let mut seen = vec![0u64; self.skeleton.len().div_ceil(64)];
+            for (s, &r) in self.skeleton_spans.iter().zip(&self.span_rank) {
+                if first(&mut seen, r) {
+                    diff[(s.start as usize).min(n)] += 1;
+                    diff[(s.end as usize).min(n)] -= 1;
                 }
-                _ => false,
             }
-        };
-        let mut seen = vec![0u64; self.words.len().div_ceil(64)];
-        for (i, &r) in layout.word_rank.iter().enumerate() {
-            if r != NOT_KEPT && first(&mut seen, r) {
-                diff[i] += 1;
-                diff[(i + word_n).min(n)] -= 1;
+            let mut c = 0;
+            for (i, d) in diff[..n].iter().enumerate() {
+                c += d;
+                if c > 0 {
+                    bits[i / 64] |= 1 << (i % 64);
+                }
             }
-        }
-        let mut seen = vec![0u64; self.skeleton.len().div_ceil(64)];
-        for (s, &r) in self.skeleton_spans.iter().zip(&layout.span_rank) {
-            if r != NOT_KEPT && first(&mut seen, r) {
-                diff[s.start as usize] += 1;
-                diff[(s.end as usize).min(n)] -= 1;
-            }
-        }
-        let mut c = 0;
-        for (i, d) in diff[..n].iter().enumerate() {
-            c += d;
-            if c > 0 {
-                bits[i / 64] |= 1 << (i % 64);
-            }
-        }
-        bits
+            bits
+        })
     }
 
     /// The body tokens for alignment: tokens not covered (see `covered_bits`: boilerplate, or a
@@ -1177,13 +1162,12 @@ impl Features {
 /// opening; a page that carries the same paragraph among other material has it further down.
 pub(crate) fn first_shared(small: &Features, large: &Features) -> f64 {
     let shared = Shared::of(large, small).a;
-    let layout = large.layout();
     let shared_at = |rank: u32, bits: &[u64]| rank != NOT_KEPT && bit(bits, rank as usize);
-    let word = layout
+    let word = large
         .word_rank
         .iter()
         .position(|&r| shared_at(r, &shared.words));
-    let spans = large.skeleton_spans.iter().zip(&layout.span_rank);
+    let spans = large.skeleton_spans.iter().zip(&large.span_rank);
     let span = spans
         .filter(|&(_, &r)| shared_at(r, &shared.skeleton))
         .map(|(s, _)| s.start as usize)
@@ -1454,7 +1438,6 @@ impl Coverage {
         if n == 0 {
             return Coverage::default();
         }
-        let layout = small.layout();
         // A difference array over shared spans: +1 at start, -1 at end.
         let mut diff = vec![0i32; n + 1];
         let word_n = small.word_n as usize;
@@ -1475,7 +1458,7 @@ impl Coverage {
                 diff[(i + word_n).min(n)] -= 1;
             }
         } else if shared.word_count > 0 {
-            for (i, &r) in layout.word_rank.iter().enumerate() {
+            for (i, &r) in small.word_rank.iter().enumerate() {
                 if shared_at(r, &shared.words) {
                     diff[i] += 1;
                     diff[(i + word_n).min(n)] -= 1;
@@ -1483,7 +1466,7 @@ impl Coverage {
             }
         }
         if shared.skeleton_count > 0 {
-            for (span, &r) in small.skeleton_spans.iter().zip(&layout.span_rank) {
+            for (span, &r) in small.skeleton_spans.iter().zip(&small.span_rank) {
                 if shared_at(r, &shared.skeleton) {
                     diff[span.start as usize] += 1;
                     diff[(span.end as usize).min(n)] -= 1;
@@ -2048,30 +2031,6 @@ mod tests {
     }
 
     #[test]
-    fn directory_answers_as_a_binary_search() {
-        let mut x = 0x9876_u64;
-        let mut next = || {
-            x = crate::shingle::fmix64(x.wrapping_add(1));
-            x
-        };
-        for len in [0usize, 1, 2, 3, 7, 8, 9, 100, 600] {
-            let mut set: Vec<u64> = (0..len).map(|_| next()).collect();
-            if len == 7 {
-                set.extend([0, 1, u64::MAX, u64::MAX - 1]);
-            }
-            set.sort_unstable();
-            set.dedup();
-            let directory = Directory::new(&set);
-            for (i, &h) in set.iter().enumerate() {
-                assert_eq!(directory.rank(&set, h), Some(i));
-            }
-            for h in (0..2000).map(|_| next()).chain([0, 2, u64::MAX - 2]) {
-                assert_eq!(directory.rank(&set, h), set.binary_search(&h).ok());
-            }
-        }
-    }
-
-    #[test]
     fn shared_bits_mark_the_shared_elements_of_each_side() {
         let mut x = 0x1234_5678_u64;
         let mut next = |m: u64| {
@@ -2280,8 +2239,14 @@ mod tests {
         let mut words = Vec::new();
         f.for_each_word(|i, h| {
             assert_eq!(i, words.len());
+            assert_eq!(f.words[f.word_rank[i] as usize], h);
             words.push(h);
         });
+        assert_eq!(f.word_rank.len(), words.len());
+        let skeleton = f.skeleton_spans.iter().zip(&f.span_rank);
+        assert!(skeleton
+            .clone()
+            .all(|(s, &r)| f.skeleton[r as usize] == s.hash));
         assert_eq!(words.len() + f.word_n as usize - 1, f.tokens as usize);
         words.sort_unstable();
         words.dedup();

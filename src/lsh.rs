@@ -10,7 +10,7 @@
 //! sorts band keys instead of building hash tables and uses O(n) memory per band.
 
 use crate::minhash::Signature;
-use crate::shingle::fmix64;
+use crate::shingle::{fmix64, sort_spread, spread32};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -316,15 +316,15 @@ pub(crate) fn counted_candidate_pairs(sigs: &[Signature], params: LshParams) -> 
         let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(sigs.len());
         let live = sigs.iter().enumerate().filter(|(_, s)| !s.is_empty());
         if params.rows == 1 {
-            // A one-row band's key is its slot value (hashing it would only rename the buckets):
-            // value and document packed in one word sort faster than a (key, document) pair.
+            // A one-row band's key is its slot value, spread by a bijection (the same buckets):
+            // key and document packed in one word, radix-sorted on the key's top bits.
             let mut packed: Vec<u64> = live
                 .filter_map(|(i, s)| {
                     let v = s.values().get(band)?;
-                    Some(u64::from(*v) << 32 | i as u64)
+                    Some(u64::from(spread32(*v)) << 32 | i as u64)
                 })
                 .collect();
-            packed.sort_unstable();
+            sort_spread(&mut packed);
             keyed.extend(packed.iter().map(|&x| (x >> 32, x as u32)));
         } else {
             keyed.extend(live.map(|(i, s)| (params.band_key(s, band), i as u32)));

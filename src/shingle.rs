@@ -678,108 +678,230 @@ fn char_ngrams(
     }
 }
 
-/// Scratch space of [`sorted_set_into`].
-#[derive(Debug, Clone, Default)]
-pub(crate) struct SortScratch {
-    counts: Vec<u32>,
-    tmp: Vec<u64>,
-}
-
-/// Writes `src` sorted, without repeats, into `out`: the same as copying, `sort_unstable` and
-/// `dedup`, faster for shingle hashes (spread evenly over `u64`). `src` is left in no particular
-/// order; `out` only grows to the size of the set (it may hold exactly the previous set).
-///
-/// Two least-significant-digit radix passes order the hashes by their top `2 * b` bits, b about
-/// half of log2(n) + 4, up to 9 (at most 512 counters per pass, in L1 cache; no comparison): about
-/// one hash in 32 then shares its top bits with another. One pass of insertion sort orders those
-/// and drops repeats, in place (a predictable branch: nearly every hash is larger than the last). Should the insertion sort have much more
-/// to do than hashes spread evenly would give (a crafted input), `sort_unstable` finishes the job.
-pub(crate) fn sorted_set_into(src: &mut [u64], out: &mut Vec<u64>, scratch: &mut SortScratch) {
-    let n = src.len();
-    out.clear();
+/// Sorts `v`, whose top bits are spread evenly (see [`ranked_set_into`] for the method: two radix
+/// passes on the top bits, then one insertion pass, `sort_unstable` for a crafted input).
+pub(crate) fn sort_spread(v: &mut [u64]) {
+    let n = v.len();
     if n < 64 || n > u32::MAX as usize {
-        out.extend_from_slice(src);
-        out.sort_unstable();
-        out.dedup();
+        v.sort_unstable();
         return;
     }
     let log2 = usize::BITS - 1 - n.leading_zeros();
-    let bits = ((log2 + 5) / 2).min(9);
+    let bits = ((log2 + 5) / 2).min(11);
     let digits = 1usize << bits;
     let mask = digits as u64 - 1;
     let low = |h: u64| ((h >> (64 - 2 * bits)) & mask) as usize;
     let high = |h: u64| (h >> (64 - bits)) as usize;
-    let SortScratch { counts, tmp } = scratch;
-    counts.clear();
-    counts.resize(2 * digits, 0);
+    let mut counts = vec![0u32; 2 * digits];
     let (lows, highs) = counts.split_at_mut(digits);
-    for &h in src.iter() {
+    for &h in v.iter() {
         lows[low(h)] += 1;
         highs[high(h)] += 1;
     }
-    // Counts become where each digit's hashes start.
     let (mut at_low, mut at_high) = (0, 0);
     for (l, h) in lows.iter_mut().zip(highs.iter_mut()) {
         (*l, at_low) = (at_low, at_low + *l);
         (*h, at_high) = (at_high, at_high + *h);
     }
-    // From `src` to `tmp` by the lower digit, back to `src` by the higher one. Every slot of
-    // `tmp[..n]` is written before it is read.
-    if tmp.len() < n {
-        tmp.resize(n, 0);
-    }
-    for &h in src.iter() {
+    let mut tmp = vec![0u64; n];
+    for &h in v.iter() {
         let at = &mut lows[low(h)];
         tmp[*at as usize] = h;
         *at += 1;
     }
-    let work = src;
-    for &h in &tmp[..n] {
+    for &h in &tmp {
         let at = &mut highs[high(h)];
-        work[*at as usize] = h;
+        v[*at as usize] = h;
         *at += 1;
     }
-    // Insertion sort and dropping repeats in one pass, in place: `work[..kept]` is the sorted set
-    // of the hashes before `i`. Nearly every hash is larger than the last one kept.
     let mut budget = 8 * n;
-    let mut kept = 1;
     for i in 1..n {
-        let x = work[i];
-        let last = work[kept - 1];
-        if x > last {
-            work[kept] = x;
-            kept += 1;
+        let x = v[i];
+        if v[i - 1] <= x {
             continue;
         }
-        if x == last {
-            continue;
-        }
-        let mut j = kept - 1;
-        while j > 0 && work[j - 1] > x {
+        let mut j = i - 1;
+        while j > 0 && v[j - 1] > x {
             j -= 1;
         }
-        if j > 0 && work[j - 1] == x {
-            continue;
-        }
-        budget = budget.saturating_sub(kept - j);
+        budget = budget.saturating_sub(i - j);
         if budget == 0 {
-            // A crafted input: sort what is left with the rest.
-            work.copy_within(i..n, kept);
-            out.extend_from_slice(&work[..kept + n - i]);
-            out.sort_unstable();
-            out.dedup();
+            v.sort_unstable();
             return;
         }
-        work.copy_within(j..kept, j + 1);
-        work[j] = x;
-        kept += 1;
+        v.copy_within(j..i, j + 1);
+        v[j] = x;
     }
-    out.extend_from_slice(&work[..kept]);
+}
+
+/// A bijection of `u32` that spreads its values evenly (the finalizer of MurmurHash3).
+pub(crate) fn spread32(mut h: u32) -> u32 {
+    h ^= h >> 16;
+    h = h.wrapping_mul(0x85EB_CA6B);
+    h ^= h >> 13;
+    h = h.wrapping_mul(0xC2B2_AE35);
+    h ^ (h >> 16)
+}
+
+/// Scratch buffers for [`ranked_set_into`].
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RankScratch {
+    counts: Vec<u32>,
+    pairs: Vec<(u64, u32)>,
+    tmp: Vec<(u64, u32)>,
+}
+
+/// Writes the sorted set of `src` (without repeats) into `out` (the same as copying,
+/// `sort_unstable` and `dedup`, faster for shingle hashes, spread evenly over `u64`), and into
+/// `ranks`, for each element of `src`, its index in `out`: where each occurrence went.
+///
+/// Two least-significant-digit radix passes order (hash, position) pairs by the hashes' top
+/// `2 * b` bits, b about half of log2(n) + 4, up to 9 (at most 512 counters per pass, in L1 cache;
+/// no comparison): about one hash in 32 then shares its top bits with another. One pass of
+/// insertion sort orders those (a predictable branch: nearly every hash is larger than the last);
+/// should it have much more to do than hashes spread evenly would give (a crafted input),
+/// `sort_unstable` finishes the job. One walk then drops repeats and assigns the ranks.
+pub(crate) fn ranked_set_into(
+    src: &[u64],
+    out: &mut Vec<u64>,
+    ranks: &mut Vec<u32>,
+    scratch: &mut RankScratch,
+) {
+    let n = src.len();
+    out.clear();
+    ranks.clear();
+    ranks.resize(n, 0);
+    let RankScratch { counts, pairs, tmp } = scratch;
+    pairs.clear();
+    if n < 64 || n > u32::MAX as usize {
+        pairs.extend(src.iter().enumerate().map(|(i, &h)| (h, i as u32)));
+        pairs.sort_unstable();
+    } else {
+        let log2 = usize::BITS - 1 - n.leading_zeros();
+        let bits = ((log2 + 5) / 2).min(9);
+        let digits = 1usize << bits;
+        let mask = digits as u64 - 1;
+        let low = |h: u64| ((h >> (64 - 2 * bits)) & mask) as usize;
+        let high = |h: u64| (h >> (64 - bits)) as usize;
+        counts.clear();
+        counts.resize(2 * digits, 0);
+        let (lows, highs) = counts.split_at_mut(digits);
+        for &h in src {
+            lows[low(h)] += 1;
+            highs[high(h)] += 1;
+        }
+        let (mut at_low, mut at_high) = (0, 0);
+        for (l, h) in lows.iter_mut().zip(highs.iter_mut()) {
+            (*l, at_low) = (at_low, at_low + *l);
+            (*h, at_high) = (at_high, at_high + *h);
+        }
+        // Every slot of `tmp[..n]` and `pairs[..n]` is written before it is read.
+        if tmp.len() < n {
+            tmp.resize(n, (0, 0));
+        }
+        pairs.resize(n, (0, 0));
+        for (i, &h) in src.iter().enumerate() {
+            let at = &mut lows[low(h)];
+            tmp[*at as usize] = (h, i as u32);
+            *at += 1;
+        }
+        for &(h, i) in &tmp[..n] {
+            let at = &mut highs[high(h)];
+            pairs[*at as usize] = (h, i);
+            *at += 1;
+        }
+        // Insertion sort by hash (equal hashes need only be next to each other): nearly every
+        // pair is already after the one before.
+        let mut budget = 8 * n;
+        for i in 1..n {
+            let x = pairs[i];
+            if pairs[i - 1].0 <= x.0 {
+                continue;
+            }
+            let mut j = i - 1;
+            while j > 0 && pairs[j - 1].0 > x.0 {
+                j -= 1;
+            }
+            budget = budget.saturating_sub(i - j);
+            if budget == 0 {
+                // A crafted input: sort it all.
+                pairs.sort_unstable();
+                break;
+            }
+            pairs.copy_within(j..i, j + 1);
+            pairs[j] = x;
+        }
+    }
+    for &(h, i) in pairs.iter() {
+        if out.last() != Some(&h) {
+            out.push(h);
+        }
+        if let Some(r) = ranks.get_mut(i as usize) {
+            *r = (out.len() - 1) as u32;
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn directory_answers_as_a_binary_search() {
+        let mut x = 0x9876_u64;
+        let mut next = || {
+            x = crate::shingle::fmix64(x.wrapping_add(1));
+            x
+        };
+        for len in [0usize, 1, 2, 3, 7, 8, 9, 100, 600] {
+            let mut set: Vec<u64> = (0..len).map(|_| next()).collect();
+            if len == 7 {
+                set.extend([0, 1, u64::MAX, u64::MAX - 1]);
+            }
+            set.sort_unstable();
+            set.dedup();
+            let directory = Directory::new(&set);
+            for (i, &h) in set.iter().enumerate() {
+                assert_eq!(directory.rank(&set, h), Some(i));
+            }
+            for h in (0..2000).map(|_| next()).chain([0, 2, u64::MAX - 2]) {
+                assert_eq!(directory.rank(&set, h), set.binary_search(&h).ok());
+            }
+        }
+    }
+
+    #[test]
+    fn ranked_sets_are_sorted_sets_with_each_input_s_index() {
+        let mut state = 11u64;
+        let mut next = || {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            fmix64(state)
+        };
+        let (mut out, mut ranks, mut scratch) = (Vec::new(), Vec::new(), RankScratch::default());
+        for len in [0usize, 1, 5, 63, 64, 65, 300, 2000] {
+            for repeats in [false, true] {
+                let mut src: Vec<u64> = (0..len).map(|_| next()).collect();
+                if repeats {
+                    // Repeats, and a run of equal top bits (the crafted case).
+                    for i in (0..len).step_by(3) {
+                        src[i] = src[i / 2];
+                    }
+                    for (i, h) in src.iter_mut().enumerate().take(len / 4) {
+                        *h = i as u64;
+                    }
+                }
+                ranked_set_into(&src, &mut out, &mut ranks, &mut scratch);
+                let mut want = src.clone();
+                want.sort_unstable();
+                want.dedup();
+                assert_eq!(out, want, "{len}");
+                assert_eq!(ranks.len(), len);
+                for (h, &r) in src.iter().zip(&ranks) {
+                    assert_eq!(out[r as usize], *h);
+                }
+            }
+        }
+    }
 
     fn set(kinds: &[ShingleKind], text: &str) -> Vec<u64> {
         let mut out = Vec::new();
@@ -970,9 +1092,36 @@ mod tests {
     }
 
     #[test]
-    fn sorted_set_matches_sort_and_dedup() {
-        let mut scratch = SortScratch::default();
-        let mut got = Vec::new();
+    fn spread_sort_sorts() {
+        for n in [0usize, 1, 63, 64, 65, 1000, 5000, 300_000] {
+            for crafted in [false, true] {
+                let mut v: Vec<u64> = (0..n as u64)
+                    .map(|i| {
+                        let top = if crafted {
+                            (i % 5) as u32
+                        } else {
+                            spread32(i as u32 / 3)
+                        };
+                        u64::from(top) << 32 | (i * 7919 % 1000)
+                    })
+                    .collect();
+                let mut want = v.clone();
+                want.sort_unstable();
+                sort_spread(&mut v);
+                assert_eq!(v, want, "{n} {crafted}");
+            }
+        }
+        // A bijection: no two of a range of inputs meet.
+        let mut seen: Vec<u32> = (0..100_000).map(spread32).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        assert_eq!(seen.len(), 100_000);
+    }
+
+    #[test]
+    fn ranked_set_matches_sort_and_dedup() {
+        let mut scratch = RankScratch::default();
+        let (mut got, mut ranks) = (Vec::new(), Vec::new());
         for n in [0usize, 1, 2, 63, 64, 65, 100, 1000, 5000, 70_000] {
             for dups in [0u64, 3, 1000] {
                 let src: Vec<u64> = (0..n as u64)
@@ -989,8 +1138,9 @@ mod tests {
                 let mut want = src.clone();
                 want.sort_unstable();
                 want.dedup();
-                sorted_set_into(&mut src.clone(), &mut got, &mut scratch);
+                ranked_set_into(&src, &mut got, &mut ranks, &mut scratch);
                 assert_eq!(got, want, "n {n} dups {dups}");
+                assert!(src.iter().zip(&ranks).all(|(h, &r)| got[r as usize] == *h));
             }
         }
     }

@@ -505,12 +505,9 @@ impl Detector {
             };
             let g = f.without(boilerplate, MAX_BOILERPLATE_SHARE);
             let mut u = Vec::new();
-            g.union_into(&mut u);
+            g.as_ref().unwrap_or(f).union_into(&mut u);
             let sig = sketcher.sketch(&u);
-            (
-                ((g.size() != f.size()).then_some(g), sig),
-                (spared.get(), frequent.get()),
-            )
+            ((g, sig), (spared.get(), frequent.get()))
         };
         let first: Option<Vec<First>> = first.map(|(b, removed)| {
             let built = b.filtered.into_iter().zip(b.signatures);
@@ -575,7 +572,8 @@ impl Detector {
     pub fn query(&self, text: &str) -> Vec<Match> {
         let built = self.built();
         let f = FeatureExtractor::new(&self.config).extract(text);
-        let f = f.without(|h| built.is_boilerplate(&self.df, h), MAX_BOILERPLATE_SHARE);
+        let g = f.without(|h| built.is_boilerplate(&self.df, h), MAX_BOILERPLATE_SHARE);
+        let f = g.unwrap_or(f);
         let mut u = Vec::new();
         f.union_into(&mut u);
         let sig = built.sketcher.sketch(&u);
@@ -967,6 +965,7 @@ mod tests {
         for (i, f) in d.features.iter().enumerate() {
             // Stage two's features, worked out afresh for every document.
             let want = f.without(|h| built.is_boilerplate(&d.df, h), MAX_BOILERPLATE_SHARE);
+            let want = want.unwrap_or_else(|| f.clone());
             assert_eq!(built.feat(&d.features, i as u32), &want, "{i}");
             let mut u = Vec::new();
             want.union_into(&mut u);

@@ -76,9 +76,9 @@ pub struct Features {
     /// For the word n-gram at each body position, its index in `words` (`NOT_KEPT` when
     /// boilerplate removal took it): where each shingle lies, so that scoring a pair tests bits
     /// instead of rolling and looking up hashes again.
-    word_rank: Vec<u32>,
+    word_rank: Ranks,
     /// For each skeleton span, its index in `skeleton`.
-    span_rank: Vec<u32>,
+    span_rank: Ranks,
     /// Bit i set when body token i is inside quotation marks.
     quoted: Vec<u64>,
     tokens: u32,
@@ -100,6 +100,102 @@ impl Eq for CoveredCache {}
 
 /// The rank of a word n-gram occurrence that boilerplate removal took (see `Features`).
 const NOT_KEPT: u32 = u32::MAX;
+
+/// The ranks of a text's shingle occurrences in one of its sets (see `Features::word_rank`): 16
+/// bits each while the set is smaller than `u16::MAX` (nearly always), else 32.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Ranks {
+    Narrow(Vec<u16>),
+    Wide(Vec<u32>),
+}
+
+impl Default for Ranks {
+    fn default() -> Ranks {
+        Ranks::Narrow(Vec::new())
+    }
+}
+
+/// A narrow rank as a rank (`u16::MAX` is `NOT_KEPT`).
+#[inline]
+fn widen(r: u16) -> u32 {
+    if r == u16::MAX {
+        NOT_KEPT
+    } else {
+        u32::from(r)
+    }
+}
+
+impl Ranks {
+    /// Makes these the `ranks` of occurrences in a set of `set_len` elements (each rank below
+    /// `set_len`, or `NOT_KEPT`), reusing the buffer when the width stays.
+    fn assign(&mut self, ranks: impl IntoIterator<Item = u32>, set_len: usize) {
+        let ranks = ranks.into_iter();
+        if set_len < usize::from(u16::MAX) {
+            if !matches!(self, Ranks::Narrow(_)) {
+                *self = Ranks::Narrow(Vec::new());
+            }
+            if let Ranks::Narrow(v) = self {
+                v.clear();
+                v.extend(ranks.map(|r| u16::try_from(r).unwrap_or(u16::MAX)));
+            }
+        } else {
+            if !matches!(self, Ranks::Wide(_)) {
+                *self = Ranks::Wide(Vec::new());
+            }
+            if let Ranks::Wide(v) = self {
+                v.clear();
+                v.extend(ranks);
+            }
+        }
+    }
+
+    /// [`Ranks::assign`] into new ranks.
+    fn of(ranks: impl IntoIterator<Item = u32>, set_len: usize) -> Ranks {
+        let mut r = Ranks::default();
+        r.assign(ranks, set_len);
+        r
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Ranks::Narrow(v) => v.len(),
+            Ranks::Wide(v) => v.len(),
+        }
+    }
+
+    fn shrink_to_fit(&mut self) {
+        match self {
+            Ranks::Narrow(v) => v.shrink_to_fit(),
+            Ranks::Wide(v) => v.shrink_to_fit(),
+        }
+    }
+
+    /// Calls `f(i, rank)` for every occurrence i, in order.
+    #[inline]
+    fn each(&self, mut f: impl FnMut(usize, u32)) {
+        match self {
+            Ranks::Narrow(v) => v.iter().enumerate().for_each(|(i, &r)| f(i, widen(r))),
+            Ranks::Wide(v) => v.iter().enumerate().for_each(|(i, &r)| f(i, r)),
+        }
+    }
+
+    /// The first occurrence whose rank satisfies `pred`.
+    fn position(&self, mut pred: impl FnMut(u32) -> bool) -> Option<usize> {
+        match self {
+            Ranks::Narrow(v) => v.iter().position(|&r| pred(widen(r))),
+            Ranks::Wide(v) => v.iter().position(|&r| pred(r)),
+        }
+    }
+
+    /// The rank of occurrence `i` (`NOT_KEPT` past the end).
+    #[cfg(test)]
+    fn get(&self, i: usize) -> u32 {
+        match self {
+            Ranks::Narrow(v) => v.get(i).map_or(NOT_KEPT, |&r| widen(r)),
+            Ranks::Wide(v) => v.get(i).copied().unwrap_or(NOT_KEPT),
+        }
+    }
+}
 
 impl Features {
     /// Word n-gram hashes, sorted, without repeats.
@@ -172,7 +268,8 @@ impl Features {
 
     /// These features without the shingles `drop` says are boilerplate; all of them are kept when
     /// more than `max_share` of a set would go (the text is a widely repeated story itself).
-    pub(crate) fn without(&self, drop: impl Fn(u64) -> bool, max_share: f64) -> Features {
+    /// `None` when that leaves them as they are.
+    pub(crate) fn without(&self, drop: impl Fn(u64) -> bool, max_share: f64) -> Option<Features> {
         // The kept elements, and for each element its index among them (`NOT_KEPT` if dropped).
         let keep_set = |set: &[u64]| -> (Vec<u64>, Vec<u32>) {
             let (mut kept, mut index) = (Vec::new(), Vec::with_capacity(set.len()));
@@ -190,26 +287,23 @@ impl Features {
         let (skeleton, skeleton_index) = keep_set(&self.skeleton);
         let dropped = self.size() - words.len() - skeleton.len();
         if dropped == 0 || dropped as f64 > max_share * self.size() as f64 {
-            return Features {
-                covered: CoveredCache::default(),
-                ..self.clone()
-            };
+            return None;
         }
         let moved = |index: &[u32], r: u32| index.get(r as usize).copied().unwrap_or(NOT_KEPT);
-        let word_rank = self
-            .word_rank
-            .iter()
-            .map(|&r| moved(&word_index, r))
-            .collect();
+        let mut word_rank = Vec::with_capacity(self.word_rank.len());
+        self.word_rank
+            .each(|_, r| word_rank.push(moved(&word_index, r)));
         let (mut skeleton_spans, mut span_rank) = (Vec::new(), Vec::new());
-        for (span, &r) in self.skeleton_spans.iter().zip(&self.span_rank) {
+        self.span_rank.each(|k, r| {
             let r = moved(&skeleton_index, r);
-            if r != NOT_KEPT {
+            if let (true, Some(span)) = (r != NOT_KEPT, self.skeleton_spans.get(k)) {
                 skeleton_spans.push(*span);
                 span_rank.push(r);
             }
-        }
-        Features {
+        });
+        let word_rank = Ranks::of(word_rank, words.len());
+        let span_rank = Ranks::of(span_rank, skeleton.len());
+        Some(Features {
             filtered: self.filtered || words.len() != self.words.len(),
             words,
             skeleton,
@@ -222,7 +316,7 @@ impl Features {
             quoted: self.quoted.clone(),
             tokens: self.tokens,
             covered: CoveredCache::default(),
-        }
+        })
     }
 }
 
@@ -250,6 +344,7 @@ pub struct FeatureExtractor {
     skeleton: Skeleton,
     scratch: Vec<u64>,
     ranks: RankScratch,
+    rank_buf: Vec<u32>,
     text_lines: Lines,
     view: Vec<u8>,
 }
@@ -276,6 +371,7 @@ impl FeatureExtractor {
             skeleton: Skeleton::default(),
             scratch: Vec::new(),
             ranks: RankScratch::default(),
+            rank_buf: Vec::new(),
             text_lines: Lines::default(),
             view: Vec::new(),
         }
@@ -372,7 +468,7 @@ impl FeatureExtractor {
         let body = &self.body;
         out.tokens = body.len() as u32;
         out.skeleton_spans.clear();
-        out.span_rank.clear();
+        out.span_rank.assign([], 0);
         out.filtered = false;
         out.covered = CoveredCache::default();
 
@@ -391,9 +487,11 @@ impl FeatureExtractor {
         ranked_set_into(
             &self.scratch,
             &mut out.words,
-            &mut out.word_rank,
+            &mut self.rank_buf,
             &mut self.ranks,
         );
+        out.word_rank
+            .assign(self.rank_buf.iter().copied(), out.words.len());
 
         // Skeleton items with the token range each stands for, then n-grams over them.
         out.skeleton.clear();
@@ -406,9 +504,11 @@ impl FeatureExtractor {
         ranked_set_into(
             grams,
             &mut out.skeleton,
-            &mut out.span_rank,
+            &mut self.rank_buf,
             &mut self.ranks,
         );
+        out.span_rank
+            .assign(self.rank_buf.iter().copied(), out.skeleton.len());
     }
 }
 
@@ -1113,19 +1213,21 @@ impl Features {
                 }
             };
             let mut seen = vec![0u64; self.words.len().div_ceil(64)];
-            for (i, &r) in self.word_rank.iter().enumerate() {
+            self.word_rank.each(|i, r| {
                 if r != NOT_KEPT && first(&mut seen, r) {
                     diff[i] += 1;
                     diff[(i + word_n).min(n)] -= 1;
                 }
-            }
+            });
             let mut seen = vec![0u64; self.skeleton.len().div_ceil(64)];
-            for (s, &r) in self.skeleton_spans.iter().zip(&self.span_rank) {
-                if first(&mut seen, r) {
-                    diff[(s.start as usize).min(n)] += 1;
-                    diff[(s.end as usize).min(n)] -= 1;
+            self.span_rank.each(|k, r| {
+                if let Some(s) = self.skeleton_spans.get(k) {
+                    if first(&mut seen, r) {
+                        diff[(s.start as usize).min(n)] += 1;
+                        diff[(s.end as usize).min(n)] -= 1;
+                    }
                 }
-            }
+            });
             let mut c = 0;
             for (i, d) in diff[..n].iter().enumerate() {
                 c += d;
@@ -1163,15 +1265,14 @@ impl Features {
 pub(crate) fn first_shared(small: &Features, large: &Features) -> f64 {
     let shared = Shared::of(large, small).a;
     let shared_at = |rank: u32, bits: &[u64]| rank != NOT_KEPT && bit(bits, rank as usize);
-    let word = large
-        .word_rank
-        .iter()
-        .position(|&r| shared_at(r, &shared.words));
-    let spans = large.skeleton_spans.iter().zip(&large.span_rank);
-    let span = spans
-        .filter(|&(_, &r)| shared_at(r, &shared.skeleton))
-        .map(|(s, _)| s.start as usize)
-        .min();
+    let word = large.word_rank.position(|r| shared_at(r, &shared.words));
+    let mut span: Option<usize> = None;
+    large.span_rank.each(|k, r| {
+        if let (true, Some(s)) = (shared_at(r, &shared.skeleton), large.skeleton_spans.get(k)) {
+            let start = s.start as usize;
+            span = Some(span.map_or(start, |x| x.min(start)));
+        }
+    });
     let first = word.into_iter().chain(span).min();
     first.unwrap_or(large.tokens as usize) as f64 / f64::from(large.tokens.max(1))
 }
@@ -1458,20 +1559,21 @@ impl Coverage {
                 diff[(i + word_n).min(n)] -= 1;
             }
         } else if shared.word_count > 0 {
-            for (i, &r) in small.word_rank.iter().enumerate() {
+            small.word_rank.each(|i, r| {
                 if shared_at(r, &shared.words) {
                     diff[i] += 1;
                     diff[(i + word_n).min(n)] -= 1;
                 }
-            }
+            });
         }
         if shared.skeleton_count > 0 {
-            for (span, &r) in small.skeleton_spans.iter().zip(&small.span_rank) {
-                if shared_at(r, &shared.skeleton) {
+            small.span_rank.each(|k, r| {
+                let span = small.skeleton_spans.get(k);
+                if let (true, Some(span)) = (shared_at(r, &shared.skeleton), span) {
                     diff[span.start as usize] += 1;
                     diff[(span.end as usize).min(n)] -= 1;
                 }
-            }
+            });
         }
         let shared = diff;
         let covered = small.covered_bits();
@@ -2239,14 +2341,24 @@ mod tests {
         let mut words = Vec::new();
         f.for_each_word(|i, h| {
             assert_eq!(i, words.len());
-            assert_eq!(f.words[f.word_rank[i] as usize], h);
+            assert_eq!(f.words[f.word_rank.get(i) as usize], h);
             words.push(h);
         });
         assert_eq!(f.word_rank.len(), words.len());
-        let skeleton = f.skeleton_spans.iter().zip(&f.span_rank);
-        assert!(skeleton
+        let spans = f.skeleton_spans.iter().enumerate();
+        assert!(spans
             .clone()
-            .all(|(s, &r)| f.skeleton[r as usize] == s.hash));
+            .all(|(k, s)| f.skeleton[f.span_rank.get(k) as usize] == s.hash));
+        assert!(matches!(f.word_rank, Ranks::Narrow(_)));
+        // Sets of u16::MAX elements or more keep 32-bit ranks.
+        let wide = Ranks::of([0, 70_000, NOT_KEPT], 70_001);
+        assert!(matches!(wide, Ranks::Wide(_)));
+        let got: Vec<u32> = (0..4).map(|i| wide.get(i)).collect();
+        assert_eq!(got, [0, 70_000, NOT_KEPT, NOT_KEPT]);
+        let narrow = Ranks::of([0, 7, NOT_KEPT], 8);
+        let got: Vec<u32> = (0..4).map(|i| narrow.get(i)).collect();
+        assert_eq!(got, [0, 7, NOT_KEPT, NOT_KEPT]);
+        assert_eq!(narrow.position(|r| r == 7), Some(1));
         assert_eq!(words.len() + f.word_n as usize - 1, f.tokens as usize);
         words.sort_unstable();
         words.dedup();

@@ -114,9 +114,17 @@ pub fn read_dir_with_limit(dir: impl AsRef<Path>, max_bytes: u64) -> Result<Corp
     let mut corpus = Corpus::default();
     walk(dir, &mut files, &mut corpus.problems, true)?;
     files.sort();
-    for path in files {
-        let name = relative_name(dir, &path);
-        match read_text_file(&path, max_bytes) {
+    // Read side by side with the `parallel` feature (in the caller's rayon pool), kept in order.
+    let read = |path: &PathBuf| (relative_name(dir, path), read_text_file(path, max_bytes));
+    #[cfg(feature = "parallel")]
+    let read: Vec<_> = {
+        use rayon::prelude::*;
+        files.par_iter().map(read).collect()
+    };
+    #[cfg(not(feature = "parallel"))]
+    let read: Vec<_> = files.iter().map(read).collect();
+    for (name, result) in read {
+        match result {
             Ok((text, warning)) => {
                 if let Some(w) = warning {
                     corpus.problems.push(w);

@@ -681,6 +681,11 @@ fn char_ngrams(
 /// Sorts `v`, whose top bits are spread evenly (see [`ranked_set_into`] for the method: two radix
 /// passes on the top bits, then one insertion pass, `sort_unstable` for a crafted input).
 pub(crate) fn sort_spread(v: &mut [u64]) {
+    sort_spread_with(v, &mut Vec::new(), &mut Vec::new());
+}
+
+/// [`sort_spread`] with scratch buffers.
+fn sort_spread_with(v: &mut [u64], counts: &mut Vec<u32>, tmp: &mut Vec<u64>) {
     let n = v.len();
     if n < 64 || n > u32::MAX as usize {
         v.sort_unstable();
@@ -692,7 +697,8 @@ pub(crate) fn sort_spread(v: &mut [u64]) {
     let mask = digits as u64 - 1;
     let low = |h: u64| ((h >> (64 - 2 * bits)) & mask) as usize;
     let high = |h: u64| (h >> (64 - bits)) as usize;
-    let mut counts = vec![0u32; 2 * digits];
+    counts.clear();
+    counts.resize(2 * digits, 0);
     let (lows, highs) = counts.split_at_mut(digits);
     for &h in v.iter() {
         lows[low(h)] += 1;
@@ -703,13 +709,16 @@ pub(crate) fn sort_spread(v: &mut [u64]) {
         (*l, at_low) = (at_low, at_low + *l);
         (*h, at_high) = (at_high, at_high + *h);
     }
-    let mut tmp = vec![0u64; n];
+    // Every slot of `tmp[..n]` is written before it is read.
+    if tmp.len() < n {
+        tmp.resize(n, 0);
+    }
     for &h in v.iter() {
         let at = &mut lows[low(h)];
         tmp[*at as usize] = h;
         *at += 1;
     }
-    for &h in &tmp {
+    for &h in &tmp[..n] {
         let at = &mut highs[high(h)];
         v[*at as usize] = h;
         *at += 1;
@@ -743,12 +752,57 @@ pub(crate) fn spread32(mut h: u32) -> u32 {
     h ^ (h >> 16)
 }
 
+/// Positions that fit beside a hash's top bits in one word (see [`packed_ranks`]).
+const POSITION_BITS: u32 = 16;
+
+/// [`ranked_set_into`] for at most `2^POSITION_BITS` inputs, sorting one word per input: the
+/// hash's top bits with the position in place of its low bits (half the data of sorting (hash,
+/// position) pairs). The full hash is read back by position. Two different hashes that share
+/// their top bits (about one document in a billion) may come out of order; then this returns
+/// false, having checked, and the caller sorts the pairs instead.
+fn packed_ranks(
+    src: &[u64],
+    out: &mut Vec<u64>,
+    ranks: &mut [u32],
+    scratch: &mut RankScratch,
+) -> bool {
+    let low_mask = (1u64 << POSITION_BITS) - 1;
+    let RankScratch {
+        counts,
+        packed,
+        packed_tmp,
+        ..
+    } = scratch;
+    packed.clear();
+    packed.extend(
+        src.iter()
+            .enumerate()
+            .map(|(i, &h)| h & !low_mask | i as u64),
+    );
+    sort_spread_with(packed, counts, packed_tmp);
+    for &key in packed.iter() {
+        let i = (key & low_mask) as usize;
+        let (Some(&h), Some(rank)) = (src.get(i), ranks.get_mut(i)) else {
+            return false;
+        };
+        match out.last() {
+            Some(&last) if h < last => return false,
+            Some(&last) if h == last => {}
+            _ => out.push(h),
+        }
+        *rank = (out.len() - 1) as u32;
+    }
+    true
+}
+
 /// Scratch buffers for [`ranked_set_into`].
 #[derive(Debug, Clone, Default)]
 pub(crate) struct RankScratch {
     counts: Vec<u32>,
     pairs: Vec<(u64, u32)>,
     tmp: Vec<(u64, u32)>,
+    packed: Vec<u64>,
+    packed_tmp: Vec<u64>,
 }
 
 /// Writes the sorted set of `src` (without repeats) into `out` (the same as copying,
@@ -771,7 +825,13 @@ pub(crate) fn ranked_set_into(
     out.clear();
     ranks.clear();
     ranks.resize(n, 0);
-    let RankScratch { counts, pairs, tmp } = scratch;
+    if (64..=1 << POSITION_BITS).contains(&n) && packed_ranks(src, out, ranks, scratch) {
+        return;
+    }
+    out.clear();
+    let RankScratch {
+        counts, pairs, tmp, ..
+    } = scratch;
     pairs.clear();
     if n < 64 || n > u32::MAX as usize {
         pairs.extend(src.iter().enumerate().map(|(i, &h)| (h, i as u32)));
@@ -1116,6 +1176,30 @@ mod tests {
         seen.sort_unstable();
         seen.dedup();
         assert_eq!(seen.len(), 100_000);
+    }
+
+    #[test]
+    fn ranked_sets_survive_hashes_that_share_their_top_bits() {
+        // Two different hashes with the same top 48 bits, the larger first: the packed sort
+        // orders them by position, notices, and the pair sort takes over.
+        let mut src: Vec<u64> = (0..100).map(fmix64).collect();
+        let top = fmix64(1000) & !0xFFFF;
+        src[10] = top | 0x9;
+        src[20] = top | 0x3;
+        src[30] = top | 0x9;
+        let (mut out, mut ranks) = (Vec::new(), Vec::new());
+        ranked_set_into(&src, &mut out, &mut ranks, &mut RankScratch::default());
+        let mut want = src.clone();
+        want.sort_unstable();
+        want.dedup();
+        assert_eq!(out, want);
+        assert!(src.iter().zip(&ranks).all(|(h, &r)| out[r as usize] == *h));
+        assert!(!packed_ranks(
+            &src,
+            &mut Vec::new(),
+            &mut ranks,
+            &mut RankScratch::default()
+        ));
     }
 
     #[test]

@@ -2335,6 +2335,29 @@ mod tests {
     }
 
     #[test]
+    fn texts_with_more_than_65535_shingles_keep_wide_ranks() {
+        let mut fx = FeatureExtractor::new(&Config::new());
+        let long = tagged(0..70_000, "w");
+        let f = fx.extract(&long);
+        assert!(f.words.len() > usize::from(u16::MAX));
+        assert!(matches!(f.word_rank, Ranks::Wide(_)));
+        let mut words = Vec::new();
+        f.for_each_word(|i, h| {
+            assert_eq!(f.words[f.word_rank.get(i) as usize], h);
+            words.push(h);
+        });
+        assert_eq!(words.len(), f.word_rank.len());
+        // Scores read the wide ranks as they read narrow ones.
+        let head = fx.extract(&tagged(0..30_000, "w"));
+        assert!(matches!(head.word_rank, Ranks::Narrow(_)));
+        assert_eq!(coverage(&head, &f), 1.0);
+        assert_eq!(Similarity::between(&f, &f).score, 1.0);
+        let tail = f.without(|h| words[..100].contains(&h), 0.95).unwrap();
+        assert!(matches!(tail.word_rank, Ranks::Wide(_)));
+        assert!(coverage(&tail, &f) > 0.99);
+    }
+
+    #[test]
     fn spans_stay_inside_the_body() {
         let mut fx = FeatureExtractor::new(&Config::new());
         let f = fx.extract("the cat sat on the mat because it was warm and the sun was out");

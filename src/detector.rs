@@ -1,7 +1,7 @@
 //! The high-level API: insert documents, query a text, cluster the collection.
 
 use crate::align::Aligner;
-use crate::boilerplate::{in_at_least, DfCounter, ShingleSet};
+use crate::boilerplate::{in_at_least, AtLeast, DfCounter, ShingleSet};
 use crate::cluster::{Clustering, UnionFind};
 use crate::config::Config;
 use crate::error::ConfigError;
@@ -365,7 +365,9 @@ impl Detector {
     /// template, shared by unrelated documents, stays out.
     fn build(&self) -> Built {
         let limit = self.config.boilerplate_limit(self.len());
-        let (first, _, frequent_docs) = self.build_with(limit, None, None);
+        // One filter for the whole build (it reads the whole counter once).
+        let at_limit = self.df.at_least_filter(limit);
+        let (first, _, frequent_docs) = self.build_with(limit, &at_limit, None, None);
         let (mut pairs, candidates) = self.verified_pairs(&first);
         let edges = self.tree_edges(&first, &pairs);
         let clustering = Clustering::from_edges(self.len(), &edges);
@@ -386,7 +388,6 @@ impl Detector {
             members[label as usize].push(doc as u32);
         }
         // Each document's frequent shingles: those stage one removed.
-        let at_limit = self.df.at_least_filter(limit);
         let removed = |m: usize| -> Vec<u64> {
             let f = &self.features[m];
             match &first.filtered[m] {
@@ -441,8 +442,12 @@ impl Detector {
         blocked.sort_unstable();
         blocked.dedup();
         let blocked = ShingleSet::new(blocked);
-        let (second, changed, _) =
-            self.build_with(limit, Some(blocked), Some((first, &removed_sets)));
+        let (second, changed, _) = self.build_with(
+            limit,
+            &at_limit,
+            Some(blocked),
+            Some((first, &removed_sets)),
+        );
         pairs.retain(|p| !changed[p.a as usize] && !changed[p.b as usize]);
         Built {
             reuse: Some(Reuse {
@@ -464,6 +469,7 @@ impl Detector {
     fn build_with(
         &self,
         limit: usize,
+        at_limit: &AtLeast,
         blocked: Option<ShingleSet>,
         first: Option<(Built, &[Vec<u64>])>,
     ) -> (Built, Vec<bool>, Vec<bool>) {
@@ -481,7 +487,6 @@ impl Detector {
             index: OnceLock::new(),
             reuse: None,
         };
-        let at_limit = self.df.at_least_filter(limit);
         // (features without boilerplate when some went, signature), (spared, frequent).
         type Done = ((Option<Features>, Signature), (bool, bool));
         type First<'a> = ((Option<Features>, Signature), &'a [u64]);

@@ -78,7 +78,7 @@ impl DfCounter {
     /// let frequent = df.at_least_filter(2);
     /// assert!(frequent.contains(5) && !frequent.contains(6) && !frequent.contains(7));
     /// ```
-    pub fn at_least_filter(&self, n: usize) -> AtLeast<'_> {
+    pub fn at_least_filter(&self, n: usize) -> AtLeast {
         // Row by row (side by side with the `parallel` feature), 64 counters to a word.
         let mut rows = vec![0u64; ROWS * WIDTH / 64];
         let fill = |(bits, counts): (&mut [u64], &[u16])| {
@@ -106,10 +106,7 @@ impl DfCounter {
             #[cfg(not(feature = "parallel"))]
             pairs.for_each(fill);
         }
-        AtLeast {
-            df: std::marker::PhantomData,
-            rows,
-        }
+        AtLeast { rows }
     }
 
     /// Counts many documents' shingle sets at once, as [`DfCounter::add_set`] on each in turn
@@ -131,13 +128,12 @@ impl DfCounter {
         // hash serves both.
         let fill = |(pair, counts): (usize, &mut [u16])| {
             let (low, high) = counts.split_at_mut(WIDTH);
-            let mask = (WIDTH - 1) as u64;
             for set in sets {
                 for &h in set.as_ref() {
-                    let x = fmix64(h ^ ROW_SEEDS[pair]);
-                    let c = &mut low[(x & mask) as usize];
+                    let [x, y] = pair_slots(h, pair);
+                    let c = &mut low[x];
                     *c = c.saturating_add(1);
-                    let c = &mut high[((x >> 32) & mask) as usize];
+                    let c = &mut high[y];
                     *c = c.saturating_add(1);
                 }
             }
@@ -231,20 +227,18 @@ impl DfCounter {
         if self.counts.is_empty() {
             return false;
         }
-        // Row by row: a rare shingle is answered by the first, with one hash.
-        (0..ROWS).all(|row| usize::from(self.counts[row * WIDTH + slot(h, row)]) >= n)
+        all_rows(h, |i| usize::from(self.counts[i]) >= n)
     }
 }
 
 /// Whether shingles reach a document frequency (see [`DfCounter::at_least_filter`]).
 #[derive(Debug, Clone)]
-pub struct AtLeast<'a> {
-    df: std::marker::PhantomData<&'a DfCounter>,
+pub struct AtLeast {
     /// Bit i of row r (at `r * WIDTH + i`): counter i of row r is at least the filter's `n`.
     rows: Vec<u64>,
 }
 
-impl AtLeast<'_> {
+impl AtLeast {
     /// The same answer as [`DfCounter::at_least`] with this filter's `n`.
     ///
     /// # Examples
@@ -255,25 +249,36 @@ impl AtLeast<'_> {
     /// ```
     #[inline]
     pub fn contains(&self, h: u64) -> bool {
-        let bit = |i: usize| {
+        all_rows(h, |i| {
             self.rows
                 .get(i / 64)
                 .is_some_and(|w| w >> (i % 64) & 1 == 1)
-        };
-        // Row by row: a rare shingle is answered by the first, with one hash.
-        let [a, b] = ROW_SEEDS.map(|seed| fmix64(h ^ seed));
-        let mask = (WIDTH - 1) as u64;
-        bit((a & mask) as usize)
-            && bit(WIDTH + ((a >> 32) & mask) as usize)
-            && bit(2 * WIDTH + (b & mask) as usize)
-            && bit(3 * WIDTH + ((b >> 32) & mask) as usize)
+        })
     }
 }
 
+/// The slots of `h` in rows `2 * pair` and `2 * pair + 1`: the low and high halves of one hash.
 #[inline]
+fn pair_slots(h: u64, pair: usize) -> [usize; 2] {
+    let x = fmix64(h ^ ROW_SEEDS[pair]);
+    let mask = (WIDTH - 1) as u64;
+    [(x & mask) as usize, ((x >> 32) & mask) as usize]
+}
+
+/// True when `reached(row * WIDTH + slot)` holds in every row, asked row by row: a rare shingle
+/// is answered by the first, with one hash.
+#[inline]
+fn all_rows(h: u64, reached: impl Fn(usize) -> bool) -> bool {
+    (0..ROWS / 2).all(|pair| {
+        let [x, y] = pair_slots(h, pair);
+        reached(2 * pair * WIDTH + x) && reached((2 * pair + 1) * WIDTH + y)
+    })
+}
+
+/// The slot of `h` in row `row` (as [`slots`] gives it).
+#[cfg(test)]
 fn slot(h: u64, row: usize) -> usize {
-    let x = fmix64(h ^ ROW_SEEDS[row / 2]) >> (32 * (row % 2));
-    (x & (WIDTH - 1) as u64) as usize
+    pair_slots(h, row / 2)[row % 2]
 }
 
 /// Rows 0 and 1 take the low and high halves of one hash of the shingle, rows 2 and 3 of another.
@@ -282,14 +287,8 @@ const ROW_SEEDS: [u64; 2] = [0xB01E_B1A7_E000_0001, 0xB01E_B1A7_E000_0002];
 /// The slots of `h` in every row (two hashes for four rows).
 #[inline]
 fn slots(h: u64) -> [usize; ROWS] {
-    let [a, b] = ROW_SEEDS.map(|seed| fmix64(h ^ seed));
-    let mask = (WIDTH - 1) as u64;
-    [
-        (a & mask) as usize,
-        ((a >> 32) & mask) as usize,
-        (b & mask) as usize,
-        ((b >> 32) & mask) as usize,
-    ]
+    let ([a, b], [c, d]) = (pair_slots(h, 0), pair_slots(h, 1));
+    [a, b, c, d]
 }
 
 /// The shingles found in at least `n` of the sets whose elements `items` lists (each set without

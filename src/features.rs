@@ -130,23 +130,23 @@ impl Ranks {
     /// `set_len`, or `NOT_KEPT`), reusing the buffer when the width stays.
     fn assign(&mut self, ranks: impl IntoIterator<Item = u32>, set_len: usize) {
         let ranks = ranks.into_iter();
-        if set_len < usize::from(u16::MAX) {
-            if !matches!(self, Ranks::Narrow(_)) {
-                *self = Ranks::Narrow(Vec::new());
-            }
-            if let Ranks::Narrow(v) = self {
-                v.clear();
-                v.extend(ranks.map(|r| u16::try_from(r).unwrap_or(u16::MAX)));
-            }
+        *self = if set_len < usize::from(u16::MAX) {
+            let mut v = match std::mem::take(self) {
+                Ranks::Narrow(v) => v,
+                Ranks::Wide(_) => Vec::new(),
+            };
+            v.clear();
+            v.extend(ranks.map(|r| u16::try_from(r).unwrap_or(u16::MAX)));
+            Ranks::Narrow(v)
         } else {
-            if !matches!(self, Ranks::Wide(_)) {
-                *self = Ranks::Wide(Vec::new());
-            }
-            if let Ranks::Wide(v) = self {
-                v.clear();
-                v.extend(ranks);
-            }
-        }
+            let mut v = match std::mem::take(self) {
+                Ranks::Wide(v) => v,
+                Ranks::Narrow(_) => Vec::new(),
+            };
+            v.clear();
+            v.extend(ranks);
+            Ranks::Wide(v)
+        };
     }
 
     /// [`Ranks::assign`] into new ranks.
@@ -290,7 +290,7 @@ impl Features {
         let (words, word_index) = keep_set(&self.words);
         let (skeleton, skeleton_index) = keep_set(&self.skeleton);
         let dropped = self.size() - words.len() - skeleton.len();
-        if dropped == 0 || dropped as f64 > max_share * self.size() as f64 {
+        if dropped as f64 > max_share * self.size() as f64 {
             return None;
         }
         let moved = |index: &[u32], r: u32| index.get(r as usize).copied().unwrap_or(NOT_KEPT);
@@ -1267,7 +1267,8 @@ impl Features {
 /// `large`'s body tokens (1 when they share no kept shingle). A truncated copy shares its source's
 /// opening; a page that carries the same paragraph among other material has it further down.
 pub(crate) fn first_shared(small: &Features, large: &Features) -> f64 {
-    let shared = Shared::of(large, small).a;
+    let shared = Shared::of(large, small);
+    let shared = &shared.a;
     let shared_at = |rank: u32, bits: &[u64]| rank != NOT_KEPT && bit(bits, rank as usize);
     let word = large.word_rank.position(|r| shared_at(r, &shared.words));
     let mut span: Option<usize> = None;
@@ -1410,25 +1411,23 @@ struct Shared {
 struct SharedSide {
     words: Vec<u64>,
     skeleton: Vec<u64>,
-    word_count: usize,
-    skeleton_count: usize,
 }
 
 impl Shared {
     fn of(a: &Features, b: &Features) -> Shared {
         let (words, a_words, b_words) = shared_bits(&a.words, &b.words);
         let (skeleton, a_skeleton, b_skeleton) = shared_bits(&a.skeleton, &b.skeleton);
-        let side = |words_bits, skeleton_bits| SharedSide {
-            words: words_bits,
-            skeleton: skeleton_bits,
-            word_count: words,
-            skeleton_count: skeleton,
-        };
         Shared {
             words,
             skeleton,
-            a: side(a_words, a_skeleton),
-            b: side(b_words, b_skeleton),
+            a: SharedSide {
+                words: a_words,
+                skeleton: a_skeleton,
+            },
+            b: SharedSide {
+                words: b_words,
+                skeleton: b_skeleton,
+            },
         }
     }
 
@@ -1534,11 +1533,13 @@ impl Coverage {
     /// assert_eq!(Coverage::of(&Features::default(), &Features::default()).share(), 0.0);
     /// ```
     pub fn of(small: &Features, large: &Features) -> Coverage {
-        Coverage::with(small, &Shared::of(small, large).a)
+        let shared = Shared::of(small, large);
+        Coverage::with(small, &shared, &shared.a)
     }
 
-    /// [`Coverage::of`] from which of its shingles `small` shares with the larger text.
-    fn with(small: &Features, shared: &SharedSide) -> Coverage {
+    /// [`Coverage::of`] from what `small` shares with the larger text: `shared`, and `side`,
+    /// which of `small`'s own shingles those are.
+    fn with(small: &Features, shared: &Shared, side: &SharedSide) -> Coverage {
         let n = small.tokens as usize;
         if n == 0 {
             return Coverage::default();
@@ -1547,11 +1548,7 @@ impl Coverage {
         let mut diff = vec![0i32; n + 1];
         let word_n = small.word_n as usize;
         let shared_at = |rank: u32, bits: &[u64]| rank != NOT_KEPT && bit(bits, rank as usize);
-        if !small.filtered
-            && word_n >= 1
-            && shared.word_count > 0
-            && shared.word_count == small.words.len()
-        {
+        if !small.filtered && word_n >= 1 && shared.words > 0 && shared.words == small.words.len() {
             // Every word n-gram is shared: no need to look at them.
             let positions = if n <= word_n {
                 n.min(1)
@@ -1562,28 +1559,27 @@ impl Coverage {
                 diff[i] += 1;
                 diff[(i + word_n).min(n)] -= 1;
             }
-        } else if shared.word_count > 0 {
+        } else if shared.words > 0 {
             small.word_rank.each(|i, r| {
-                if shared_at(r, &shared.words) {
+                if shared_at(r, &side.words) {
                     diff[i] += 1;
                     diff[(i + word_n).min(n)] -= 1;
                 }
             });
         }
-        if shared.skeleton_count > 0 {
+        if shared.skeleton > 0 {
             small.span_rank.each(|k, r| {
                 let span = small.skeleton_spans.get(k);
-                if let (true, Some(span)) = (shared_at(r, &shared.skeleton), span) {
+                if let (true, Some(span)) = (shared_at(r, &side.skeleton), span) {
                     diff[span.start as usize] += 1;
                     diff[(span.end as usize).min(n)] -= 1;
                 }
             });
         }
-        let shared = diff;
         let covered = small.covered_bits();
         let mut tally = Tally::default();
         let mut c_shared = 0i32;
-        for (i, d) in shared[..n].iter().enumerate() {
+        for (i, d) in diff[..n].iter().enumerate() {
             c_shared += d;
             if bit(covered, i) {
                 tally.token(c_shared > 0, bit(&small.quoted, i));
@@ -1712,8 +1708,9 @@ impl Similarity {
             aligned: None,
         };
         if sim.overlaps() {
-            sim.score =
-                smaller_by_larger(a, b, |s, _| Coverage::with(s, shared.side(s, a)).share());
+            sim.score = smaller_by_larger(a, b, |s, _| {
+                Coverage::with(s, shared, shared.side(s, a)).share()
+            });
         }
         sim
     }
@@ -1758,7 +1755,9 @@ impl Similarity {
             && s.size() < l.size()
             && s.size() as f64 >= NEAR_EQUAL_SIZE * l.size() as f64
         {
-            sim.score = sim.score.max(Coverage::with(l, shared.side(l, a)).share());
+            sim.score = sim
+                .score
+                .max(Coverage::with(l, &shared, shared.side(l, a)).share());
         }
         if sim.score < threshold
             && sim.score >= ALIGN_FROM * threshold

@@ -678,8 +678,14 @@ fn char_ngrams(
     }
 }
 
-/// Sorts `v`, whose top bits are spread evenly (see [`ranked_set_into`] for the method: two radix
-/// passes on the top bits, then one insertion pass, `sort_unstable` for a crafted input).
+/// Sorts `v`, whose top bits are spread evenly (shingle hashes, mixed keys).
+///
+/// Two least-significant-digit radix passes order the words by their top `2 * b` bits, b about
+/// half of log2(n) + 4, up to 11 (at most 2,048 counters per pass, in L1 cache; no comparison):
+/// about one word in 32 then shares its top bits with another. One pass of insertion sort orders
+/// those (a predictable branch: nearly every word is larger than the last); should it have much
+/// more to do than evenly spread bits would give (a crafted input), `sort_unstable` finishes the
+/// job.
 pub(crate) fn sort_spread(v: &mut [u64]) {
     sort_spread_with(v, &mut Vec::new(), &mut Vec::new());
 }
@@ -799,99 +805,36 @@ fn packed_ranks(
 #[derive(Debug, Clone, Default)]
 pub(crate) struct RankScratch {
     counts: Vec<u32>,
-    pairs: Vec<(u64, u32)>,
-    tmp: Vec<(u64, u32)>,
     packed: Vec<u64>,
     packed_tmp: Vec<u64>,
+    pairs: Vec<(u64, u32)>,
 }
 
 /// Writes the sorted set of `src` (without repeats) into `out` (the same as copying,
-/// `sort_unstable` and `dedup`, faster for shingle hashes, spread evenly over `u64`), and into
-/// `ranks`, for each element of `src`, its index in `out`: where each occurrence went.
+/// `sort_unstable` and `dedup`), and into `ranks`, for each element of `src`, its index in `out`:
+/// where each occurrence went.
 ///
-/// Two least-significant-digit radix passes order (hash, position) pairs by the hashes' top
-/// `2 * b` bits, b about half of log2(n) + 4, up to 9 (at most 512 counters per pass, in L1 cache;
-/// no comparison): about one hash in 32 then shares its top bits with another. One pass of
-/// insertion sort orders those (a predictable branch: nearly every hash is larger than the last);
-/// should it have much more to do than hashes spread evenly would give (a crafted input),
-/// `sort_unstable` finishes the job. One walk then drops repeats and assigns the ranks.
+/// Up to `2^POSITION_BITS` inputs (every news article) are sorted as one word each by
+/// [`sort_spread`] (see [`packed_ranks`]); longer inputs, and the rare input whose packed words
+/// come out of order, as (hash, position) pairs by `sort_unstable`. One walk then drops repeats
+/// and assigns the ranks.
 pub(crate) fn ranked_set_into(
     src: &[u64],
     out: &mut Vec<u64>,
     ranks: &mut Vec<u32>,
     scratch: &mut RankScratch,
 ) {
-    let n = src.len();
     out.clear();
     ranks.clear();
-    ranks.resize(n, 0);
-    if (64..=1 << POSITION_BITS).contains(&n) && packed_ranks(src, out, ranks, scratch) {
+    ranks.resize(src.len(), 0);
+    if src.len() <= 1 << POSITION_BITS && packed_ranks(src, out, ranks, scratch) {
         return;
     }
     out.clear();
-    let RankScratch {
-        counts, pairs, tmp, ..
-    } = scratch;
+    let pairs = &mut scratch.pairs;
     pairs.clear();
-    if n < 64 || n > u32::MAX as usize {
-        pairs.extend(src.iter().enumerate().map(|(i, &h)| (h, i as u32)));
-        pairs.sort_unstable();
-    } else {
-        let log2 = usize::BITS - 1 - n.leading_zeros();
-        let bits = ((log2 + 5) / 2).min(9);
-        let digits = 1usize << bits;
-        let mask = digits as u64 - 1;
-        let low = |h: u64| ((h >> (64 - 2 * bits)) & mask) as usize;
-        let high = |h: u64| (h >> (64 - bits)) as usize;
-        counts.clear();
-        counts.resize(2 * digits, 0);
-        let (lows, highs) = counts.split_at_mut(digits);
-        for &h in src {
-            lows[low(h)] += 1;
-            highs[high(h)] += 1;
-        }
-        let (mut at_low, mut at_high) = (0, 0);
-        for (l, h) in lows.iter_mut().zip(highs.iter_mut()) {
-            (*l, at_low) = (at_low, at_low + *l);
-            (*h, at_high) = (at_high, at_high + *h);
-        }
-        // Every slot of `tmp[..n]` and `pairs[..n]` is written before it is read.
-        if tmp.len() < n {
-            tmp.resize(n, (0, 0));
-        }
-        pairs.resize(n, (0, 0));
-        for (i, &h) in src.iter().enumerate() {
-            let at = &mut lows[low(h)];
-            tmp[*at as usize] = (h, i as u32);
-            *at += 1;
-        }
-        for &(h, i) in &tmp[..n] {
-            let at = &mut highs[high(h)];
-            pairs[*at as usize] = (h, i);
-            *at += 1;
-        }
-        // Insertion sort by hash (equal hashes need only be next to each other): nearly every
-        // pair is already after the one before.
-        let mut budget = 8 * n;
-        for i in 1..n {
-            let x = pairs[i];
-            if pairs[i - 1].0 <= x.0 {
-                continue;
-            }
-            let mut j = i - 1;
-            while j > 0 && pairs[j - 1].0 > x.0 {
-                j -= 1;
-            }
-            budget = budget.saturating_sub(i - j);
-            if budget == 0 {
-                // A crafted input: sort it all.
-                pairs.sort_unstable();
-                break;
-            }
-            pairs.copy_within(j..i, j + 1);
-            pairs[j] = x;
-        }
-    }
+    pairs.extend(src.iter().enumerate().map(|(i, &h)| (h, i as u32)));
+    pairs.sort_unstable();
     for &(h, i) in pairs.iter() {
         if out.last() != Some(&h) {
             out.push(h);
@@ -906,11 +849,20 @@ pub(crate) fn ranked_set_into(
 mod tests {
     use super::*;
 
+    /// A seeded sequence of evenly spread hashes.
+    fn spread_sequence(seed: u64) -> impl FnMut() -> u64 {
+        let mut state = seed;
+        move || {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            fmix64(state)
+        }
+    }
+
     #[test]
     fn directory_answers_as_a_binary_search() {
         let mut x = 0x9876_u64;
         let mut next = || {
-            x = crate::shingle::fmix64(x.wrapping_add(1));
+            x = fmix64(x.wrapping_add(1));
             x
         };
         for len in [0usize, 1, 2, 3, 7, 8, 9, 100, 600] {
@@ -932,11 +884,7 @@ mod tests {
 
     #[test]
     fn ranked_sets_are_sorted_sets_with_each_input_s_index() {
-        let mut state = 11u64;
-        let mut next = || {
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            fmix64(state)
-        };
+        let mut next = spread_sequence(11);
         let (mut out, mut ranks, mut scratch) = (Vec::new(), Vec::new(), RankScratch::default());
         for len in [0usize, 1, 5, 63, 64, 65, 300, 2000] {
             for repeats in [false, true] {
@@ -972,13 +920,8 @@ mod tests {
     /// The closed form of the n-gram windows equals the rolled hashes, across batch edges.
     #[test]
     fn windows_match_rolled() {
-        let mut state = 5u64;
-        let items: Vec<u64> = (0..700)
-            .map(|_| {
-                state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-                fmix64(state)
-            })
-            .collect();
+        let mut next = spread_sequence(5);
+        let items: Vec<u64> = (0..700).map(|_| next()).collect();
         for len in [5, 6, 7, 255, 256, 257, 260, 261, 262, 511, 512, 513, 700] {
             let items = &items[..len];
             let mut want = Vec::new();

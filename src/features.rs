@@ -156,6 +156,14 @@ impl Ranks {
         r
     }
 
+    /// These ranks mapped by `f` into a set of `set_len` elements.
+    fn remapped(&self, f: impl Fn(u32) -> u32, set_len: usize) -> Ranks {
+        match self {
+            Ranks::Narrow(v) => Ranks::of(v.iter().map(|&r| f(widen(r))), set_len),
+            Ranks::Wide(v) => Ranks::of(v.iter().map(|&r| f(r)), set_len),
+        }
+    }
+
     fn len(&self) -> usize {
         match self {
             Ranks::Narrow(v) => v.len(),
@@ -274,18 +282,29 @@ impl Features {
         if !self.words.iter().chain(&self.skeleton).any(|&h| drop(h)) {
             return None;
         }
-        // The kept elements, and for each element its index among them (`NOT_KEPT` if dropped).
+        // For each element its index among the kept ones (`NOT_KEPT` if dropped), then the kept
+        // elements, allocated at their exact size (filtered copies are kept for every document).
         let keep_set = |set: &[u64]| -> (Vec<u64>, Vec<u32>) {
-            let (mut kept, mut index) = (Vec::new(), Vec::with_capacity(set.len()));
-            for &h in set {
-                if drop(h) {
-                    index.push(NOT_KEPT);
-                } else {
-                    index.push(kept.len() as u32);
-                    kept.push(h);
-                }
-            }
-            (kept, index)
+            let mut kept = 0u32;
+            let index: Vec<u32> = set
+                .iter()
+                .map(|&h| {
+                    if drop(h) {
+                        NOT_KEPT
+                    } else {
+                        kept += 1;
+                        kept - 1
+                    }
+                })
+                .collect();
+            let mut out = Vec::with_capacity(kept as usize);
+            out.extend(
+                set.iter()
+                    .zip(&index)
+                    .filter(|&(_, &i)| i != NOT_KEPT)
+                    .map(|(&h, _)| h),
+            );
+            (out, index)
         };
         let (words, word_index) = keep_set(&self.words);
         let (skeleton, skeleton_index) = keep_set(&self.skeleton);
@@ -294,10 +313,17 @@ impl Features {
             return None;
         }
         let moved = |index: &[u32], r: u32| index.get(r as usize).copied().unwrap_or(NOT_KEPT);
-        let mut word_rank = Vec::with_capacity(self.word_rank.len());
-        self.word_rank
-            .each(|_, r| word_rank.push(moved(&word_index, r)));
-        let (mut skeleton_spans, mut span_rank) = (Vec::new(), Vec::new());
+        let word_rank = self
+            .word_rank
+            .remapped(|r| moved(&word_index, r), words.len());
+        let mut kept_spans = 0;
+        self.span_rank.each(|_, r| {
+            kept_spans += usize::from(moved(&skeleton_index, r) != NOT_KEPT);
+        });
+        let (mut skeleton_spans, mut span_rank) = (
+            Vec::with_capacity(kept_spans),
+            Vec::with_capacity(kept_spans),
+        );
         self.span_rank.each(|k, r| {
             let r = moved(&skeleton_index, r);
             if let (true, Some(span)) = (r != NOT_KEPT, self.skeleton_spans.get(k)) {
@@ -305,7 +331,6 @@ impl Features {
                 span_rank.push(r);
             }
         });
-        let word_rank = Ranks::of(word_rank, words.len());
         let span_rank = Ranks::of(span_rank, skeleton.len());
         Some(Features {
             filtered: self.filtered || words.len() != self.words.len(),

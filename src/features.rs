@@ -63,10 +63,11 @@ pub const GAP_ALLOWANCE: usize = 40;
 pub struct Features {
     words: Vec<u64>,
     skeleton: Vec<u64>,
-    /// Body token hashes, in order (for alignment). The word n-gram at position i covers tokens
-    /// i..i+word_n, so no span is stored for it; `word_rank` says which it is.
-    /// Shared with the boilerplate-filtered copy of these features.
-    body: Arc<Vec<u64>>,
+    /// Body tokens, in order, as the top 32 bits of their hashes: alignment compares them for
+    /// equality only, and half the width is a tenth of a large collection's memory. The word
+    /// n-gram at position i covers tokens i..i+word_n, so no span is stored for it; `word_rank`
+    /// says which it is. Shared with the boilerplate-filtered copy of these features.
+    body: Arc<Vec<u32>>,
     word_n: u32,
     word_seed: u64,
     /// True when `words` lost boilerplate: a word n-gram of `body` then counts only if it is still
@@ -506,12 +507,13 @@ impl FeatureExtractor {
         ngrams_to(body, self.word_n, self.word_seed, &mut self.scratch);
         out.word_n = self.word_n as u32;
         out.word_seed = self.word_seed;
+        let narrow = |h: &u64| (h >> 32) as u32;
         match Arc::get_mut(&mut out.body) {
             Some(b) => {
                 b.clear();
-                b.extend_from_slice(body);
+                b.extend(body.iter().map(narrow));
             }
-            None => out.body = Arc::new(body.clone()),
+            None => out.body = Arc::new(body.iter().map(narrow).collect()),
         }
         ranked_set_into(
             &self.scratch,
@@ -1197,18 +1199,21 @@ impl QuoteState {
     }
 }
 
-impl Features {
-    /// Calls `f(i, hash)` for the word n-gram at each body position i, rolled from the body
-    /// tokens exactly as [`FeatureExtractor`] did (a test's oracle for `word_rank`).
-    #[cfg(test)]
-    fn for_each_word(&self, mut f: impl FnMut(usize, u64)) {
-        let mut i = 0;
-        crate::shingle::ngrams(&self.body, self.word_n as usize, self.word_seed, &mut |h| {
-            f(i, h);
-            i += 1;
+#[cfg(test)]
+impl FeatureExtractor {
+    /// The word n-gram at each body position of the text extracted last, rolled from its body
+    /// tokens exactly as [`FeatureExtractor::extract_into`] did (a test's oracle for
+    /// `word_rank`).
+    fn last_words(&self) -> Vec<u64> {
+        let mut words = Vec::new();
+        crate::shingle::ngrams(&self.body, self.word_n, self.word_seed, &mut |h| {
+            words.push(h)
         });
+        words
     }
+}
 
+impl Features {
     /// Bit i set when body token i is under the first occurrence of a kept (non-boilerplate)
     /// shingle of these features, computed on first use. A token under none is boilerplate, or
     /// inside a passage the text repeats (an image caption printed twice), which must not count
@@ -1278,9 +1283,11 @@ impl Features {
             .enumerate()
             .map(|(i, &h)| {
                 if bit(covered, i) {
-                    h
+                    u64::from(h)
                 } else {
+                    // The top bit keeps these apart from every body token (32 bits).
                     crate::shingle::fmix64(side ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+                        | 1 << 63
                 }
             })
             .collect();
@@ -2365,11 +2372,10 @@ mod tests {
         let f = fx.extract(&long);
         assert!(f.words.len() > usize::from(u16::MAX));
         assert!(matches!(f.word_rank, Ranks::Wide(_)));
-        let mut words = Vec::new();
-        f.for_each_word(|i, h| {
+        let words = fx.last_words();
+        for (i, &h) in words.iter().enumerate() {
             assert_eq!(f.words[f.word_rank.get(i) as usize], h);
-            words.push(h);
-        });
+        }
         assert_eq!(words.len(), f.word_rank.len());
         // Scores read the wide ranks as they read narrow ones.
         let head = fx.extract(&tagged(0..30_000, "w"));
@@ -2389,12 +2395,10 @@ mod tests {
             .skeleton_spans
             .iter()
             .all(|s| s.start < s.end && s.end <= f.tokens));
-        let mut words = Vec::new();
-        f.for_each_word(|i, h| {
-            assert_eq!(i, words.len());
+        let mut words = fx.last_words();
+        for (i, &h) in words.iter().enumerate() {
             assert_eq!(f.words[f.word_rank.get(i) as usize], h);
-            words.push(h);
-        });
+        }
         assert_eq!(f.word_rank.len(), words.len());
         // Every span names an element of the skeleton set, and every element has a span.
         let mut named: Vec<u64> = (0..f.skeleton_spans.len())

@@ -8,7 +8,7 @@ use crate::error::ConfigError;
 use crate::features::{first_shared, FeatureExtractor, Features, Similarity, ALIGN_FROM};
 use crate::lsh::{counted_candidate_pairs, LshIndex, UNCOUNTED};
 use crate::minhash::{Signature, Sketcher};
-use crate::shingle::{sort_spread, sorted_difference};
+use crate::shingle::sort_spread;
 use std::sync::OnceLock;
 
 /// A document's number in a [`Detector`]: its insertion order, from 0.
@@ -393,8 +393,8 @@ impl Detector {
             match &first.filtered[m] {
                 _ if !frequent_docs[m] => Vec::new(),
                 Some(g) => {
-                    let mut v = sorted_difference(f.words(), g.words());
-                    v.extend(sorted_difference(f.skeleton(), g.skeleton()));
+                    let mut v = Vec::new();
+                    g.dropped_into(&mut v);
                     v
                 }
                 // Kept whole (see `MAX_BOILERPLATE_SHARE`): looked up again.

@@ -61,8 +61,10 @@ pub const GAP_ALLOWANCE: usize = 40;
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Features {
-    words: Vec<u64>,
-    skeleton: Vec<u64>,
+    /// The sets, spans, ranks and quotation bits are shared with the boilerplate-filtered copy of
+    /// these features, which marks what it drops in `dropped` instead of copying what it keeps.
+    words: Arc<Vec<u64>>,
+    skeleton: Arc<Vec<u64>>,
     /// Body tokens, in order, as the top 32 bits of their hashes: alignment compares them for
     /// equality only, and half the width is a tenth of a large collection's memory. The word
     /// n-gram at position i covers tokens i..i+word_n, so no span is stored for it; `word_rank`
@@ -70,21 +72,36 @@ pub struct Features {
     body: Arc<Vec<u32>>,
     word_n: u32,
     word_seed: u64,
-    /// True when `words` lost boilerplate: a word n-gram of `body` then counts only if it is still
-    /// in `words`.
+    /// True when `words` lost boilerplate: a word n-gram of `body` then counts only if it is not
+    /// dropped.
     filtered: bool,
-    skeleton_spans: Vec<SkeletonSpan>,
-    /// For the word n-gram at each body position, its index in `words` (`NOT_KEPT` when
-    /// boilerplate removal took it): where each shingle lies, so that scoring a pair tests bits
-    /// instead of rolling and looking up hashes again.
-    word_rank: Ranks,
+    /// What boilerplate removal took from `words` and `skeleton` (`None`: nothing).
+    dropped: Option<Arc<Dropped>>,
+    skeleton_spans: Arc<Vec<SkeletonSpan>>,
+    /// For the word n-gram at each body position, its index in `words`: where each shingle lies,
+    /// so that scoring a pair tests bits instead of rolling and looking up hashes again.
+    word_rank: Arc<Ranks>,
     /// For each skeleton span, its index in `skeleton`.
-    span_rank: Ranks,
+    span_rank: Arc<Ranks>,
     /// Bit i set when body token i is inside quotation marks.
-    quoted: Vec<u64>,
+    quoted: Arc<Vec<u64>>,
     tokens: u32,
     /// Bit i set when body token i is covered (see `covered_bits`), worked out on first use.
     covered: CoveredCache,
+}
+
+/// The elements of a document's sets that boilerplate removal took (see [`Features::without`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Dropped {
+    /// Bit i set when element i of `words` is dropped.
+    words: Vec<u64>,
+    /// Bit i set when element i of `skeleton` is dropped.
+    skeleton: Vec<u64>,
+    /// Elements of `words` and of `skeleton` that are kept.
+    kept_words: usize,
+    kept_skeleton: usize,
+    /// The kept sets, made on first use by [`Features::words`] and [`Features::skeleton`].
+    kept: std::sync::OnceLock<(Vec<u64>, Vec<u64>)>,
 }
 
 /// A lazily computed bit set, a cache that never makes two [`Features`] unequal.
@@ -99,7 +116,8 @@ impl PartialEq for CoveredCache {
 
 impl Eq for CoveredCache {}
 
-/// The rank of a word n-gram occurrence that boilerplate removal took (see `Features`).
+/// A rank that names no element (a narrow rank of `u16::MAX`, which a set small enough for narrow
+/// ranks never reaches).
 const NOT_KEPT: u32 = u32::MAX;
 
 /// The ranks of a text's shingle occurrences in one of its sets (see `Features::word_rank`): 16
@@ -151,18 +169,11 @@ impl Ranks {
     }
 
     /// [`Ranks::assign`] into new ranks.
+    #[cfg(test)]
     fn of(ranks: impl IntoIterator<Item = u32>, set_len: usize) -> Ranks {
         let mut r = Ranks::default();
         r.assign(ranks, set_len);
         r
-    }
-
-    /// These ranks mapped by `f` into a set of `set_len` elements.
-    fn remapped(&self, f: impl Fn(u32) -> u32, set_len: usize) -> Ranks {
-        match self {
-            Ranks::Narrow(v) => Ranks::of(v.iter().map(|&r| f(widen(r))), set_len),
-            Ranks::Wide(v) => Ranks::of(v.iter().map(|&r| f(r)), set_len),
-        }
     }
 
     fn len(&self) -> usize {
@@ -216,7 +227,10 @@ impl Features {
     /// assert_eq!(f.words().len(), 3); // "a b c", "b c a", "c a b"
     /// ```
     pub fn words(&self) -> &[u64] {
-        &self.words
+        match &self.dropped {
+            None => &self.words,
+            Some(d) => &self.kept_sets(d).0,
+        }
     }
 
     /// Skeleton n-gram hashes, sorted, without repeats.
@@ -230,7 +244,53 @@ impl Features {
     /// assert!(fx.extract("the cat").skeleton().is_empty()); // fewer than 6 skeleton items
     /// ```
     pub fn skeleton(&self) -> &[u64] {
-        &self.skeleton
+        match &self.dropped {
+            None => &self.skeleton,
+            Some(d) => &self.kept_sets(d).1,
+        }
+    }
+
+    /// The kept elements of both sets, made on first use.
+    fn kept_sets<'a>(&'a self, d: &'a Dropped) -> &'a (Vec<u64>, Vec<u64>) {
+        d.kept.get_or_init(|| {
+            let kept = |set: &[u64], bits: &[u64]| -> Vec<u64> {
+                let mut v = Vec::new();
+                kept_into(set, bits, &mut v);
+                v
+            };
+            (
+                kept(&self.words, &d.words),
+                kept(&self.skeleton, &d.skeleton),
+            )
+        })
+    }
+
+    /// The number of kept word n-grams.
+    fn word_count(&self) -> usize {
+        self.dropped
+            .as_ref()
+            .map_or(self.words.len(), |d| d.kept_words)
+    }
+
+    /// The number of kept skeleton n-grams.
+    fn skeleton_count(&self) -> usize {
+        self.dropped
+            .as_ref()
+            .map_or(self.skeleton.len(), |d| d.kept_skeleton)
+    }
+
+    /// Appends the dropped elements of `words`, then those of `skeleton` (each run sorted).
+    pub(crate) fn dropped_into(&self, out: &mut Vec<u64>) {
+        if let Some(d) = &self.dropped {
+            for (set, bits) in [(&self.words, &d.words), (&self.skeleton, &d.skeleton)] {
+                out.extend(
+                    set.iter()
+                        .enumerate()
+                        .filter(|&(i, _)| bit(bits, i))
+                        .map(|(_, &h)| h),
+                );
+            }
+        }
     }
 
     /// Number of body tokens.
@@ -254,7 +314,7 @@ impl Features {
     /// assert_eq!(f.size(), f.words().len() + f.skeleton().len());
     /// ```
     pub fn size(&self) -> usize {
-        self.words.len() + self.skeleton.len()
+        self.word_count() + self.skeleton_count()
     }
 
     /// True when the text had no token.
@@ -271,83 +331,79 @@ impl Features {
     /// The union of both sets (for signatures), written into `out`.
     pub(crate) fn union_into(&self, out: &mut Vec<u64>) {
         out.clear();
-        out.extend_from_slice(&self.words);
-        out.extend_from_slice(&self.skeleton);
+        match &self.dropped {
+            None => {
+                out.extend_from_slice(&self.words);
+                out.extend_from_slice(&self.skeleton);
+            }
+            Some(d) => {
+                kept_into(&self.words, &d.words, out);
+                kept_into(&self.skeleton, &d.skeleton, out);
+            }
+        }
     }
 
     /// These features without the shingles `drop` says are boilerplate; all of them are kept when
     /// more than `max_share` of a set would go (the text is a widely repeated story itself).
-    /// `None` when that leaves them as they are.
+    /// `None` when that leaves them as they are. The copy shares the sets, spans and ranks of
+    /// these features and marks the dropped elements (one bit each).
     pub(crate) fn without(&self, drop: impl Fn(u64) -> bool, max_share: f64) -> Option<Features> {
-        // Most texts of a large collection lose nothing: answered without building anything.
-        if !self.words.iter().chain(&self.skeleton).any(|&h| drop(h)) {
-            return None;
-        }
-        // For each element its index among the kept ones (`NOT_KEPT` if dropped), then the kept
-        // elements, allocated at their exact size (filtered copies are kept for every document).
-        let keep_set = |set: &[u64]| -> (Vec<u64>, Vec<u32>) {
-            let mut kept = 0u32;
-            let index: Vec<u32> = set
-                .iter()
-                .map(|&h| {
-                    if drop(h) {
-                        NOT_KEPT
-                    } else {
-                        kept += 1;
-                        kept - 1
+        // One pass over each set; most texts of a large collection lose nothing.
+        let mark = |set: &[u64], was: Option<&[u64]>| -> (Vec<u64>, usize) {
+            let mut bits: Vec<u64> = Vec::new();
+            let mut n = 0;
+            for (i, &h) in set.iter().enumerate() {
+                if was.is_some_and(|w| bit(w, i)) || drop(h) {
+                    if bits.is_empty() {
+                        bits = vec![0; set.len().div_ceil(64)];
                     }
-                })
-                .collect();
-            let mut out = Vec::with_capacity(kept as usize);
-            out.extend(
-                set.iter()
-                    .zip(&index)
-                    .filter(|&(_, &i)| i != NOT_KEPT)
-                    .map(|(&h, _)| h),
-            );
-            (out, index)
+                    bits[i / 64] |= 1 << (i % 64);
+                    n += 1;
+                }
+            }
+            (bits, n)
         };
-        let (words, word_index) = keep_set(&self.words);
-        let (skeleton, skeleton_index) = keep_set(&self.skeleton);
-        let dropped = self.size() - words.len() - skeleton.len();
-        if dropped as f64 > max_share * self.size() as f64 {
+        let was = self.dropped.as_deref();
+        let (words, dropped_words) = mark(&self.words, was.map(|d| &d.words[..]));
+        let (skeleton, dropped_skeleton) = mark(&self.skeleton, was.map(|d| &d.skeleton[..]));
+        // Newly dropped: beyond what these features had dropped already.
+        let all = self.words.len() + self.skeleton.len();
+        let newly = dropped_words + dropped_skeleton - (all - self.size());
+        if newly == 0 || newly as f64 > max_share * self.size() as f64 {
             return None;
         }
-        let moved = |index: &[u32], r: u32| index.get(r as usize).copied().unwrap_or(NOT_KEPT);
-        let word_rank = self
-            .word_rank
-            .remapped(|r| moved(&word_index, r), words.len());
-        let mut kept_spans = 0;
-        self.span_rank.each(|_, r| {
-            kept_spans += usize::from(moved(&skeleton_index, r) != NOT_KEPT);
-        });
-        let (mut skeleton_spans, mut span_rank) = (
-            Vec::with_capacity(kept_spans),
-            Vec::with_capacity(kept_spans),
-        );
-        self.span_rank.each(|k, r| {
-            let r = moved(&skeleton_index, r);
-            if let (true, Some(span)) = (r != NOT_KEPT, self.skeleton_spans.get(k)) {
-                skeleton_spans.push(*span);
-                span_rank.push(r);
-            }
-        });
-        let span_rank = Ranks::of(span_rank, skeleton.len());
         Some(Features {
-            filtered: self.filtered || words.len() != self.words.len(),
-            words,
-            skeleton,
+            words: Arc::clone(&self.words),
+            skeleton: Arc::clone(&self.skeleton),
             body: Arc::clone(&self.body),
             word_seed: self.word_seed,
             word_n: self.word_n,
-            skeleton_spans,
-            word_rank,
-            span_rank,
-            quoted: self.quoted.clone(),
+            filtered: dropped_words > 0,
+            dropped: Some(Arc::new(Dropped {
+                kept_words: self.words.len() - dropped_words,
+                kept_skeleton: self.skeleton.len() - dropped_skeleton,
+                words,
+                skeleton,
+                kept: std::sync::OnceLock::new(),
+            })),
+            skeleton_spans: Arc::clone(&self.skeleton_spans),
+            word_rank: Arc::clone(&self.word_rank),
+            span_rank: Arc::clone(&self.span_rank),
+            quoted: Arc::clone(&self.quoted),
             tokens: self.tokens,
             covered: CoveredCache::default(),
         })
     }
+}
+
+/// Appends the elements of `set` whose bit in `dropped` is clear.
+fn kept_into(set: &[u64], dropped: &[u64], out: &mut Vec<u64>) {
+    out.extend(
+        set.iter()
+            .enumerate()
+            .filter(|&(i, _)| !bit(dropped, i))
+            .map(|(_, &h)| h),
+    );
 }
 
 /// Builds [`Features`] from text for one configuration; holds scratch buffers (one per thread).
@@ -418,16 +474,14 @@ impl FeatureExtractor {
     pub fn extract(&mut self, text: &str) -> Features {
         let mut f = Features::default();
         self.extract_into(text, &mut f);
-        // Kept features hold no spare capacity.
-        f.words.shrink_to_fit();
-        f.skeleton.shrink_to_fit();
-        f.skeleton_spans.shrink_to_fit();
-        f.word_rank.shrink_to_fit();
-        f.span_rank.shrink_to_fit();
-        f.quoted.shrink_to_fit();
-        if let Some(b) = Arc::get_mut(&mut f.body) {
-            b.shrink_to_fit();
-        }
+        // Kept features hold no spare capacity (nothing else holds these new vectors yet).
+        Arc::make_mut(&mut f.words).shrink_to_fit();
+        Arc::make_mut(&mut f.skeleton).shrink_to_fit();
+        Arc::make_mut(&mut f.skeleton_spans).shrink_to_fit();
+        Arc::make_mut(&mut f.word_rank).shrink_to_fit();
+        Arc::make_mut(&mut f.span_rank).shrink_to_fit();
+        Arc::make_mut(&mut f.quoted).shrink_to_fit();
+        Arc::make_mut(&mut f.body).shrink_to_fit();
         f
     }
 
@@ -464,8 +518,22 @@ impl FeatureExtractor {
         // The body: long lines only, unless too little is left. Quotation bits only when some
         // token is quoted.
         let any_quoted = self.all_quoted.iter().any(|&w| w != 0);
+        // Buffers that no filtered copy shares are reused; shared ones are left to that copy.
+        let fresh = |v: &mut Arc<Vec<u64>>| {
+            if Arc::get_mut(v).is_none() {
+                *v = Arc::default();
+            }
+        };
+        fresh(&mut out.quoted);
+        fresh(&mut out.words);
+        fresh(&mut out.skeleton);
+        if Arc::get_mut(&mut out.skeleton_spans).is_none() {
+            out.skeleton_spans = Arc::default();
+        }
+        out.dropped = None;
+        let quoted = Arc::make_mut(&mut out.quoted);
         self.body.clear();
-        out.quoted.clear();
+        quoted.clear();
         // When every line with tokens is long enough, the body is every token: no copy.
         let whole = self
             .lines
@@ -474,31 +542,26 @@ impl FeatureExtractor {
         for w in self.lines.windows(2).filter(|_| !whole) {
             if w[1] - w[0] >= MIN_LINE_TOKENS {
                 if any_quoted {
-                    copy_bits(
-                        &self.all_quoted,
-                        w[0]..w[1],
-                        &mut out.quoted,
-                        self.body.len(),
-                    );
+                    copy_bits(&self.all_quoted, w[0]..w[1], quoted, self.body.len());
                 }
                 self.body.extend_from_slice(&self.all[w[0]..w[1]]);
             }
         }
         if whole || self.body.len() < MIN_BODY_TOKENS {
             self.body.clear();
-            out.quoted.clear();
+            quoted.clear();
             if any_quoted {
-                copy_bits(&self.all_quoted, 0..self.all.len(), &mut out.quoted, 0);
+                copy_bits(&self.all_quoted, 0..self.all.len(), quoted, 0);
             }
             std::mem::swap(&mut self.body, &mut self.all);
         }
-        if out.quoted.iter().all(|&w| w == 0) {
-            out.quoted.clear();
+        if quoted.iter().all(|&w| w == 0) {
+            quoted.clear();
         }
         let body = &self.body;
         out.tokens = body.len() as u32;
-        out.skeleton_spans.clear();
-        out.span_rank.assign([], 0);
+        Arc::make_mut(&mut out.skeleton_spans).clear();
+        Arc::make_mut(&mut out.span_rank).assign([], 0);
         out.filtered = false;
         out.covered = CoveredCache::default();
 
@@ -515,31 +578,22 @@ impl FeatureExtractor {
             }
             None => out.body = Arc::new(body.iter().map(narrow).collect()),
         }
-        ranked_set_into(
-            &self.scratch,
-            &mut out.words,
-            &mut self.rank_buf,
-            &mut self.ranks,
-        );
-        out.word_rank
-            .assign(self.rank_buf.iter().copied(), out.words.len());
+        let words = Arc::make_mut(&mut out.words);
+        ranked_set_into(&self.scratch, words, &mut self.rank_buf, &mut self.ranks);
+        Arc::make_mut(&mut out.word_rank).assign(self.rank_buf.iter().copied(), words.len());
 
         // Skeleton items with the token range each stands for, then n-grams over them.
-        out.skeleton.clear();
+        let skeleton = Arc::make_mut(&mut out.skeleton);
+        skeleton.clear();
         if self.skeleton_n == 0 {
             return;
         }
         self.skeleton.build(body);
         let (n, seed) = (self.skeleton_n, self.skeleton_seed);
-        let grams = self.skeleton.ngrams_into(n, seed, &mut out.skeleton_spans);
-        ranked_set_into(
-            grams,
-            &mut out.skeleton,
-            &mut self.rank_buf,
-            &mut self.ranks,
-        );
-        out.span_rank
-            .assign(self.rank_buf.iter().copied(), out.skeleton.len());
+        let spans = Arc::make_mut(&mut out.skeleton_spans);
+        let grams = self.skeleton.ngrams_into(n, seed, spans);
+        ranked_set_into(grams, skeleton, &mut self.rank_buf, &mut self.ranks);
+        Arc::make_mut(&mut out.span_rank).assign(self.rank_buf.iter().copied(), skeleton.len());
     }
 }
 
@@ -1246,14 +1300,20 @@ impl Features {
                     _ => false,
                 }
             };
-            let mut seen = vec![0u64; self.words.len().div_ceil(64)];
+            // Dropped elements count as seen: they cover nothing.
+            let seen_from = |dropped: Option<&Vec<u64>>, len: usize| match dropped {
+                Some(d) if !d.is_empty() => d.clone(),
+                _ => vec![0u64; len.div_ceil(64)],
+            };
+            let dropped = self.dropped.as_deref();
+            let mut seen = seen_from(dropped.map(|d| &d.words), self.words.len());
             self.word_rank.each(|i, r| {
                 if r != NOT_KEPT && first(&mut seen, r) {
                     diff[i] += 1;
                     diff[(i + word_n).min(n)] -= 1;
                 }
             });
-            let mut seen = vec![0u64; self.skeleton.len().div_ceil(64)];
+            let mut seen = seen_from(dropped.map(|d| &d.skeleton), self.skeleton.len());
             self.span_rank.each(|k, r| {
                 if let Some(s) = self.skeleton_spans.get(k) {
                     if first(&mut seen, r) {
@@ -1359,14 +1419,28 @@ pub fn aligned_coverage(
 }
 
 /// Which elements two sorted sets share: the count, and a bit set over each set's indices.
-fn shared_bits(a: &[u64], b: &[u64]) -> (usize, Vec<u64>, Vec<u64>) {
-    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+fn shared_bits(
+    a: &[u64],
+    a_dropped: Option<&[u64]>,
+    b: &[u64],
+    b_dropped: Option<&[u64]>,
+) -> (usize, Vec<u64>, Vec<u64>) {
+    let ((small, small_dropped), (large, large_dropped)) = if a.len() <= b.len() {
+        ((a, a_dropped), (b, b_dropped))
+    } else {
+        ((b, b_dropped), (a, a_dropped))
+    };
     // The (small, large) indices of the shared elements.
-    let at = if large.len() > GALLOP_RATIO * small.len() {
+    let mut at = if large.len() > GALLOP_RATIO * small.len() {
         galloping_matches(small, large)
     } else {
         merged_matches(small, large)
     };
+    // An element dropped on either side is not shared.
+    if small_dropped.is_some() || large_dropped.is_some() {
+        let dropped = |bits: Option<&[u64]>, i: u32| bits.is_some_and(|d| bit(d, i as usize));
+        at.retain(|&(i, j)| !dropped(small_dropped, i) && !dropped(large_dropped, j));
+    }
     let mut in_small = vec![0u64; small.len().div_ceil(64)];
     let mut in_large = vec![0u64; large.len().div_ceil(64)];
     for &(i, j) in &at {
@@ -1447,8 +1521,19 @@ struct SharedSide {
 
 impl Shared {
     fn of(a: &Features, b: &Features) -> Shared {
-        let (words, a_words, b_words) = shared_bits(&a.words, &b.words);
-        let (skeleton, a_skeleton, b_skeleton) = shared_bits(&a.skeleton, &b.skeleton);
+        let (da, db) = (a.dropped.as_deref(), b.dropped.as_deref());
+        let (words, a_words, b_words) = shared_bits(
+            &a.words,
+            da.map(|d| &d.words[..]),
+            &b.words,
+            db.map(|d| &d.words[..]),
+        );
+        let (skeleton, a_skeleton, b_skeleton) = shared_bits(
+            &a.skeleton,
+            da.map(|d| &d.skeleton[..]),
+            &b.skeleton,
+            db.map(|d| &d.skeleton[..]),
+        );
         Shared {
             words,
             skeleton,
@@ -1580,7 +1665,8 @@ impl Coverage {
         let mut diff = vec![0i32; n + 1];
         let word_n = small.word_n as usize;
         let shared_at = |rank: u32, bits: &[u64]| rank != NOT_KEPT && bit(bits, rank as usize);
-        if !small.filtered && word_n >= 1 && shared.words > 0 && shared.words == small.words.len() {
+        if !small.filtered && word_n >= 1 && shared.words > 0 && shared.words == small.word_count()
+        {
             // Every word n-gram is shared: no need to look at them.
             let positions = if n <= word_n {
                 n.min(1)
@@ -1731,8 +1817,8 @@ impl Similarity {
 
     /// [`Similarity::between`] from the shingles `a` and `b` share.
     fn with(a: &Features, b: &Features, shared: &Shared) -> Similarity {
-        let words = Scores::from_counts(shared.words, a.words.len(), b.words.len());
-        let skeleton = Scores::from_counts(shared.skeleton, a.skeleton.len(), b.skeleton.len());
+        let words = Scores::from_counts(shared.words, a.word_count(), b.word_count());
+        let skeleton = Scores::from_counts(shared.skeleton, a.skeleton_count(), b.skeleton_count());
         let mut sim = Similarity {
             score: 0.0,
             words,
@@ -2182,17 +2268,102 @@ mod tests {
                 v.sort_unstable();
                 v.dedup();
             }
-            let (count, in_a, in_b) = shared_bits(&a, &b);
             assert_eq!(galloping_matches(&a, &b), merged_matches(&a, &b));
-            for (set, other, bits) in [(&a, &b, &in_a), (&b, &a, &in_b)] {
-                assert_eq!(bits.len(), set.len().div_ceil(64));
-                for (i, h) in set.iter().enumerate() {
-                    assert_eq!(bit(bits, i), other.contains(h));
+            // Drop masks: none, one side's, both sides' (a value dropped on either side is not
+            // shared).
+            let mask = |set: &[u64], m: u64| -> Vec<u64> {
+                let mut bits = vec![0u64; set.len().div_ceil(64)];
+                for (i, &h) in set.iter().enumerate() {
+                    if h.is_multiple_of(m) {
+                        bits[i / 64] |= 1 << (i % 64);
+                    }
                 }
-                let marked: u32 = bits.iter().map(|w| w.count_ones()).sum();
-                assert_eq!(marked as usize, count);
+                bits
+            };
+            let (drop_a, drop_b) = (mask(&a, 3), mask(&b, 5));
+            for (da, db) in [
+                (None, None),
+                (Some(&drop_a[..]), None),
+                (Some(&drop_a[..]), Some(&drop_b[..])),
+            ] {
+                let (count, in_a, in_b) = shared_bits(&a, da, &b, db);
+                let gone = |h: u64| {
+                    (da.is_some() && h.is_multiple_of(3)) || (db.is_some() && h.is_multiple_of(5))
+                };
+                for (set, other, bits) in [(&a, &b, &in_a), (&b, &a, &in_b)] {
+                    assert_eq!(bits.len(), set.len().div_ceil(64));
+                    for (i, h) in set.iter().enumerate() {
+                        assert_eq!(bit(bits, i), other.contains(h) && !gone(*h));
+                    }
+                    let marked: u32 = bits.iter().map(|w| w.count_ones()).sum();
+                    assert_eq!(marked as usize, count);
+                }
             }
         }
+    }
+
+    #[test]
+    fn dropped_elements_are_gone_from_every_score() {
+        // Texts made of overlapping pieces; every fourth shingle hash is "boilerplate".
+        let pieces = [
+            "the minister said on monday that the plan would go ahead ",
+            "despite protests from local residents and business owners ",
+            "officials expect the new bridge to open by the end of the year ",
+            "and said the cost had risen to more than forty million pounds ",
+            "critics say it was never needed in the first place ",
+        ];
+        let mut fx = FeatureExtractor::new(&Config::new());
+        let mut state = 99;
+        let drop = |h: u64| h.is_multiple_of(4);
+        let mut checked = 0;
+        for _ in 0..40 {
+            let (a, b) = (
+                fx.extract(&pieced(&pieces, 6, &mut state)),
+                fx.extract(&pieced(&pieces, 4, &mut state)),
+            );
+            let (Some(fa), Some(fb)) = (a.without(drop, 1.0), b.without(drop, 1.0)) else {
+                continue;
+            };
+            checked += 1;
+            // The kept sets are the sets without the dropped hashes.
+            for (f, g) in [(&a, &fa), (&b, &fb)] {
+                let kept = |s: &[u64]| s.iter().copied().filter(|&h| !drop(h)).collect::<Vec<_>>();
+                assert_eq!(g.words(), kept(f.words()));
+                assert_eq!(g.skeleton(), kept(f.skeleton()));
+                assert_eq!(g.size(), g.words().len() + g.skeleton().len());
+                let mut gone = Vec::new();
+                g.dropped_into(&mut gone);
+                assert!(gone.iter().all(|&h| drop(h)));
+                assert_eq!(gone.len(), f.size() - g.size());
+                let mut union = Vec::new();
+                g.union_into(&mut union);
+                assert_eq!(union, [g.words(), g.skeleton()].concat());
+            }
+            // Shared counts are those of the kept sets, and one side kept whole shares nothing
+            // the other dropped.
+            let inter = |x: &[u64], y: &[u64]| x.iter().filter(|h| y.contains(h)).count();
+            for (x, y) in [(&fa, &fb), (&a, &fb), (&fa, &b)] {
+                let s = Similarity::between(x, y);
+                let want = Scores::from_counts(
+                    inter(x.words(), y.words()),
+                    x.words().len(),
+                    y.words().len(),
+                );
+                assert_eq!(s.words, want);
+                let want = Scores::from_counts(
+                    inter(x.skeleton(), y.skeleton()),
+                    x.skeleton().len(),
+                    y.skeleton().len(),
+                );
+                assert_eq!(s.skeleton, want);
+            }
+            // Dropping twice keeps the first drops.
+            let more = fa
+                .without(|h| h.is_multiple_of(3), 1.0)
+                .unwrap_or(fa.clone());
+            assert!(more.words().iter().all(|&h| !drop(h)));
+        }
+        assert!(checked >= 30, "{checked}");
     }
 
     #[test]
@@ -2371,7 +2542,7 @@ mod tests {
         let long = tagged(0..70_000, "w");
         let f = fx.extract(&long);
         assert!(f.words.len() > usize::from(u16::MAX));
-        assert!(matches!(f.word_rank, Ranks::Wide(_)));
+        assert!(matches!(*f.word_rank, Ranks::Wide(_)));
         let words = fx.last_words();
         for (i, &h) in words.iter().enumerate() {
             assert_eq!(f.words[f.word_rank.get(i) as usize], h);
@@ -2379,11 +2550,11 @@ mod tests {
         assert_eq!(words.len(), f.word_rank.len());
         // Scores read the wide ranks as they read narrow ones.
         let head = fx.extract(&tagged(0..30_000, "w"));
-        assert!(matches!(head.word_rank, Ranks::Narrow(_)));
+        assert!(matches!(*head.word_rank, Ranks::Narrow(_)));
         assert_eq!(coverage(&head, &f), 1.0);
         assert_eq!(Similarity::between(&f, &f).score, 1.0);
         let tail = f.without(|h| words[..100].contains(&h), 0.95).unwrap();
-        assert!(matches!(tail.word_rank, Ranks::Wide(_)));
+        assert!(matches!(*tail.word_rank, Ranks::Wide(_)));
         assert!(coverage(&tail, &f) > 0.99);
     }
 
@@ -2406,8 +2577,8 @@ mod tests {
             .collect();
         named.sort_unstable();
         named.dedup();
-        assert_eq!(named, f.skeleton);
-        assert!(matches!(f.word_rank, Ranks::Narrow(_)));
+        assert_eq!(named, *f.skeleton);
+        assert!(matches!(*f.word_rank, Ranks::Narrow(_)));
         // Sets of u16::MAX elements or more keep 32-bit ranks.
         let wide = Ranks::of([0, 70_000, NOT_KEPT], 70_001);
         assert!(matches!(wide, Ranks::Wide(_)));
@@ -2420,7 +2591,7 @@ mod tests {
         assert_eq!(words.len() + f.word_n as usize - 1, f.tokens as usize);
         words.sort_unstable();
         words.dedup();
-        assert_eq!(words, f.words);
+        assert_eq!(words, *f.words);
     }
 
     #[test]

@@ -97,27 +97,6 @@ pub(crate) fn fmix64(mut k: u64) -> u64 {
     k
 }
 
-/// True when `h` is the [`token_hash`] of a function word.
-///
-/// An open-addressing table of 2,048 slots (16 KiB, in L1 cache), indexed by high hash bits with
-/// linear probing. A lookup reads the same [`STOP_PROBES`] slots whatever the answer (the table is
-/// built so that no word lies further from its home slot), so it costs no branch on the data: about
-/// half the tokens of a text are function words, a coin flip to the branch predictor.
-/// The elements of the sorted set `a` that the sorted set `b` lacks, in order.
-pub(crate) fn sorted_difference(a: &[u64], b: &[u64]) -> Vec<u64> {
-    let mut out = Vec::with_capacity(a.len().saturating_sub(b.len()));
-    let mut j = 0;
-    for &x in a {
-        while b.get(j).is_some_and(|&y| y < x) {
-            j += 1;
-        }
-        if b.get(j) != Some(&x) {
-            out.push(x);
-        }
-    }
-    out
-}
-
 /// Indices in a sorted set of evenly spread hashes, found through a directory of their top bits:
 /// a lookup reads one or two elements.
 #[derive(Debug, Clone)]

@@ -924,6 +924,38 @@ mod tests {
     }
 
     #[test]
+    fn features_after_boilerplate_removal_list_only_kept_shingles() {
+        let mut d = Detector::new(Config::new()).unwrap();
+        let template = "Sign up to our free newsletter and get the news every morning.";
+        let texts: Vec<String> = (0..12)
+            .map(|i| format!("{template} Story {i} tells of harbour {i} and bridge {i} today."))
+            .collect();
+        for (i, t) in texts.iter().enumerate() {
+            d.insert(format!("{i}"), t);
+        }
+        let mut fx = FeatureExtractor::new(&Config::new());
+        let all: Vec<Features> = texts.iter().map(|t| fx.extract(t)).collect();
+        // The oracle: a word n-gram in at least `limit` documents is boilerplate (none is spared:
+        // the stories share nothing else, so stage one clusters nothing).
+        let df = |h: &u64| all.iter().filter(|f| f.words().contains(h)).count();
+        let limit = d.boilerplate_limit();
+        let banner = fx.extract(template);
+        for (i, f) in all.iter().enumerate() {
+            let kept = d.features(i as u32).unwrap();
+            let want: Vec<u64> = f
+                .words()
+                .iter()
+                .copied()
+                .filter(|h| df(h) < limit)
+                .collect();
+            assert_eq!(kept.words(), want);
+            assert!(kept.words().iter().all(|h| !banner.words().contains(h)));
+            assert!(kept.words().len() < f.words().len());
+            assert_eq!(kept.size(), kept.words().len() + kept.skeleton().len());
+        }
+    }
+
+    #[test]
     fn reused_stage_one_pairs_equal_a_fresh_verification() {
         let d = reprinted_corpus();
         let mut built = d.build();

@@ -218,7 +218,9 @@ impl Ranks {
 }
 
 impl Features {
-    /// Word n-gram hashes, sorted, without repeats.
+    /// Word n-gram hashes, sorted, without repeats. For features after boilerplate removal (see
+    /// [`Detector::features`](crate::Detector::features)), the kept ones: the detector stores
+    /// which were dropped, and this list is made on the first call.
     ///
     /// # Examples
     ///
@@ -233,7 +235,8 @@ impl Features {
         }
     }
 
-    /// Skeleton n-gram hashes, sorted, without repeats.
+    /// Skeleton n-gram hashes, sorted, without repeats (the kept ones after boilerplate removal,
+    /// as for [`Features::words`]).
     ///
     /// # Examples
     ///

@@ -87,7 +87,7 @@ pub struct Features {
     quoted: Arc<Vec<u64>>,
     tokens: u32,
     /// Bit i set when body token i is covered (see `covered_bits`), worked out on first use.
-    covered: CoveredCache,
+    covered: Cache<Vec<u64>>,
 }
 
 /// The elements of a document's sets that boilerplate removal took (see [`Features::without`]).
@@ -101,20 +101,26 @@ struct Dropped {
     kept_words: usize,
     kept_skeleton: usize,
     /// The kept sets, made on first use by [`Features::words`] and [`Features::skeleton`].
-    kept: std::sync::OnceLock<(Vec<u64>, Vec<u64>)>,
+    kept: Cache<(Vec<u64>, Vec<u64>)>,
 }
 
-/// A lazily computed bit set, a cache that never makes two [`Features`] unequal.
-#[derive(Debug, Clone, Default)]
-struct CoveredCache(std::sync::OnceLock<Vec<u64>>);
+/// A value computed on first use: a cache that never makes two [`Features`] unequal.
+#[derive(Debug, Clone)]
+struct Cache<T>(std::sync::OnceLock<T>);
 
-impl PartialEq for CoveredCache {
-    fn eq(&self, _: &CoveredCache) -> bool {
+impl<T> Default for Cache<T> {
+    fn default() -> Self {
+        Cache(std::sync::OnceLock::new())
+    }
+}
+
+impl<T> PartialEq for Cache<T> {
+    fn eq(&self, _: &Cache<T>) -> bool {
         true
     }
 }
 
-impl Eq for CoveredCache {}
+impl<T> Eq for Cache<T> {}
 
 /// A rank that names no element (a narrow rank of `u16::MAX`, which a set small enough for narrow
 /// ranks never reaches).
@@ -255,7 +261,7 @@ impl Features {
 
     /// The kept elements of both sets, made on first use.
     fn kept_sets<'a>(&'a self, d: &'a Dropped) -> &'a (Vec<u64>, Vec<u64>) {
-        d.kept.get_or_init(|| {
+        d.kept.0.get_or_init(|| {
             let kept = |set: &[u64], bits: &[u64]| -> Vec<u64> {
                 let mut v = Vec::new();
                 kept_into(set, bits, &mut v);
@@ -387,14 +393,14 @@ impl Features {
                 kept_skeleton: self.skeleton.len() - dropped_skeleton,
                 words,
                 skeleton,
-                kept: std::sync::OnceLock::new(),
+                kept: Cache::default(),
             })),
             skeleton_spans: Arc::clone(&self.skeleton_spans),
             word_rank: Arc::clone(&self.word_rank),
             span_rank: Arc::clone(&self.span_rank),
             quoted: Arc::clone(&self.quoted),
             tokens: self.tokens,
-            covered: CoveredCache::default(),
+            covered: Cache::default(),
         })
     }
 }
@@ -566,7 +572,7 @@ impl FeatureExtractor {
         Arc::make_mut(&mut out.skeleton_spans).clear();
         Arc::make_mut(&mut out.span_rank).assign([], 0);
         out.filtered = false;
-        out.covered = CoveredCache::default();
+        out.covered = Cache::default();
 
         // Word n-grams: shingle i covers tokens i..i+n.
         self.scratch.clear();
@@ -2360,6 +2366,8 @@ mod tests {
                 );
                 assert_eq!(s.skeleton, want);
             }
+            // The kept lists made by `words()` are a cache: equality ignores them.
+            assert_eq!(fa, a.without(drop, 1.0).unwrap());
             // Dropping twice keeps the first drops.
             let more = fa
                 .without(|h| h.is_multiple_of(3), 1.0)

@@ -637,40 +637,59 @@ impl Detector {
         }
         let counted = counted_candidate_pairs(&built.signatures, self.config.lsh_params());
         let count = counted.pairs.len();
-        let all = counted.pairs.into_iter().zip(counted.shared);
-        // With stage one's pairs at hand, only pairs with a changed document need verifying.
-        let candidates: Vec<((u32, u32), u16)> = match &built.reuse {
-            Some(r) => all
-                .filter(|&((a, b), _)| r.changed[a as usize] || r.changed[b as usize])
-                .collect(),
-            None => all.collect(),
-        };
         // Set sizes side by side: the first look below touches no features.
         let sizes: Vec<usize> = (0..self.len() as u32)
             .map(|d| built.feat(&self.features, d).size())
             .collect();
         let slots = self.config.num_perm as f64;
-        let verify =
-            |aligner: &mut Aligner, &((a, b), shared): &((u32, u32), u16)| -> Option<Pair> {
-                // A cheap first look: the containment the signatures imply. One agreeing slot of 128
-                // is what two unrelated texts sharing one common phrase give. The banding has
-                // counted the agreeing slots of most pairs; the others compare signatures.
-                let j = if shared == UNCOUNTED {
-                    built.signatures[a as usize]
-                        .similarity(&built.signatures[b as usize])
-                        .unwrap_or(0.0)
-                } else {
-                    f64::from(shared) / slots
-                };
-                if crate::verify::containment_from_jaccard(j, sizes[a as usize], sizes[b as usize])
-                    < MIN_ESTIMATED_CONTAINMENT
-                {
-                    return None;
-                }
-                let (fa, fb) = (built.feat(&self.features, a), built.feat(&self.features, b));
-                let similarity = self.verified(fa, fb, aligner);
-                (similarity.score >= self.config.threshold).then_some(Pair { a, b, similarity })
+        // A cheap first look, before anything is copied: with stage one's pairs at hand, only
+        // pairs with a changed document need verifying; then the containment the signatures
+        // imply. One agreeing slot of 128 is what two unrelated texts sharing one common phrase
+        // give. The banding has counted the agreeing slots of most pairs; the others compare
+        // signatures. (At a million documents, 80 million candidates leave 2.5 million.)
+        let worth = |&(a, b): &(u32, u32), shared: u16| -> bool {
+            if built
+                .reuse
+                .as_ref()
+                .is_some_and(|r| !r.changed[a as usize] && !r.changed[b as usize])
+            {
+                return false;
+            }
+            let j = if shared == UNCOUNTED {
+                built.signatures[a as usize]
+                    .similarity(&built.signatures[b as usize])
+                    .unwrap_or(0.0)
+            } else {
+                f64::from(shared) / slots
             };
+            crate::verify::containment_from_jaccard(j, sizes[a as usize], sizes[b as usize])
+                >= MIN_ESTIMATED_CONTAINMENT
+        };
+        #[cfg(feature = "parallel")]
+        let candidates: Vec<(u32, u32)> = {
+            use rayon::prelude::*;
+            counted
+                .pairs
+                .par_iter()
+                .zip(&counted.shared)
+                .filter(|&(p, &shared)| worth(p, shared))
+                .map(|(&p, _)| p)
+                .collect()
+        };
+        #[cfg(not(feature = "parallel"))]
+        let candidates: Vec<(u32, u32)> = counted
+            .pairs
+            .iter()
+            .zip(&counted.shared)
+            .filter(|&(p, &shared)| worth(p, shared))
+            .map(|(&p, _)| p)
+            .collect();
+        drop(counted);
+        let verify = |aligner: &mut Aligner, &(a, b): &(u32, u32)| -> Option<Pair> {
+            let (fa, fb) = (built.feat(&self.features, a), built.feat(&self.features, b));
+            let similarity = self.verified(fa, fb, aligner);
+            (similarity.score >= self.config.threshold).then_some(Pair { a, b, similarity })
+        };
         #[cfg(feature = "parallel")]
         let pairs: Vec<Pair> = {
             use rayon::prelude::*;

@@ -2378,6 +2378,21 @@ mod tests {
     }
 
     #[test]
+    fn extracting_into_shared_features_leaves_their_filtered_copy_alone() {
+        let mut fx = FeatureExtractor::new(&Config::new());
+        let a = "The council voted on Tuesday to close the old harbour bridge to heavy lorries.";
+        let b = "Engineers will inspect its steel frame over the summer and report in the autumn.";
+        let f = fx.extract(a);
+        let drop = |h: u64| h.is_multiple_of(2);
+        let g = f.without(drop, 1.0).unwrap();
+        // `f` and `g` share their buffers; reusing `f` for another text must not touch `g`.
+        let mut reused = f;
+        fx.extract_into(b, &mut reused);
+        assert_eq!(reused, fx.extract(b));
+        assert_eq!(g, fx.extract(a).without(drop, 1.0).unwrap());
+    }
+
+    #[test]
     fn short_lines_are_not_body() {
         let mut fx = FeatureExtractor::new(&Config::new());
         let story = "word ".repeat(40);

@@ -264,7 +264,7 @@ impl Features {
         d.kept.0.get_or_init(|| {
             let kept = |set: &[u64], bits: &[u64]| -> Vec<u64> {
                 let mut v = Vec::new();
-                kept_into(set, bits, &mut v);
+                marked_into(set, bits, false, &mut v);
                 v
             };
             (
@@ -291,14 +291,8 @@ impl Features {
     /// Appends the dropped elements of `words`, then those of `skeleton` (each run sorted).
     pub(crate) fn dropped_into(&self, out: &mut Vec<u64>) {
         if let Some(d) = &self.dropped {
-            for (set, bits) in [(&self.words, &d.words), (&self.skeleton, &d.skeleton)] {
-                out.extend(
-                    set.iter()
-                        .enumerate()
-                        .filter(|&(i, _)| bit(bits, i))
-                        .map(|(_, &h)| h),
-                );
-            }
+            marked_into(&self.words, &d.words, true, out);
+            marked_into(&self.skeleton, &d.skeleton, true, out);
         }
     }
 
@@ -346,8 +340,8 @@ impl Features {
                 out.extend_from_slice(&self.skeleton);
             }
             Some(d) => {
-                kept_into(&self.words, &d.words, out);
-                kept_into(&self.skeleton, &d.skeleton, out);
+                marked_into(&self.words, &d.words, false, out);
+                marked_into(&self.skeleton, &d.skeleton, false, out);
             }
         }
     }
@@ -405,12 +399,13 @@ impl Features {
     }
 }
 
-/// Appends the elements of `set` whose bit in `dropped` is clear.
-fn kept_into(set: &[u64], dropped: &[u64], out: &mut Vec<u64>) {
+/// Appends the elements of `set` whose bit in `dropped` is `marked` (set: the dropped ones;
+/// clear: the kept ones).
+fn marked_into(set: &[u64], dropped: &[u64], marked: bool, out: &mut Vec<u64>) {
     out.extend(
         set.iter()
             .enumerate()
-            .filter(|&(i, _)| !bit(dropped, i))
+            .filter(|&(i, _)| bit(dropped, i) == marked)
             .map(|(_, &h)| h),
     );
 }
@@ -527,20 +522,8 @@ impl FeatureExtractor {
         // The body: long lines only, unless too little is left. Quotation bits only when some
         // token is quoted.
         let any_quoted = self.all_quoted.iter().any(|&w| w != 0);
-        // Buffers that no filtered copy shares are reused; shared ones are left to that copy.
-        let fresh = |v: &mut Arc<Vec<u64>>| {
-            if Arc::get_mut(v).is_none() {
-                *v = Arc::default();
-            }
-        };
-        fresh(&mut out.quoted);
-        fresh(&mut out.words);
-        fresh(&mut out.skeleton);
-        if Arc::get_mut(&mut out.skeleton_spans).is_none() {
-            out.skeleton_spans = Arc::default();
-        }
         out.dropped = None;
-        let quoted = Arc::make_mut(&mut out.quoted);
+        let quoted = unshared(&mut out.quoted);
         self.body.clear();
         quoted.clear();
         // When every line with tokens is long enough, the body is every token: no copy.
@@ -569,8 +552,8 @@ impl FeatureExtractor {
         }
         let body = &self.body;
         out.tokens = body.len() as u32;
-        Arc::make_mut(&mut out.skeleton_spans).clear();
-        Arc::make_mut(&mut out.span_rank).assign([], 0);
+        unshared(&mut out.skeleton_spans).clear();
+        unshared(&mut out.span_rank).assign([], 0);
         out.filtered = false;
         out.covered = Cache::default();
 
@@ -579,31 +562,35 @@ impl FeatureExtractor {
         ngrams_to(body, self.word_n, self.word_seed, &mut self.scratch);
         out.word_n = self.word_n as u32;
         out.word_seed = self.word_seed;
-        let narrow = |h: &u64| (h >> 32) as u32;
-        match Arc::get_mut(&mut out.body) {
-            Some(b) => {
-                b.clear();
-                b.extend(body.iter().map(narrow));
-            }
-            None => out.body = Arc::new(body.iter().map(narrow).collect()),
-        }
-        let words = Arc::make_mut(&mut out.words);
+        let narrowed = unshared(&mut out.body);
+        narrowed.clear();
+        narrowed.extend(body.iter().map(|&h| (h >> 32) as u32));
+        let words = unshared(&mut out.words);
         ranked_set_into(&self.scratch, words, &mut self.rank_buf, &mut self.ranks);
-        Arc::make_mut(&mut out.word_rank).assign(self.rank_buf.iter().copied(), words.len());
+        unshared(&mut out.word_rank).assign(self.rank_buf.iter().copied(), words.len());
 
         // Skeleton items with the token range each stands for, then n-grams over them.
-        let skeleton = Arc::make_mut(&mut out.skeleton);
+        let skeleton = unshared(&mut out.skeleton);
         skeleton.clear();
         if self.skeleton_n == 0 {
             return;
         }
         self.skeleton.build(body);
         let (n, seed) = (self.skeleton_n, self.skeleton_seed);
-        let spans = Arc::make_mut(&mut out.skeleton_spans);
+        let spans = unshared(&mut out.skeleton_spans);
         let grams = self.skeleton.ngrams_into(n, seed, spans);
         ranked_set_into(grams, skeleton, &mut self.rank_buf, &mut self.ranks);
-        Arc::make_mut(&mut out.span_rank).assign(self.rank_buf.iter().copied(), skeleton.len());
+        unshared(&mut out.span_rank).assign(self.rank_buf.iter().copied(), skeleton.len());
     }
+}
+
+/// The value behind `v` to overwrite: `v`'s own when nothing else holds it (its buffer is
+/// reused), else a new default one (a filtered copy sharing the old value keeps it untouched).
+fn unshared<T: Default + Clone>(v: &mut Arc<T>) -> &mut T {
+    if Arc::get_mut(v).is_none() {
+        *v = Arc::default();
+    }
+    Arc::make_mut(v)
 }
 
 /// Bit `i` of `bits` (false past its end).
@@ -1317,7 +1304,7 @@ impl Features {
             let dropped = self.dropped.as_deref();
             let mut seen = seen_from(dropped.map(|d| &d.words), self.words.len());
             self.word_rank.each(|i, r| {
-                if r != NOT_KEPT && first(&mut seen, r) {
+                if first(&mut seen, r) {
                     diff[i] += 1;
                     diff[(i + word_n).min(n)] -= 1;
                 }
@@ -1370,11 +1357,11 @@ impl Features {
 pub(crate) fn first_shared(small: &Features, large: &Features) -> f64 {
     let shared = Shared::of(large, small);
     let shared = &shared.a;
-    let shared_at = |rank: u32, bits: &[u64]| rank != NOT_KEPT && bit(bits, rank as usize);
-    let word = large.word_rank.position(|r| shared_at(r, &shared.words));
+    let word = large.word_rank.position(|r| bit(&shared.words, r as usize));
     let mut span: Option<usize> = None;
     large.span_rank.each(|k, r| {
-        if let (true, Some(s)) = (shared_at(r, &shared.skeleton), large.skeleton_spans.get(k)) {
+        let s = large.skeleton_spans.get(k);
+        if let (true, Some(s)) = (bit(&shared.skeleton, r as usize), s) {
             let start = s.start as usize;
             span = Some(span.map_or(start, |x| x.min(start)));
         }
@@ -1673,7 +1660,6 @@ impl Coverage {
         // A difference array over shared spans: +1 at start, -1 at end.
         let mut diff = vec![0i32; n + 1];
         let word_n = small.word_n as usize;
-        let shared_at = |rank: u32, bits: &[u64]| rank != NOT_KEPT && bit(bits, rank as usize);
         if !small.filtered && word_n >= 1 && shared.words > 0 && shared.words == small.word_count()
         {
             // Every word n-gram is shared: no need to look at them.
@@ -1688,7 +1674,7 @@ impl Coverage {
             }
         } else if shared.words > 0 {
             small.word_rank.each(|i, r| {
-                if shared_at(r, &side.words) {
+                if bit(&side.words, r as usize) {
                     diff[i] += 1;
                     diff[(i + word_n).min(n)] -= 1;
                 }
@@ -1697,7 +1683,7 @@ impl Coverage {
         if shared.skeleton > 0 {
             small.span_rank.each(|k, r| {
                 let span = small.skeleton_spans.get(k);
-                if let (true, Some(span)) = (shared_at(r, &side.skeleton), span) {
+                if let (true, Some(span)) = (bit(&side.skeleton, r as usize), span) {
                     diff[span.start as usize] += 1;
                     diff[(span.end as usize).min(n)] -= 1;
                 }

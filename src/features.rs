@@ -1421,36 +1421,43 @@ fn shared_bits(
     b: &[u64],
     b_dropped: Option<&[u64]>,
 ) -> (usize, Vec<u64>, Vec<u64>) {
-    let ((small, small_dropped), (large, large_dropped)) = if a.len() <= b.len() {
-        ((a, a_dropped), (b, b_dropped))
+    let mut in_a = vec![0u64; a.len().div_ceil(64)];
+    let mut in_b = vec![0u64; b.len().div_ceil(64)];
+    let (short, long) = (a.len().min(b.len()), a.len().max(b.len()));
+    // The (a, b) indices of the shared elements not yet marked, the first from `(i, j)`.
+    let (at, (i, j)) = if long > GALLOP_RATIO * short {
+        if a.len() <= b.len() {
+            (galloping_matches(a, b), (0, 0))
+        } else {
+            let mut at = galloping_matches(b, a);
+            at.iter_mut().for_each(|p| *p = (p.1, p.0));
+            (at, (0, 0))
+        }
     } else {
-        ((b, b_dropped), (a, a_dropped))
-    };
-    // The (small, large) indices of the shared elements.
-    let mut at = if large.len() > GALLOP_RATIO * small.len() {
-        galloping_matches(small, large)
-    } else {
-        merged_matches(small, large)
+        // Whole blocks first (where the CPU has them), then the rest element by element.
+        let (i, j) = merged_blocks(a, a_dropped, b, b_dropped, &mut in_a, &mut in_b);
+        (
+            merged_matches(
+                a.get(i..).unwrap_or_default(),
+                b.get(j..).unwrap_or_default(),
+            ),
+            (i, j),
+        )
     };
     // An element dropped on either side is not shared.
-    if small_dropped.is_some() || large_dropped.is_some() {
-        let dropped = |bits: Option<&[u64]>, i: u32| bits.is_some_and(|d| bit(d, i as usize));
-        at.retain(|&(i, j)| !dropped(small_dropped, i) && !dropped(large_dropped, j));
-    }
-    let mut in_small = vec![0u64; small.len().div_ceil(64)];
-    let mut in_large = vec![0u64; large.len().div_ceil(64)];
-    for &(i, j) in &at {
-        let (i, j) = (i as usize, j as usize);
-        if let (Some(ws), Some(wl)) = (in_small.get_mut(i / 64), in_large.get_mut(j / 64)) {
-            *ws |= 1 << (i % 64);
-            *wl |= 1 << (j % 64);
+    let dropped = |bits: Option<&[u64]>, i: usize| bits.is_some_and(|d| bit(d, i));
+    for &(x, y) in &at {
+        let (x, y) = (i + x as usize, j + y as usize);
+        if dropped(a_dropped, x) || dropped(b_dropped, y) {
+            continue;
+        }
+        if let (Some(wa), Some(wb)) = (in_a.get_mut(x / 64), in_b.get_mut(y / 64)) {
+            *wa |= 1 << (x % 64);
+            *wb |= 1 << (y % 64);
         }
     }
-    if a.len() <= b.len() {
-        (at.len(), in_small, in_large)
-    } else {
-        (at.len(), in_large, in_small)
-    }
+    let count: u32 = in_a.iter().map(|w| w.count_ones()).sum();
+    (count as usize, in_a, in_b)
 }
 
 /// Sets this many times larger than the other are searched (see [`galloping_matches`]) rather
@@ -1473,8 +1480,97 @@ fn merged_matches(a: &[u64], b: &[u64]) -> Vec<(u32, u32)> {
     at
 }
 
-/// [`merged_matches`] for a `small` set and a much larger one: each element of `small` is
-/// searched in the rest of `large` (doubling steps, then a binary search), in O(s log(l / s)).
+/// Marks in `in_a` and `in_b` the elements of sorted sets `a` and `b` that both share and both
+/// keep (see [`shared_bits`]), eight against eight at a time, while both sides have eight left;
+/// the indices it stopped at, past which the rest is still to merge (no element before them
+/// shares a value with one after them on the other side). `(0, 0)` without AVX-512.
+fn merged_blocks(
+    a: &[u64],
+    a_dropped: Option<&[u64]>,
+    b: &[u64],
+    b_dropped: Option<&[u64]>,
+    in_a: &mut [u64],
+    in_b: &mut [u64],
+) -> (usize, usize) {
+    #[cfg(target_arch = "x86_64")]
+    if crate::normalize::has_avx512() {
+        // SAFETY: the CPU has the features `merged_blocks_avx512` is compiled for.
+        #[allow(unsafe_code)]
+        return unsafe { merged_blocks_avx512(a, a_dropped, b, b_dropped, in_a, in_b) };
+    }
+    let _ = (a, a_dropped, b, b_dropped, in_a, in_b);
+    (0, 0)
+}
+
+/// [`merged_blocks`] with AVX-512: each step compares a block of eight elements of `a` with the
+/// eight rotations of a block of `b` (every pair of the 64, in eight compares), marks the equal
+/// ones on both sides, and moves past the block with the smaller last element (both when equal):
+/// sorted sets share no value between a passed block and anything after the other's block.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn merged_blocks_avx512(
+    a: &[u64],
+    a_dropped: Option<&[u64]>,
+    b: &[u64],
+    b_dropped: Option<&[u64]>,
+    in_a: &mut [u64],
+    in_b: &mut [u64],
+) -> (usize, usize) {
+    use std::arch::x86_64::{
+        __m512i, _mm512_alignr_epi64, _mm512_cmpeq_epu64_mask, _mm512_loadu_si512,
+    };
+    // The eight kept bits of the block at `i` (a multiple of 8, so inside one word).
+    let kept = |bits: Option<&[u64]>, i: usize| match bits {
+        Some(d) => !(d.get(i / 64).copied().unwrap_or(0) >> (i % 64)) as u8,
+        None => u8::MAX,
+    };
+    let load = |block: &[u64; 8]| -> __m512i {
+        // SAFETY: `block` is 64 readable bytes, what the unaligned load reads.
+        #[allow(unsafe_code)]
+        unsafe {
+            _mm512_loadu_si512(block.as_ptr().cast())
+        }
+    };
+    let (mut i, mut j) = (0, 0);
+    while let (Some(x), Some(y)) = (a.get(i..i + 8), b.get(j..j + 8)) {
+        let (Ok(x), Ok(y)) = (<&[u64; 8]>::try_from(x), <&[u64; 8]>::try_from(y)) else {
+            break;
+        };
+        let (va, vb) = (load(x), load(y));
+        let (ka, kb) = (kept(a_dropped, i), kept(b_dropped, j));
+        // Rotation r: lane k of `a`'s block against lane (k + r) % 8 of `b`'s.
+        let (mut ma, mut mb) = (0u8, 0u8);
+        macro_rules! rotation {
+            ($r:literal) => {
+                let m = _mm512_cmpeq_epu64_mask(va, _mm512_alignr_epi64::<$r>(vb, vb))
+                    & ka
+                    & kb.rotate_right($r);
+                ma |= m;
+                mb |= m.rotate_left($r);
+            };
+        }
+        rotation!(0);
+        rotation!(1);
+        rotation!(2);
+        rotation!(3);
+        rotation!(4);
+        rotation!(5);
+        rotation!(6);
+        rotation!(7);
+        if let (Some(wa), Some(wb)) = (in_a.get_mut(i / 64), in_b.get_mut(j / 64)) {
+            *wa |= u64::from(ma) << (i % 64);
+            *wb |= u64::from(mb) << (j % 64);
+        }
+        let (last_a, last_b) = (x[7], y[7]);
+        i += 8 * usize::from(last_a <= last_b);
+        j += 8 * usize::from(last_b <= last_a);
+    }
+    (i, j)
+}
+
+/// The index pairs of the elements a `small` sorted set shares with a much larger one: each
+/// element of `small` is searched in the rest of `large` (doubling steps, then a binary search),
+/// in O(s log(l / s)).
 fn galloping_matches(small: &[u64], large: &[u64]) -> Vec<(u32, u32)> {
     let mut at = Vec::new();
     let mut from = 0;

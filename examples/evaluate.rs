@@ -9,7 +9,9 @@
 //! `transformation` (and optionally `parameters.spin_p`): for every document that is not its own
 //! base, *recall to base* is the share predicted in its base's cluster; for `partial` documents
 //! (hard negatives) that share is reported as false merges. `--min-precision` and `--min-ari` make
-//! the exit status fail below a bar (the CI quality gate).
+//! the exit status fail below a bar (the CI quality gate); with a manifest, `--min-recall
+//! KIND=R` and `--max-recall KIND=R` (repeatable) do the same for one transformation's recall to
+//! base, KIND as printed (`truncate`, `spin p=0.3`; the value follows the last `=`).
 
 mod common;
 
@@ -39,6 +41,14 @@ struct Args {
     /// Exit with status 1 if the adjusted Rand index is below this.
     #[arg(long)]
     min_ari: Option<f64>,
+    /// Exit with status 1 if this transformation's recall to base is below R (KIND=R, as printed:
+    /// `truncate=0.98`, `spin p=0.3=0.95`; repeatable; needs --manifest).
+    #[arg(long, value_name = "KIND=R", value_parser = kind_bar)]
+    min_recall: Vec<(String, f64)>,
+    /// Exit with status 1 if this transformation's recall to base is above R (for hard negatives:
+    /// `partial=0`; repeatable; needs --manifest).
+    #[arg(long, value_name = "KIND=R", value_parser = kind_bar)]
+    max_recall: Vec<(String, f64)>,
     /// Print the metrics as one JSON object.
     #[arg(long)]
     json: bool,
@@ -49,6 +59,23 @@ struct Args {
 fn main() -> ExitCode {
     let args = Args::parse();
     common::exit_code(run(&args))
+}
+
+/// Parses `KIND=R`: a transformation as printed (it may hold `=` itself) and a recall in [0, 1].
+fn kind_bar(s: &str) -> Result<(String, f64), String> {
+    let (kind, value) = s
+        .rsplit_once('=')
+        .ok_or_else(|| format!("expected KIND=R, got {s:?}"))?;
+    let kind = kind.trim();
+    if kind.is_empty() {
+        return Err(format!("no transformation before '=' in {s:?}"));
+    }
+    match value.trim().parse::<f64>() {
+        Ok(r) if (0.0..=1.0).contains(&r) => Ok((kind.to_string(), r)),
+        _ => Err(format!(
+            "invalid recall {value:?} in {s:?} (expected 0 to 1)"
+        )),
+    }
 }
 
 fn read_lines(path: &PathBuf) -> Result<Vec<serde_json::Value>, String> {
@@ -125,6 +152,9 @@ fn score(truth: &HashMap<String, String>, pred: &HashMap<String, String>) -> ser
 
 fn run(args: &Args) -> Result<bool, String> {
     let started = Instant::now();
+    if args.manifest.is_none() && !(args.min_recall.is_empty() && args.max_recall.is_empty()) {
+        return Err("--min-recall and --max-recall need --manifest".to_string());
+    }
     let config = args.pipeline.config()?;
     let truth: HashMap<String, String> = read_lines(&args.truth)?
         .iter()
@@ -259,6 +289,29 @@ fn run(args: &Args) -> Result<bool, String> {
     if let Some(min) = args.min_ari {
         if ari < min {
             eprintln!("quality gate: ARI {ari} is below {min}");
+            ok = false;
+        }
+    }
+    let recall_of = |kind: &str| -> Result<f64, String> {
+        match by_kind.get(kind) {
+            Some(&(h, n)) => Ok(h as f64 / n as f64),
+            None => Err(format!(
+                "no document of transformation {kind:?} in the manifest (it has: {})",
+                by_kind.keys().cloned().collect::<Vec<_>>().join(", ")
+            )),
+        }
+    };
+    for (kind, min) in &args.min_recall {
+        let r = recall_of(kind)?;
+        if r < *min {
+            eprintln!("quality gate: recall of {kind:?} {r:.3} is below {min}");
+            ok = false;
+        }
+    }
+    for (kind, max) in &args.max_recall {
+        let r = recall_of(kind)?;
+        if r > *max {
+            eprintln!("quality gate: recall of {kind:?} {r:.3} is above {max}");
             ok = false;
         }
     }

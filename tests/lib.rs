@@ -607,6 +607,56 @@ mod examples_as_programs {
         assert_eq!(v["docs"], corpus.docs.len());
         assert!(v["precision"].as_f64().unwrap() >= 0.95);
 
+        // Recall by transformation: each cluster's first document is the base of the others.
+        let mut manifest = String::new();
+        let mut bases = HashMap::new();
+        for (name, _) in &corpus.docs {
+            let base = bases
+                .entry(corpus.truth[name])
+                .or_insert_with(|| name.clone());
+            let kind = if base == name { "original" } else { "copy" };
+            manifest.push_str(&format!(
+                "{{\"doc\": \"{name}\", \"base_doc\": \"{base}\", \"transformation\": \"{kind}\"}}\n"
+            ));
+        }
+        std::fs::write(dir.join("manifest.jsonl"), manifest).unwrap();
+        let gate = |bars: &[&str]| {
+            Command::new(example("evaluate"))
+                .arg(&docs)
+                .arg(dir.join("truth.jsonl"))
+                .arg("--manifest")
+                .arg(dir.join("manifest.jsonl"))
+                .args(bars)
+                .output()
+                .unwrap()
+        };
+        let out = gate(&["--json", "--min-recall", "copy=0.9"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let recall = last_json_line(&out)["recall_to_base"]["copy"]["recall"]
+            .as_f64()
+            .unwrap();
+        assert!(recall >= 0.9, "{recall}");
+        // A bar the run cannot meet fails the gate (status 1) and says which.
+        let out = gate(&["--max-recall", "copy=0.5"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("recall of \"copy\""), "{stderr}");
+        // A transformation the manifest lacks, or a bar out of range: clear errors.
+        let out = gate(&["--min-recall", "spun=0.9"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("no document of transformation \"spun\""),
+            "{stderr}"
+        );
+        let out = gate(&["--min-recall", "copy=1.5"]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("invalid recall"));
+
         // The corpus folder instead of its `docs/`: names do not match the truth, a clear error.
         let out = Command::new(example("evaluate"))
             .arg(&dir)

@@ -54,7 +54,8 @@ pub struct Clusters {
     pub clusters: Vec<Cluster>,
     /// The verified pairs (edges) the clustering was built from, sorted.
     pub pairs: Vec<Pair>,
-    /// Number of LSH candidate pairs examined.
+    /// Number of LSH candidate pairs examined: stage one's, and when stage two changed some
+    /// documents' features, the new candidates of those documents (pairs with at least one).
     pub candidates: usize,
 }
 
@@ -635,23 +636,21 @@ impl Detector {
             // Stage two changed nothing: the same candidates, the same pairs.
             return (r.pairs.clone(), r.candidates);
         }
-        let counted = counted_candidate_pairs(&built.signatures, self.config.lsh_params());
-        let count = counted.pairs.len();
+        // With stage one's pairs at hand, only pairs with a changed document are new: the
+        // banding lists only those, and the count adds them to stage one's.
+        let changed = built.reuse.as_ref().map(|r| &r.changed[..]);
+        let counted = counted_candidate_pairs(&built.signatures, self.config.lsh_params(), changed);
+        let count = counted.pairs.len() + built.reuse.as_ref().map_or(0, |r| r.candidates);
         // Set sizes side by side: the first look below touches no features.
         let sizes: Vec<usize> = (0..self.len() as u32)
             .map(|d| built.feat(&self.features, d).size())
             .collect();
         let slots = self.config.num_perm as f64;
-        // A cheap first look, before anything is copied: with stage one's pairs at hand, only
-        // pairs with a changed document need verifying; then the containment the signatures
-        // imply. One agreeing slot of 128 is what two unrelated texts sharing one common phrase
-        // give. The banding has counted the agreeing slots of most pairs; the others compare
+        // A cheap first look, before anything is copied: the containment the signatures imply.
+        // One agreeing slot of 128 is what two unrelated texts sharing one common phrase give.
+        // The banding has counted the agreeing slots of most pairs; the others compare
         // signatures. (At a million documents, 80 million candidates leave 2.5 million.)
-        let changed = built.reuse.as_ref().map(|r| &r.changed);
         let worth = |&(a, b): &(u32, u32), shared: u16| -> bool {
-            if changed.is_some_and(|c| !c[a as usize] && !c[b as usize]) {
-                return false;
-            }
             let j = if shared == UNCOUNTED {
                 built.signatures[a as usize]
                     .similarity(&built.signatures[b as usize])

@@ -288,7 +288,7 @@ pub const MAX_BUCKET_PAIRS: usize = 128;
 /// assert_eq!(candidate_pairs(&sigs, LshParams { bands: 16, rows: 4 }), vec![(0, 2)]);
 /// ```
 pub fn candidate_pairs(sigs: &[Signature], params: LshParams) -> Vec<(u32, u32)> {
-    counted_candidate_pairs(sigs, params).pairs
+    counted_candidate_pairs(sigs, params, None).pairs
 }
 
 /// [`Counted::shared`] of a pair whose shared slots LSH does not tell exactly.
@@ -309,7 +309,16 @@ pub(crate) struct Counted {
 /// bijection of the slot value), so a pair's number of buckets is its number of equal slots,
 /// unless one of them was a large bucket, which lists only some of its pairs: such pairs, and
 /// every pair under other layouts, are [`UNCOUNTED`].
-pub(crate) fn counted_candidate_pairs(sigs: &[Signature], params: LshParams) -> Counted {
+///
+/// With `touching`, only the pairs with at least one flagged document (`touching[d]`), each
+/// with the same count: the pairs a second banding needs when only those documents' signatures
+/// changed. A bucket without a flagged member is passed over.
+pub(crate) fn counted_candidate_pairs(
+    sigs: &[Signature],
+    params: LshParams,
+    touching: Option<&[bool]>,
+) -> Counted {
+    let flagged = |d: u32| touching.is_none_or(|t| t.get(d as usize).copied().unwrap_or(false));
     type Pairs = Vec<(u32, u32)>;
     // Per band: the pairs of small buckets (every pair) and those of large ones (a star and a chain).
     let band_pairs = |band: usize| -> (Pairs, Pairs) {
@@ -331,17 +340,25 @@ pub(crate) fn counted_candidate_pairs(sigs: &[Signature], params: LshParams) -> 
             keyed.sort_unstable();
         }
         let (mut pairs, mut large) = (Vec::new(), Vec::new());
+        let push = |list: &mut Pairs, a: u32, b: u32| {
+            if touching.is_none() || flagged(a) || flagged(b) {
+                list.push((a, b));
+            }
+        };
         for group in keyed.chunk_by(|a, b| a.0 == b.0) {
+            if group.len() < 2 || touching.is_some() && !group.iter().any(|&(_, d)| flagged(d)) {
+                continue;
+            }
             if group.len() <= MAX_BUCKET_PAIRS {
                 for x in 0..group.len() {
                     for y in x + 1..group.len() {
-                        pairs.push((group[x].1, group[y].1));
+                        push(&mut pairs, group[x].1, group[y].1);
                     }
                 }
             } else {
                 for x in 1..group.len() {
-                    large.push((group[0].1, group[x].1));
-                    large.push((group[x - 1].1, group[x].1));
+                    push(&mut large, group[0].1, group[x].1);
+                    push(&mut large, group[x - 1].1, group[x].1);
                 }
             }
         }
@@ -480,8 +497,22 @@ mod tests {
             LshParams { bands: 32, rows: 1 },
             LshParams { bands: 8, rows: 4 },
         ] {
-            let counted = counted_candidate_pairs(&sigs, p);
+            let counted = counted_candidate_pairs(&sigs, p, None);
             assert_eq!(counted.pairs, candidate_pairs(&sigs, p));
+            // Only the pairs touching some flagged documents: the same pairs and counts, filtered.
+            let flags: Vec<bool> = (0..sigs.len()).map(|d| d % 7 == 3 || d == 120).collect();
+            let touching = counted_candidate_pairs(&sigs, p, Some(&flags));
+            let want_touching: Vec<((u32, u32), u16)> = counted
+                .pairs
+                .iter()
+                .zip(&counted.shared)
+                .filter(|((a, b), _)| flags[*a as usize] || flags[*b as usize])
+                .map(|(&pair, &n)| (pair, n))
+                .collect();
+            let got_touching: Vec<((u32, u32), u16)> =
+                touching.pairs.into_iter().zip(touching.shared).collect();
+            assert!(!want_touching.is_empty());
+            assert_eq!(got_touching, want_touching);
             assert_eq!(counted.pairs.len(), counted.shared.len());
             let mut want = Vec::new();
             for a in 0..sigs.len() {

@@ -160,6 +160,30 @@ fn run(args: &Args) -> Result<bool, String> {
         .iter()
         .map(|r| (label(&r["doc"]), label(&r["cluster"])))
         .collect();
+    // The manifest is read, and the recall bars checked against its transformations, before
+    // the run: a misspelled KIND fails at once.
+    let manifest = match &args.manifest {
+        Some(m) => read_lines(m)?,
+        None => Vec::new(),
+    };
+    let kinds: std::collections::BTreeSet<String> = manifest
+        .iter()
+        .flat_map(|r| {
+            let kind = label(&r["transformation"]);
+            let with_p = r["parameters"]["spin_p"]
+                .as_f64()
+                .map(|p| format!("{kind} p={p}"));
+            std::iter::once(kind).chain(with_p)
+        })
+        .collect();
+    for (kind, _) in args.min_recall.iter().chain(&args.max_recall) {
+        if !kinds.contains(kind) {
+            return Err(format!(
+                "no document of transformation {kind:?} in the manifest (it has: {})",
+                kinds.iter().cloned().collect::<Vec<_>>().join(", ")
+            ));
+        }
+    }
     let mut docs = common::load(&args.dir, args.pipeline.max_bytes)?;
     let (detector, clusters) = args
         .pipeline
@@ -210,8 +234,8 @@ fn run(args: &Args) -> Result<bool, String> {
     let mut by_kind: BTreeMap<String, (u64, u64)> = BTreeMap::new();
     let mut seed_clusters = std::collections::BTreeSet::new();
     let mut seeds = 0;
-    if let Some(m) = &args.manifest {
-        for r in read_lines(m)? {
+    if args.manifest.is_some() {
+        for r in &manifest {
             let doc = label(&r["doc"]);
             let base = label(&r["base_doc"]);
             let kind = label(&r["transformation"]);

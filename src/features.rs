@@ -1421,6 +1421,17 @@ fn shared_bits(
     b: &[u64],
     b_dropped: Option<&[u64]>,
 ) -> (usize, Vec<u64>, Vec<u64>) {
+    shared_bits_in::<true>(a, a_dropped, b, b_dropped)
+}
+
+/// [`shared_bits`], with `BLOCKS` false element by element only (the portable path, which
+/// tests compare with the block merge).
+fn shared_bits_in<const BLOCKS: bool>(
+    a: &[u64],
+    a_dropped: Option<&[u64]>,
+    b: &[u64],
+    b_dropped: Option<&[u64]>,
+) -> (usize, Vec<u64>, Vec<u64>) {
     let mut in_a = vec![0u64; a.len().div_ceil(64)];
     let mut in_b = vec![0u64; b.len().div_ceil(64)];
     let (short, long) = (a.len().min(b.len()), a.len().max(b.len()));
@@ -1435,7 +1446,11 @@ fn shared_bits(
         }
     } else {
         // Whole blocks first (where the CPU has them), then the rest element by element.
-        let (i, j) = merged_blocks(a, a_dropped, b, b_dropped, &mut in_a, &mut in_b);
+        let (i, j) = if BLOCKS {
+            merged_blocks(a, a_dropped, b, b_dropped, &mut in_a, &mut in_b)
+        } else {
+            (0, 0)
+        };
         (
             merged_matches(
                 a.get(i..).unwrap_or_default(),
@@ -2378,6 +2393,12 @@ mod tests {
                 (Some(&drop_a[..]), Some(&drop_b[..])),
             ] {
                 let (count, in_a, in_b) = shared_bits(&a, da, &b, db);
+                // The block merge (where the CPU has it) and the portable path agree, either way
+                // round.
+                let portable = shared_bits_in::<false>(&a, da, &b, db);
+                assert_eq!((count, in_a.clone(), in_b.clone()), portable);
+                let (c, x, y) = shared_bits(&b, db, &a, da);
+                assert_eq!((c, y, x), portable);
                 let gone = |h: u64| {
                     (da.is_some() && h.is_multiple_of(3)) || (db.is_some() && h.is_multiple_of(5))
                 };

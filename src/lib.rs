@@ -62,10 +62,11 @@
 //!
 //! Every hash is seeded ([`DEFAULT_SEED`] by default); pairs are sorted and union-find roots are the
 //! smallest member, so the output is identical for any number of threads.
-// Five `unsafe` blocks, all x86-64 AVX-512: three call the AVX-512 builds of the token-hash and n-gram
-// loops and of the token scan once the CPU is known to have the features (`normalize::hash_queues`,
-// `shingle::rolled`, `normalize::Tokenizer::fill`); two are that scan's vector load and stores
-// (`normalize::classify_avx512`, `normalize::store_edges`), on bounds-checked slices.
+// Seven `unsafe` blocks, all x86-64 AVX-512: four call AVX-512 builds once the CPU is known to have
+// the features (the token-hash and n-gram loops, the token scan, and the block merge of two sorted
+// sets: `normalize::hash_queues`, `shingle::rolled`, `normalize::Tokenizer::fill`,
+// `features::merged_blocks`); three are vector loads and stores on bounds-checked slices and arrays
+// (`normalize::classify_avx512`, `normalize::store_edges`, `features::merged_blocks_avx512`).
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 #![doc(test(attr(deny(warnings))))]

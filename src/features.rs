@@ -402,12 +402,24 @@ impl Features {
 /// Appends the elements of `set` whose bit in `dropped` is `marked` (set: the dropped ones;
 /// clear: the kept ones).
 fn marked_into(set: &[u64], dropped: &[u64], marked: bool, out: &mut Vec<u64>) {
-    out.extend(
-        set.iter()
-            .enumerate()
-            .filter(|&(i, _)| bit(dropped, i) == marked)
-            .map(|(_, &h)| h),
-    );
+    // Word by word of the mask: whole words at once, else one element per selected bit.
+    let flip = if marked { 0 } else { u64::MAX };
+    for (k, chunk) in set.chunks(64).enumerate() {
+        let mut w = dropped.get(k).copied().unwrap_or(0) ^ flip;
+        if chunk.len() < 64 {
+            w &= (1u64 << chunk.len()) - 1;
+        }
+        if w == u64::MAX {
+            out.extend_from_slice(chunk);
+            continue;
+        }
+        while w != 0 {
+            if let Some(&h) = chunk.get(w.trailing_zeros() as usize) {
+                out.push(h);
+            }
+            w &= w - 1;
+        }
+    }
 }
 
 /// Builds [`Features`] from text for one configuration; holds scratch buffers (one per thread).

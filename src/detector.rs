@@ -976,13 +976,22 @@ mod tests {
         let mut built = d.build();
         let reuse = built.reuse.as_ref().unwrap();
         assert!(reuse.changed.contains(&true) && reuse.changed.contains(&false));
+        let (changed, stage_one) = (reuse.changed.clone(), reuse.candidates);
         let reused = d.verified_pairs(&built);
         let (other, cut) = (d.len() as u32 - 2, d.len() as u32 - 1);
         assert!(reuse.pairs.iter().any(|p| (p.a, p.b) == (other, cut)));
         built.reuse = None;
         let fresh = d.verified_pairs(&built);
         assert!(!fresh.0.is_empty());
-        assert_eq!(reused, fresh);
+        assert_eq!(reused.0, fresh.0);
+        // The count: stage one's candidates, and the final banding's pairs with a changed document.
+        let all = counted_candidate_pairs(&built.signatures, d.config.lsh_params(), None).pairs;
+        let touching = all
+            .iter()
+            .filter(|&&(a, b)| changed[a as usize] || changed[b as usize])
+            .count();
+        assert!(touching > 0 && touching < all.len());
+        assert_eq!(reused.1, stage_one + touching);
     }
 
     /// A story reprinted more often than the boilerplate limit (its shingles are frequent, and

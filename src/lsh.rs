@@ -339,7 +339,17 @@ pub(crate) fn counted_candidate_pairs(
             keyed.extend(live.map(|(i, s)| (params.band_key(s, band), i as u32)));
             keyed.sort_unstable();
         }
-        let (mut pairs, mut large) = (Vec::new(), Vec::new());
+        // Sized before they are filled: growing them would copy and fault in fresh pages again.
+        let (mut n_pairs, mut n_large) = (0, 0);
+        for group in keyed.chunk_by(|a, b| a.0 == b.0) {
+            let m = group.len();
+            if m <= MAX_BUCKET_PAIRS {
+                n_pairs += m * (m - 1) / 2;
+            } else {
+                n_large += 2 * (m - 1);
+            }
+        }
+        let (mut pairs, mut large) = (Vec::with_capacity(n_pairs), Vec::with_capacity(n_large));
         let push = |list: &mut Pairs, a: u32, b: u32| {
             if touching.is_none() || flagged(a) || flagged(b) {
                 list.push((a, b));
@@ -391,7 +401,12 @@ pub(crate) fn counted_candidate_pairs(
             .map(move |run| ((a as u32, run[0]), run.len()))
     });
     // Merged with the pairs of large buckets.
-    let mut out = Counted::default();
+    // At most one pair per listed occurrence; the pages past the distinct pairs are never touched.
+    let most = partners.len() + large.len();
+    let mut out = Counted {
+        pairs: Vec::with_capacity(most),
+        shared: Vec::with_capacity(most),
+    };
     let mut runs = runs.peekable();
     let mut large = large.into_iter().peekable();
     loop {

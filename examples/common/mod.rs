@@ -204,16 +204,19 @@ pub fn run(config: Config, docs: &mut [Document], keep_texts: bool) -> (Detector
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     bar.set_prefix("shingling");
-    for chunk in docs.chunks(4096) {
+    for chunk in docs.chunks_mut(4096) {
         detector.extend(chunk.iter().map(|d| (d.name.as_str(), d.text.as_str())));
         bar.inc(chunk.len() as u64);
-    }
-    bar.finish_and_clear();
-    if !keep_texts {
-        for d in docs.iter_mut() {
-            d.text = String::new();
+        // Texts no longer needed are freed as soon as they are shingled: their memory then holds
+        // the next chunks' features (at a million articles the peak is features plus what is
+        // left of the texts, not both whole).
+        if !keep_texts {
+            for d in chunk.iter_mut() {
+                d.text = String::new();
+            }
         }
     }
+    bar.finish_and_clear();
     let shingled = started.elapsed().as_secs_f64();
     let spinner = if docs.len() >= 20_000 {
         let s = indicatif::ProgressBar::new_spinner();

@@ -339,7 +339,8 @@ pub(crate) fn counted_candidate_pairs(
             keyed.extend(live.map(|(i, s)| (params.band_key(s, band), i as u32)));
             keyed.sort_unstable();
         }
-        // Sized before they are filled: growing them would copy and fault in fresh pages again.
+        // Sized before they are filled (for every pair, flagged or not: untouched capacity costs
+        // no pages); growing them would copy and fault in fresh pages again.
         let (mut n_pairs, mut n_large) = (0, 0);
         for group in keyed.chunk_by(|a, b| a.0 == b.0) {
             let m = group.len();
@@ -351,7 +352,7 @@ pub(crate) fn counted_candidate_pairs(
         }
         let (mut pairs, mut large) = (Vec::with_capacity(n_pairs), Vec::with_capacity(n_large));
         let push = |list: &mut Pairs, a: u32, b: u32| {
-            if touching.is_none() || flagged(a) || flagged(b) {
+            if flagged(a) || flagged(b) {
                 list.push((a, b));
             }
         };

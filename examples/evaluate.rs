@@ -78,6 +78,16 @@ fn kind_bar(s: &str) -> Result<(String, f64), String> {
     }
 }
 
+/// The transformations a manifest line counts under: its own, and with a spin probability, the
+/// same with ` p=P` (`spin p=0.3`).
+fn kinds_of(r: &serde_json::Value) -> Vec<String> {
+    let kind = label(&r["transformation"]);
+    let with_p = r["parameters"]["spin_p"]
+        .as_f64()
+        .map(|p| format!("{kind} p={p}"));
+    std::iter::once(kind).chain(with_p).collect()
+}
+
 fn read_lines(path: &PathBuf) -> Result<Vec<serde_json::Value>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     text.lines()
@@ -166,16 +176,7 @@ fn run(args: &Args) -> Result<bool, String> {
         Some(m) => read_lines(m)?,
         None => Vec::new(),
     };
-    let kinds: std::collections::BTreeSet<String> = manifest
-        .iter()
-        .flat_map(|r| {
-            let kind = label(&r["transformation"]);
-            let with_p = r["parameters"]["spin_p"]
-                .as_f64()
-                .map(|p| format!("{kind} p={p}"));
-            std::iter::once(kind).chain(with_p)
-        })
-        .collect();
+    let kinds: std::collections::BTreeSet<String> = manifest.iter().flat_map(kinds_of).collect();
     for (kind, _) in args.min_recall.iter().chain(&args.max_recall) {
         if !kinds.contains(kind) {
             return Err(format!(
@@ -247,11 +248,7 @@ fn run(args: &Args) -> Result<bool, String> {
                 continue;
             }
             let hit = pred.contains_key(&doc) && pred.get(&doc) == pred.get(&base);
-            let mut keys = vec![kind.clone()];
-            if let Some(p) = r["parameters"]["spin_p"].as_f64() {
-                keys.push(format!("{kind} p={p}"));
-            }
-            for k in keys {
+            for k in kinds_of(r) {
                 let e = by_kind.entry(k).or_default();
                 e.0 += u64::from(hit);
                 e.1 += 1;

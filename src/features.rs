@@ -262,15 +262,12 @@ impl Features {
     /// The kept elements of both sets, made on first use.
     fn kept_sets<'a>(&'a self, d: &'a Dropped) -> &'a (Vec<u64>, Vec<u64>) {
         d.kept.0.get_or_init(|| {
-            let kept = |set: &[u64], bits: &[u64]| -> Vec<u64> {
+            let kept = |m: Marked| -> Vec<u64> {
                 let mut v = Vec::new();
-                marked_into(set, bits, false, &mut v);
+                marked_into(m, false, &mut v);
                 v
             };
-            (
-                kept(&self.words, &d.words),
-                kept(&self.skeleton, &d.skeleton),
-            )
+            (kept(self.marked_words()), kept(self.marked_skeleton()))
         })
     }
 
@@ -288,12 +285,26 @@ impl Features {
             .map_or(self.skeleton.len(), |d| d.kept_skeleton)
     }
 
+    /// The word set with its drop mask.
+    fn marked_words(&self) -> Marked<'_> {
+        Marked {
+            set: &self.words,
+            dropped: self.dropped.as_deref().map(|d| &d.words[..]),
+        }
+    }
+
+    /// The skeleton set with its drop mask.
+    fn marked_skeleton(&self) -> Marked<'_> {
+        Marked {
+            set: &self.skeleton,
+            dropped: self.dropped.as_deref().map(|d| &d.skeleton[..]),
+        }
+    }
+
     /// Appends the dropped elements of `words`, then those of `skeleton` (each run sorted).
     pub(crate) fn dropped_into(&self, out: &mut Vec<u64>) {
-        if let Some(d) = &self.dropped {
-            marked_into(&self.words, &d.words, true, out);
-            marked_into(&self.skeleton, &d.skeleton, true, out);
-        }
+        marked_into(self.marked_words(), true, out);
+        marked_into(self.marked_skeleton(), true, out);
     }
 
     /// Number of body tokens.
@@ -334,16 +345,8 @@ impl Features {
     /// The union of both sets (for signatures), written into `out`.
     pub(crate) fn union_into(&self, out: &mut Vec<u64>) {
         out.clear();
-        match &self.dropped {
-            None => {
-                out.extend_from_slice(&self.words);
-                out.extend_from_slice(&self.skeleton);
-            }
-            Some(d) => {
-                marked_into(&self.words, &d.words, false, out);
-                marked_into(&self.skeleton, &d.skeleton, false, out);
-            }
-        }
+        marked_into(self.marked_words(), false, out);
+        marked_into(self.marked_skeleton(), false, out);
     }
 
     /// These features without the shingles `drop` says are boilerplate; all of them are kept when
@@ -399,13 +402,13 @@ impl Features {
     }
 }
 
-/// Appends the elements of `set` whose bit in `dropped` is `marked` (set: the dropped ones;
-/// clear: the kept ones).
-fn marked_into(set: &[u64], dropped: &[u64], marked: bool, out: &mut Vec<u64>) {
+/// Appends the elements of `m`'s set that are dropped (`dropped` true) or kept (false).
+fn marked_into(m: Marked, dropped: bool, out: &mut Vec<u64>) {
     // Word by word of the mask: whole words at once, else one element per selected bit.
-    let flip = if marked { 0 } else { u64::MAX };
-    for (k, chunk) in set.chunks(64).enumerate() {
-        let mut w = dropped.get(k).copied().unwrap_or(0) ^ flip;
+    let mask = m.dropped.unwrap_or_default();
+    let flip = if dropped { 0 } else { u64::MAX };
+    for (k, chunk) in m.set.chunks(64).enumerate() {
+        let mut w = mask.get(k).copied().unwrap_or(0) ^ flip;
         if chunk.len() < 64 {
             w &= (1u64 << chunk.len()) - 1;
         }
@@ -1426,56 +1429,69 @@ pub fn aligned_coverage(
     tally.coverage.share()
 }
 
-/// Which elements two sorted sets share: the count, and a bit set over each set's indices.
-fn shared_bits(
-    a: &[u64],
-    a_dropped: Option<&[u64]>,
-    b: &[u64],
-    b_dropped: Option<&[u64]>,
-) -> (usize, Vec<u64>, Vec<u64>) {
-    shared_bits_in::<true>(a, a_dropped, b, b_dropped)
+/// A sorted set and the bits of its elements that boilerplate removal dropped (see `Dropped`).
+#[derive(Debug, Clone, Copy)]
+struct Marked<'a> {
+    set: &'a [u64],
+    dropped: Option<&'a [u64]>,
+}
+
+impl Marked<'_> {
+    /// Whether element `i` is dropped.
+    fn is_dropped(self, i: usize) -> bool {
+        self.dropped.is_some_and(|d| bit(d, i))
+    }
+
+    /// The kept bits of the eight elements from `i` (a multiple of 8, so inside one word).
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+    fn kept8(self, i: usize) -> u8 {
+        match self.dropped {
+            Some(d) => !(d.get(i / 64).copied().unwrap_or(0) >> (i % 64)) as u8,
+            None => u8::MAX,
+        }
+    }
+}
+
+/// Which elements two sorted sets share (an element dropped on either side is not shared): the
+/// count, and a bit set over each set's indices.
+fn shared_bits(a: Marked, b: Marked) -> (usize, Vec<u64>, Vec<u64>) {
+    shared_bits_in::<true>(a, b)
 }
 
 /// [`shared_bits`], with `BLOCKS` false element by element only (the portable path, which
 /// tests compare with the block merge).
-fn shared_bits_in<const BLOCKS: bool>(
-    a: &[u64],
-    a_dropped: Option<&[u64]>,
-    b: &[u64],
-    b_dropped: Option<&[u64]>,
-) -> (usize, Vec<u64>, Vec<u64>) {
-    let mut in_a = vec![0u64; a.len().div_ceil(64)];
-    let mut in_b = vec![0u64; b.len().div_ceil(64)];
-    let (short, long) = (a.len().min(b.len()), a.len().max(b.len()));
+fn shared_bits_in<const BLOCKS: bool>(a: Marked, b: Marked) -> (usize, Vec<u64>, Vec<u64>) {
+    let (a_set, b_set) = (a.set, b.set);
+    let mut in_a = vec![0u64; a_set.len().div_ceil(64)];
+    let mut in_b = vec![0u64; b_set.len().div_ceil(64)];
+    let (short, long) = (a_set.len().min(b_set.len()), a_set.len().max(b_set.len()));
     // The (a, b) indices of the shared elements not yet marked, the first from `(i, j)`.
     let (at, (i, j)) = if long > GALLOP_RATIO * short {
-        if a.len() <= b.len() {
-            (galloping_matches(a, b), (0, 0))
+        if a_set.len() <= b_set.len() {
+            (galloping_matches(a_set, b_set), (0, 0))
         } else {
-            let mut at = galloping_matches(b, a);
+            let mut at = galloping_matches(b_set, a_set);
             at.iter_mut().for_each(|p| *p = (p.1, p.0));
             (at, (0, 0))
         }
     } else {
         // Whole blocks first (where the CPU has them), then the rest element by element.
         let (i, j) = if BLOCKS {
-            merged_blocks(a, a_dropped, b, b_dropped, &mut in_a, &mut in_b)
+            merged_blocks(a, b, &mut in_a, &mut in_b)
         } else {
             (0, 0)
         };
         (
             merged_matches(
-                a.get(i..).unwrap_or_default(),
-                b.get(j..).unwrap_or_default(),
+                a_set.get(i..).unwrap_or_default(),
+                b_set.get(j..).unwrap_or_default(),
             ),
             (i, j),
         )
     };
-    // An element dropped on either side is not shared.
-    let dropped = |bits: Option<&[u64]>, i: usize| bits.is_some_and(|d| bit(d, i));
     for &(x, y) in &at {
         let (x, y) = (i + x as usize, j + y as usize);
-        if dropped(a_dropped, x) || dropped(b_dropped, y) {
+        if a.is_dropped(x) || b.is_dropped(y) {
             continue;
         }
         if let (Some(wa), Some(wb)) = (in_a.get_mut(x / 64), in_b.get_mut(y / 64)) {
@@ -1511,21 +1527,14 @@ fn merged_matches(a: &[u64], b: &[u64]) -> Vec<(u32, u32)> {
 /// keep (see [`shared_bits`]), eight against eight at a time, while both sides have eight left;
 /// the indices it stopped at, past which the rest is still to merge (no element before them
 /// shares a value with one after them on the other side). `(0, 0)` without AVX-512.
-fn merged_blocks(
-    a: &[u64],
-    a_dropped: Option<&[u64]>,
-    b: &[u64],
-    b_dropped: Option<&[u64]>,
-    in_a: &mut [u64],
-    in_b: &mut [u64],
-) -> (usize, usize) {
+fn merged_blocks(a: Marked, b: Marked, in_a: &mut [u64], in_b: &mut [u64]) -> (usize, usize) {
     #[cfg(target_arch = "x86_64")]
     if crate::normalize::has_avx512() {
         // SAFETY: the CPU has the features `merged_blocks_avx512` is compiled for.
         #[allow(unsafe_code)]
-        return unsafe { merged_blocks_avx512(a, a_dropped, b, b_dropped, in_a, in_b) };
+        return unsafe { merged_blocks_avx512(a, b, in_a, in_b) };
     }
-    let _ = (a, a_dropped, b, b_dropped, in_a, in_b);
+    let _ = (a, b, in_a, in_b);
     (0, 0)
 }
 
@@ -1536,20 +1545,13 @@ fn merged_blocks(
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
 fn merged_blocks_avx512(
-    a: &[u64],
-    a_dropped: Option<&[u64]>,
-    b: &[u64],
-    b_dropped: Option<&[u64]>,
+    a: Marked,
+    b: Marked,
     in_a: &mut [u64],
     in_b: &mut [u64],
 ) -> (usize, usize) {
     use std::arch::x86_64::{
         __m512i, _mm512_alignr_epi64, _mm512_cmpeq_epu64_mask, _mm512_loadu_si512,
-    };
-    // The eight kept bits of the block at `i` (a multiple of 8, so inside one word).
-    let kept = |bits: Option<&[u64]>, i: usize| match bits {
-        Some(d) => !(d.get(i / 64).copied().unwrap_or(0) >> (i % 64)) as u8,
-        None => u8::MAX,
     };
     let load = |block: &[u64; 8]| -> __m512i {
         // SAFETY: `block` is 64 readable bytes, what the unaligned load reads.
@@ -1559,12 +1561,12 @@ fn merged_blocks_avx512(
         }
     };
     let (mut i, mut j) = (0, 0);
-    while let (Some(x), Some(y)) = (a.get(i..i + 8), b.get(j..j + 8)) {
+    while let (Some(x), Some(y)) = (a.set.get(i..i + 8), b.set.get(j..j + 8)) {
         let (Ok(x), Ok(y)) = (<&[u64; 8]>::try_from(x), <&[u64; 8]>::try_from(y)) else {
             break;
         };
         let (va, vb) = (load(x), load(y));
-        let (ka, kb) = (kept(a_dropped, i), kept(b_dropped, j));
+        let (ka, kb) = (a.kept8(i), b.kept8(j));
         // Rotation r: lane k of `a`'s block against lane (k + r) % 8 of `b`'s.
         let (mut ma, mut mb) = (0u8, 0u8);
         macro_rules! rotation {
@@ -1640,19 +1642,9 @@ struct SharedSide {
 
 impl Shared {
     fn of(a: &Features, b: &Features) -> Shared {
-        let (da, db) = (a.dropped.as_deref(), b.dropped.as_deref());
-        let (words, a_words, b_words) = shared_bits(
-            &a.words,
-            da.map(|d| &d.words[..]),
-            &b.words,
-            db.map(|d| &d.words[..]),
-        );
-        let (skeleton, a_skeleton, b_skeleton) = shared_bits(
-            &a.skeleton,
-            da.map(|d| &d.skeleton[..]),
-            &b.skeleton,
-            db.map(|d| &d.skeleton[..]),
-        );
+        let (words, a_words, b_words) = shared_bits(a.marked_words(), b.marked_words());
+        let (skeleton, a_skeleton, b_skeleton) =
+            shared_bits(a.marked_skeleton(), b.marked_skeleton());
         Shared {
             words,
             skeleton,
@@ -2404,12 +2396,22 @@ mod tests {
                 (Some(&drop_a[..]), None),
                 (Some(&drop_a[..]), Some(&drop_b[..])),
             ] {
-                let (count, in_a, in_b) = shared_bits(&a, da, &b, db);
+                let (ma, mb) = (
+                    Marked {
+                        set: &a,
+                        dropped: da,
+                    },
+                    Marked {
+                        set: &b,
+                        dropped: db,
+                    },
+                );
+                let (count, in_a, in_b) = shared_bits(ma, mb);
                 // The block merge (where the CPU has it) and the portable path agree, either way
                 // round.
-                let portable = shared_bits_in::<false>(&a, da, &b, db);
+                let portable = shared_bits_in::<false>(ma, mb);
                 assert_eq!((count, in_a.clone(), in_b.clone()), portable);
-                let (c, x, y) = shared_bits(&b, db, &a, da);
+                let (c, x, y) = shared_bits(mb, ma);
                 assert_eq!((c, y, x), portable);
                 let gone = |h: u64| {
                     (da.is_some() && h.is_multiple_of(3)) || (db.is_some() && h.is_multiple_of(5))

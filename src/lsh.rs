@@ -321,10 +321,10 @@ pub(crate) fn counted_candidate_pairs(
     let flagged = |d: u32| touching.is_none_or(|t| t.get(d as usize).copied().unwrap_or(false));
     type Pairs = Vec<(u32, u32)>;
     // Per band: the pairs of small buckets (every pair) and those of large ones (a star and a chain).
-    let band_pairs = |band: usize| -> (Pairs, Pairs) {
-        let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(sigs.len());
+    let band_pairs = |band: usize| -> (Parted, Pairs) {
         let live = sigs.iter().enumerate().filter(|(_, s)| !s.is_empty());
-        if params.rows == 1 {
+        // The band's (key, document) entries sorted by key: with one row, packed in one word.
+        let (packed, keyed): (Vec<u64>, Vec<(u64, u32)>) = if params.rows == 1 {
             // A one-row band's key is its slot value, spread by a bijection (the same buckets):
             // key and document packed in one word, radix-sorted on the key's top bits.
             let mut packed: Vec<u64> = live
@@ -334,21 +334,47 @@ pub(crate) fn counted_candidate_pairs(
                 })
                 .collect();
             sort_spread(&mut packed);
-            keyed.extend(packed.iter().map(|&x| (x >> 32, x as u32)));
+            (packed, Vec::new())
         } else {
-            keyed.extend(live.map(|(i, s)| (params.band_key(s, band), i as u32)));
+            let mut keyed: Vec<(u64, u32)> = live
+                .map(|(i, s)| (params.band_key(s, band), i as u32))
+                .collect();
             keyed.sort_unstable();
-        }
-        // Sized before they are filled (for every pair, flagged or not: untouched capacity costs
-        // no pages); growing them would copy and fault in fresh pages again.
-        let (mut n_pairs, mut n_large) = (0, 0);
-        for group in keyed.chunk_by(|a, b| a.0 == b.0) {
-            let m = group.len();
-            if m <= MAX_BUCKET_PAIRS {
-                n_pairs += m * (m - 1) / 2;
-            } else {
-                n_large += 2 * (m - 1);
+            (Vec::new(), keyed)
+        };
+        let len = packed.len().max(keyed.len());
+        let doc = |i: usize| -> u32 {
+            match packed.get(i) {
+                Some(&x) => x as u32,
+                None => keyed.get(i).map_or(0, |e| e.1),
             }
+        };
+        let same_as_next = |i: usize| -> bool {
+            match (packed.get(i), packed.get(i + 1)) {
+                (Some(x), Some(y)) => x >> 32 == y >> 32,
+                _ => matches!((keyed.get(i), keyed.get(i + 1)), (Some(x), Some(y)) if x.0 == y.0),
+            }
+        };
+        // One scan finds the buckets of two or more (most documents are alone in a bucket) and
+        // sizes the lists before they are filled (for every pair, flagged or not: untouched
+        // capacity costs no pages; growing them would copy and fault in fresh pages again).
+        let mut buckets: Vec<(u32, u32)> = Vec::new();
+        let (mut n_pairs, mut n_large) = (0, 0);
+        let mut start = 0;
+        for i in 0..len {
+            if same_as_next(i) {
+                continue;
+            }
+            let m = i + 1 - start;
+            if m >= 2 {
+                buckets.push((start as u32, m as u32));
+                if m <= MAX_BUCKET_PAIRS {
+                    n_pairs += m * (m - 1) / 2;
+                } else {
+                    n_large += 2 * (m - 1);
+                }
+            }
+            start = i + 1;
         }
         let (mut pairs, mut large) = (Vec::with_capacity(n_pairs), Vec::with_capacity(n_large));
         let push = |list: &mut Pairs, a: u32, b: u32| {
@@ -356,38 +382,40 @@ pub(crate) fn counted_candidate_pairs(
                 list.push((a, b));
             }
         };
-        for group in keyed.chunk_by(|a, b| a.0 == b.0) {
-            if group.len() < 2 || touching.is_some() && !group.iter().any(|&(_, d)| flagged(d)) {
+        let mut group: Vec<u32> = Vec::new();
+        for &(start, m) in &buckets {
+            group.clear();
+            group.extend((start..start + m).map(|i| doc(i as usize)));
+            if touching.is_some() && !group.iter().any(|&d| flagged(d)) {
                 continue;
             }
             if group.len() <= MAX_BUCKET_PAIRS {
                 for x in 0..group.len() {
                     for y in x + 1..group.len() {
-                        push(&mut pairs, group[x].1, group[y].1);
+                        push(&mut pairs, group[x], group[y]);
                     }
                 }
             } else {
                 for x in 1..group.len() {
-                    push(&mut large, group[0].1, group[x].1);
-                    push(&mut large, group[x - 1].1, group[x].1);
+                    push(&mut large, group[0], group[x]);
+                    push(&mut large, group[x - 1], group[x]);
                 }
             }
         }
-        (pairs, large)
+        (parted(pairs, sigs.len()), large)
     };
     #[cfg(feature = "parallel")]
-    let per_band: Vec<(Pairs, Pairs)> = {
+    let per_band: Vec<(Parted, Pairs)> = {
         use rayon::prelude::*;
         (0..params.bands).into_par_iter().map(band_pairs).collect()
     };
     #[cfg(not(feature = "parallel"))]
-    let per_band: Vec<(Pairs, Pairs)> = (0..params.bands).map(band_pairs).collect();
+    let per_band: Vec<(Parted, Pairs)> = (0..params.bands).map(band_pairs).collect();
     let (mut small, mut large) = (Vec::new(), Vec::new());
     for (s, l) in per_band {
         small.push(s);
         large.extend(l);
     }
-    let (starts, partners) = sort_pairs(small, sigs.len());
     large.sort_unstable();
     large.dedup();
     let exact = params.rows == 1
@@ -395,21 +423,190 @@ pub(crate) fn counted_candidate_pairs(
             .iter()
             .find(|s| !s.is_empty())
             .is_some_and(|s| s.values().len() == params.bands);
+    count_pairs(small, &large, sigs.len(), exact)
+}
+
+/// Parts of the document range: the small buckets' pairs of each band are grouped by the part of
+/// their first document, so that ranges of parts can be counted side by side.
+const PARTS: usize = 64;
+
+/// The part of first document `a` of `n`.
+fn part_of(a: u32, n: usize) -> usize {
+    (u64::from(a) * PARTS as u64 / n.max(1) as u64) as usize
+}
+
+/// One band's pairs of small buckets grouped by the part of their first document (a counting
+/// sort, stable): part `p`'s are `pairs[ends[p - 1]..ends[p]]` (from 0 for the first).
+#[derive(Debug)]
+struct Parted {
+    pairs: Vec<(u32, u32)>,
+    ends: [u32; PARTS],
+}
+
+fn parted(pairs: Vec<(u32, u32)>, n: usize) -> Parted {
+    let mut ends = [0u32; PARTS];
+    for &(a, _) in &pairs {
+        if let Some(c) = ends.get_mut(part_of(a, n)) {
+            *c += 1;
+        }
+    }
+    let mut at = [0u32; PARTS];
+    let mut total = 0;
+    for (end, start) in ends.iter_mut().zip(at.iter_mut()) {
+        *start = total;
+        total += *end;
+        *end = total;
+    }
+    let mut out = vec![(0, 0); pairs.len()];
+    for &(a, b) in &pairs {
+        if let Some(slot) = at.get_mut(part_of(a, n)) {
+            if let Some(x) = out.get_mut(*slot as usize) {
+                *x = (a, b);
+            }
+            *slot += 1;
+        }
+    }
+    Parted { pairs: out, ends }
+}
+
+impl Parted {
+    /// The pairs of parts `parts`.
+    fn of(&self, parts: std::ops::Range<usize>) -> &[(u32, u32)] {
+        let end = |p: usize| if p == 0 { 0 } else { self.ends[p - 1] as usize };
+        self.pairs
+            .get(end(parts.start)..end(parts.end))
+            .unwrap_or_default()
+    }
+}
+
+/// The distinct pairs of `small` (every band's small buckets) and `large` (sorted, distinct), in
+/// order, each with its count: its number of repeats in `small`, when `exact` and not in
+/// `large`, else [`UNCOUNTED`]. Ranges of first documents are counted side by side with the
+/// `parallel` feature (in the caller's pool), each written into its own slice of the output; the
+/// output does not depend on how the range is cut.
+fn count_pairs(small: Vec<Parted>, large: &[(u32, u32)], n: usize, exact: bool) -> Counted {
+    // Chunks of parts with about the same number of listed pairs, a few per thread.
+    #[cfg(feature = "parallel")]
+    let threads = rayon::current_num_threads();
+    #[cfg(not(feature = "parallel"))]
+    let threads = 1;
+    let per_part: Vec<usize> = (0..PARTS)
+        .map(|p| small.iter().map(|b| b.of(p..p + 1).len()).sum())
+        .collect();
+    let listed: usize = per_part.iter().sum();
+    let chunks = (4 * threads).clamp(1, PARTS);
+    let mut cuts = vec![0];
+    let mut acc = 0;
+    for (p, &c) in per_part.iter().enumerate() {
+        acc += c;
+        if acc * chunks >= listed * cuts.len() && p + 1 < PARTS {
+            cuts.push(p + 1);
+        }
+    }
+    cuts.push(PARTS);
+    cuts.dedup();
+    let ranges: Vec<std::ops::Range<usize>> = cuts.windows(2).map(|w| w[0]..w[1]).collect();
+    // First pass, per chunk: its documents' partners, sorted, and its number of distinct pairs.
+    let sorted = |parts: &std::ops::Range<usize>| -> Sorted {
+        let docs = first_doc(parts.start, n)..first_doc(parts.end, n);
+        let lists = small.iter().map(|b| b.of(parts.clone()));
+        let sorted = sort_pairs(lists, docs.clone());
+        let large = &large[large.partition_point(|p| (p.0 as usize) < docs.start)
+            ..large.partition_point(|p| (p.0 as usize) < docs.end)];
+        let distinct = merged(docs.start, &sorted.0, &sorted.1, large, exact, |_, _| {});
+        Sorted {
+            docs,
+            starts: sorted.0,
+            partners: sorted.1,
+            large,
+            distinct,
+        }
+    };
+    #[cfg(feature = "parallel")]
+    let sorted: Vec<Sorted> = {
+        use rayon::prelude::*;
+        ranges.par_iter().map(sorted).collect()
+    };
+    #[cfg(not(feature = "parallel"))]
+    let sorted: Vec<Sorted> = ranges.iter().map(sorted).collect();
+    // The listed pairs are sorted into each chunk's partners: freed before the output is made.
+    drop(small);
+    // Second pass: each chunk writes its pairs into its own slice.
+    let total: usize = sorted.iter().map(|c| c.distinct).sum();
+    let mut out = Counted {
+        pairs: vec![(0, 0); total],
+        shared: vec![0; total],
+    };
+    let mut jobs = Vec::with_capacity(sorted.len());
+    let (mut pairs, mut shared) = (&mut out.pairs[..], &mut out.shared[..]);
+    for chunk in &sorted {
+        let (p, rest_p) = std::mem::take(&mut pairs).split_at_mut(chunk.distinct);
+        let (s, rest_s) = std::mem::take(&mut shared).split_at_mut(chunk.distinct);
+        (pairs, shared) = (rest_p, rest_s);
+        jobs.push((chunk, p, s));
+    }
+    let fill = |(chunk, pairs, shared): (&Sorted, &mut [(u32, u32)], &mut [u16])| {
+        let mut i = 0;
+        let (starts, partners) = (&chunk.starts, &chunk.partners);
+        merged(
+            chunk.docs.start,
+            starts,
+            partners,
+            chunk.large,
+            exact,
+            |pair, count| {
+                if let (Some(p), Some(s)) = (pairs.get_mut(i), shared.get_mut(i)) {
+                    (*p, *s) = (pair, count);
+                }
+                i += 1;
+            },
+        );
+    };
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        jobs.into_par_iter().for_each(fill);
+    }
+    #[cfg(not(feature = "parallel"))]
+    jobs.into_iter().for_each(fill);
+    out
+}
+
+/// The first document of part `p` of `n` (`n` for `PARTS`): the least `a` with `part_of(a) >= p`.
+fn first_doc(p: usize, n: usize) -> usize {
+    // part_of(a) = floor(a * PARTS / n) >= p  <=>  a >= ceil(p * n / PARTS).
+    (p * n).div_ceil(PARTS).min(n)
+}
+
+/// A chunk's sorted pairs (see [`count_pairs`]).
+struct Sorted<'a> {
+    docs: std::ops::Range<usize>,
+    starts: Vec<usize>,
+    partners: Vec<u32>,
+    large: &'a [(u32, u32)],
+    distinct: usize,
+}
+
+/// Walks the distinct pairs of `sorted` (see [`sort_pairs`]) merged with `large`, in order,
+/// calling `emit(pair, count)` for each; returns how many there were.
+fn merged(
+    first: usize,
+    starts: &[usize],
+    partners: &[u32],
+    large: &[(u32, u32)],
+    exact: bool,
+    mut emit: impl FnMut((u32, u32), u16),
+) -> usize {
     // The distinct pairs of small buckets in order, each with its number of repeats (its count).
-    let runs = starts.windows(2).enumerate().flat_map(|(a, w)| {
+    let runs = starts.windows(2).enumerate().flat_map(|(i, w)| {
+        let a = (first + i) as u32;
         let list = partners.get(w[0]..w[1]).unwrap_or_default();
         list.chunk_by(|x, y| x == y)
-            .map(move |run| ((a as u32, run[0]), run.len()))
+            .map(move |run| ((a, run[0]), run.len()))
     });
-    // Merged with the pairs of large buckets.
-    // At most one pair per listed occurrence; the pages past the distinct pairs are never touched.
-    let most = partners.len() + large.len();
-    let mut out = Counted {
-        pairs: Vec::with_capacity(most),
-        shared: Vec::with_capacity(most),
-    };
     let mut runs = runs.peekable();
-    let mut large = large.into_iter().peekable();
+    let mut large = large.iter().copied().peekable();
+    let mut count = 0;
     loop {
         let next = match (runs.peek(), large.peek()) {
             (Some(&(p, _)), Some(&q)) => p.min(q),
@@ -419,23 +616,33 @@ pub(crate) fn counted_candidate_pairs(
         };
         let run = runs.next_if(|&(p, _)| p == next).map_or(0, |(_, n)| n);
         let in_large = large.next_if(|&q| q == next).is_some();
-        out.pairs.push(next);
-        out.shared.push(match u16::try_from(run) {
-            Ok(n) if exact && !in_large && n < UNCOUNTED => n,
-            _ => UNCOUNTED,
-        });
+        emit(
+            next,
+            match u16::try_from(run) {
+                Ok(n) if exact && !in_large && n < UNCOUNTED => n,
+                _ => UNCOUNTED,
+            },
+        );
+        count += 1;
     }
-    out
+    count
 }
 
-/// The pairs of `lists` (first documents below `n`) in sorted order, repeats kept, as each first
-/// document's partners: `partners[starts[a]..starts[a + 1]]` are `a`'s, sorted. A counting sort
-/// on the first document, then each short list sorted in cache: cheaper than sorting all pairs
-/// at once, and the lists are freed as they are read.
-fn sort_pairs(lists: Vec<Vec<(u32, u32)>>, n: usize) -> (Vec<usize>, Vec<u32>) {
+/// The pairs of `lists` (first documents in `docs`) in sorted order, repeats kept, as each first
+/// document's partners: `partners[starts[i]..starts[i + 1]]` are those of `docs.start + i`,
+/// sorted. A counting sort on the first document, then each short list sorted in cache: cheaper
+/// than sorting all pairs at once.
+fn sort_pairs<'a>(
+    lists: impl Iterator<Item = &'a [(u32, u32)]> + Clone,
+    docs: std::ops::Range<usize>,
+) -> (Vec<usize>, Vec<u32>) {
+    let n = docs.len();
     let mut starts = vec![0usize; n + 1];
-    for &(a, _) in lists.iter().flatten() {
-        if let Some(c) = starts.get_mut(a as usize + 1) {
+    for &(a, _) in lists.clone().flatten() {
+        if let Some(c) = (a as usize)
+            .checked_sub(docs.start)
+            .and_then(|i| starts.get_mut(i + 1))
+        {
             *c += 1;
         }
     }
@@ -444,14 +651,15 @@ fn sort_pairs(lists: Vec<Vec<(u32, u32)>>, n: usize) -> (Vec<usize>, Vec<u32>) {
     }
     let mut next = starts.clone();
     let mut partners = vec![0u32; starts[n]];
-    for list in lists {
-        for (a, b) in list {
-            if let Some(at) = next.get_mut(a as usize) {
-                if let Some(slot) = partners.get_mut(*at) {
-                    *slot = b;
-                }
-                *at += 1;
+    for &(a, b) in lists.flatten() {
+        if let Some(at) = (a as usize)
+            .checked_sub(docs.start)
+            .and_then(|i| next.get_mut(i))
+        {
+            if let Some(slot) = partners.get_mut(*at) {
+                *slot = b;
             }
+            *at += 1;
         }
     }
     for w in starts.windows(2) {
@@ -495,6 +703,63 @@ mod tests {
         }
         from_index.sort_unstable();
         assert_eq!(from_index, candidate_pairs(&sigs, p));
+    }
+
+    /// The pairs and counts do not depend on how many threads count them (the document range
+    /// is cut into chunks by the number of threads) nor on the parts: a large corpus with groups
+    /// of copies, counted in pools of 1, 2 and 5 threads, and as one part against a naive count.
+    #[cfg(feature = "parallel")]
+    #[test]
+    fn counted_pairs_do_not_depend_on_threads() {
+        let s = Sketcher::new(Algorithm::OnePermutation, 32, 5);
+        // 3000 sets in groups of 1 to 6 overlapping copies.
+        let sets: Vec<Vec<u64>> = (0..3000u64)
+            .map(|i| {
+                let g = i / 6 * 6 + i % 6 % (1 + i / 6 % 6);
+                (g * 100..g * 100 + 40)
+                    .chain(i * 7 + 1_000_000..i * 7 + 1_000_003)
+                    .collect()
+            })
+            .collect();
+        let sigs: Vec<_> = sets.iter().map(|x| s.sketch(x)).collect();
+        let p = LshParams { bands: 32, rows: 1 };
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| counted_candidate_pairs(&sigs, p, None))
+        };
+        let one = run(1);
+        assert!(one.pairs.len() > 2000);
+        for threads in [2, 5] {
+            let other = run(threads);
+            assert_eq!(other.pairs, one.pairs);
+            assert_eq!(other.shared, one.shared);
+        }
+        // Counted the naive way: every listed pair of every band, sorted and run-length counted.
+        let mut listed = Vec::new();
+        for band in 0..p.bands {
+            let mut keyed: Vec<(u64, u32)> = (0..sigs.len())
+                .map(|i| (p.band_key(&sigs[i], band), i as u32))
+                .collect();
+            keyed.sort_unstable();
+            for group in keyed.chunk_by(|a, b| a.0 == b.0) {
+                assert!(group.len() <= MAX_BUCKET_PAIRS);
+                for x in 0..group.len() {
+                    for y in x + 1..group.len() {
+                        listed.push((group[x].1, group[y].1));
+                    }
+                }
+            }
+        }
+        listed.sort_unstable();
+        let naive: Vec<((u32, u32), u16)> = listed
+            .chunk_by(|a, b| a == b)
+            .map(|run| (run[0], run.len() as u16))
+            .collect();
+        let got: Vec<((u32, u32), u16)> = one.pairs.into_iter().zip(one.shared).collect();
+        assert_eq!(got, naive);
     }
 
     /// Against brute force: every pair sharing a band is a candidate, and a counted pair's count

@@ -435,48 +435,27 @@ fn part_of(a: u32, n: usize) -> usize {
     (u64::from(a) * PARTS as u64 / n.max(1) as u64) as usize
 }
 
-/// One band's pairs of small buckets grouped by the part of their first document (a counting
-/// sort, stable): part `p`'s are `pairs[ends[p - 1]..ends[p]]` (from 0 for the first).
+/// One band's pairs of small buckets, one list per part of their first document (see
+/// [`part_of`]), each sized before it is filled.
 #[derive(Debug)]
 struct Parted {
-    pairs: Vec<(u32, u32)>,
-    ends: [u32; PARTS],
+    parts: Vec<Vec<(u32, u32)>>,
 }
 
 fn parted(pairs: Vec<(u32, u32)>, n: usize) -> Parted {
-    let mut ends = [0u32; PARTS];
+    let mut sizes = [0usize; PARTS];
     for &(a, _) in &pairs {
-        if let Some(c) = ends.get_mut(part_of(a, n)) {
+        if let Some(c) = sizes.get_mut(part_of(a, n)) {
             *c += 1;
         }
     }
-    let mut at = [0u32; PARTS];
-    let mut total = 0;
-    for (end, start) in ends.iter_mut().zip(at.iter_mut()) {
-        *start = total;
-        total += *end;
-        *end = total;
-    }
-    let mut out = vec![(0, 0); pairs.len()];
+    let mut parts: Vec<Vec<(u32, u32)>> = sizes.iter().map(|&c| Vec::with_capacity(c)).collect();
     for &(a, b) in &pairs {
-        if let Some(slot) = at.get_mut(part_of(a, n)) {
-            if let Some(x) = out.get_mut(*slot as usize) {
-                *x = (a, b);
-            }
-            *slot += 1;
+        if let Some(list) = parts.get_mut(part_of(a, n)) {
+            list.push((a, b));
         }
     }
-    Parted { pairs: out, ends }
-}
-
-impl Parted {
-    /// The pairs of parts `parts`.
-    fn of(&self, parts: std::ops::Range<usize>) -> &[(u32, u32)] {
-        let end = |p: usize| if p == 0 { 0 } else { self.ends[p - 1] as usize };
-        self.pairs
-            .get(end(parts.start)..end(parts.end))
-            .unwrap_or_default()
-    }
+    Parted { parts }
 }
 
 /// The distinct pairs of `small` (every band's small buckets) and `large` (sorted, distinct), in
@@ -484,14 +463,19 @@ impl Parted {
 /// `large`, else [`UNCOUNTED`]. Ranges of first documents are counted side by side with the
 /// `parallel` feature (in the caller's pool), each written into its own slice of the output; the
 /// output does not depend on how the range is cut.
-fn count_pairs(small: Vec<Parted>, large: &[(u32, u32)], n: usize, exact: bool) -> Counted {
+fn count_pairs(mut small: Vec<Parted>, large: &[(u32, u32)], n: usize, exact: bool) -> Counted {
     // Chunks of parts with about the same number of listed pairs, a few per thread.
     #[cfg(feature = "parallel")]
     let threads = rayon::current_num_threads();
     #[cfg(not(feature = "parallel"))]
     let threads = 1;
     let per_part: Vec<usize> = (0..PARTS)
-        .map(|p| small.iter().map(|b| b.of(p..p + 1).len()).sum())
+        .map(|p| {
+            small
+                .iter()
+                .map(|b| b.parts.get(p).map_or(0, Vec::len))
+                .sum()
+        })
         .collect();
     let listed: usize = per_part.iter().sum();
     let chunks = (4 * threads).clamp(1, PARTS);
@@ -506,10 +490,22 @@ fn count_pairs(small: Vec<Parted>, large: &[(u32, u32)], n: usize, exact: bool) 
     cuts.push(PARTS);
     cuts.dedup();
     let ranges: Vec<std::ops::Range<usize>> = cuts.windows(2).map(|w| w[0]..w[1]).collect();
+    // Each chunk takes its parts' lists from every band, and frees each once it is sorted in.
+    type Lists = Vec<Vec<(u32, u32)>>;
+    let owned: Vec<Lists> = ranges
+        .iter()
+        .map(|parts| {
+            small
+                .iter_mut()
+                .flat_map(|b| b.parts.get_mut(parts.clone()).unwrap_or_default())
+                .map(std::mem::take)
+                .collect()
+        })
+        .collect();
+    drop(small);
     // First pass, per chunk: its documents' partners, sorted, and its number of distinct pairs.
-    let sorted = |parts: &std::ops::Range<usize>| -> Sorted {
+    let sorted = |(parts, lists): (&std::ops::Range<usize>, Lists)| -> Sorted {
         let docs = first_doc(parts.start, n)..first_doc(parts.end, n);
-        let lists = small.iter().map(|b| b.of(parts.clone()));
         let sorted = sort_pairs(lists, docs.clone());
         let large = &large[large.partition_point(|p| (p.0 as usize) < docs.start)
             ..large.partition_point(|p| (p.0 as usize) < docs.end)];
@@ -525,12 +521,10 @@ fn count_pairs(small: Vec<Parted>, large: &[(u32, u32)], n: usize, exact: bool) 
     #[cfg(feature = "parallel")]
     let sorted: Vec<Sorted> = {
         use rayon::prelude::*;
-        ranges.par_iter().map(sorted).collect()
+        ranges.par_iter().zip(owned).map(sorted).collect()
     };
     #[cfg(not(feature = "parallel"))]
-    let sorted: Vec<Sorted> = ranges.iter().map(sorted).collect();
-    // The listed pairs are sorted into each chunk's partners: freed before the output is made.
-    drop(small);
+    let sorted: Vec<Sorted> = ranges.iter().zip(owned).map(sorted).collect();
     // Second pass: each chunk writes its pairs into its own slice.
     let total: usize = sorted.iter().map(|c| c.distinct).sum();
     let mut out = Counted {
@@ -631,14 +625,11 @@ fn merged(
 /// The pairs of `lists` (first documents in `docs`) in sorted order, repeats kept, as each first
 /// document's partners: `partners[starts[i]..starts[i + 1]]` are those of `docs.start + i`,
 /// sorted. A counting sort on the first document, then each short list sorted in cache: cheaper
-/// than sorting all pairs at once.
-fn sort_pairs<'a>(
-    lists: impl Iterator<Item = &'a [(u32, u32)]> + Clone,
-    docs: std::ops::Range<usize>,
-) -> (Vec<usize>, Vec<u32>) {
+/// than sorting all pairs at once, and the lists are freed as they are read.
+fn sort_pairs(lists: Vec<Vec<(u32, u32)>>, docs: std::ops::Range<usize>) -> (Vec<usize>, Vec<u32>) {
     let n = docs.len();
     let mut starts = vec![0usize; n + 1];
-    for &(a, _) in lists.clone().flatten() {
+    for &(a, _) in lists.iter().flatten() {
         if let Some(c) = (a as usize)
             .checked_sub(docs.start)
             .and_then(|i| starts.get_mut(i + 1))
@@ -651,15 +642,17 @@ fn sort_pairs<'a>(
     }
     let mut next = starts.clone();
     let mut partners = vec![0u32; starts[n]];
-    for &(a, b) in lists.flatten() {
-        if let Some(at) = (a as usize)
-            .checked_sub(docs.start)
-            .and_then(|i| next.get_mut(i))
-        {
-            if let Some(slot) = partners.get_mut(*at) {
-                *slot = b;
+    for list in lists {
+        for (a, b) in list {
+            if let Some(at) = (a as usize)
+                .checked_sub(docs.start)
+                .and_then(|i| next.get_mut(i))
+            {
+                if let Some(slot) = partners.get_mut(*at) {
+                    *slot = b;
+                }
+                *at += 1;
             }
-            *at += 1;
         }
     }
     for w in starts.windows(2) {

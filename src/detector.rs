@@ -639,8 +639,6 @@ impl Detector {
         // With stage one's pairs at hand, only pairs with a changed document are new: the
         // banding lists only those, and the count adds them to stage one's.
         let changed = built.reuse.as_ref().map(|r| &r.changed[..]);
-        let counted = counted_candidate_pairs(&built.signatures, self.config.lsh_params(), changed);
-        let count = counted.pairs.len() + built.reuse.as_ref().map_or(0, |r| r.candidates);
         // Set sizes side by side: the first look below touches no features.
         let sizes: Vec<usize> = (0..self.len() as u32)
             .map(|d| built.feat(&self.features, d).size())
@@ -649,8 +647,9 @@ impl Detector {
         // A cheap first look, before anything is copied: the containment the signatures imply.
         // One agreeing slot of 128 is what two unrelated texts sharing one common phrase give.
         // The banding has counted the agreeing slots of most pairs; the others compare
-        // signatures. (At a million documents, 80 million candidates leave 2.5 million.)
-        let worth = |&(a, b): &(u32, u32), shared: u16| -> bool {
+        // signatures. It looks as the pairs are counted, so the pairs it turns away are never
+        // stored. (At a million documents, 80 million candidates leave 2.5 million.)
+        let worth = |(a, b): (u32, u32), shared: u16| -> bool {
             let j = if shared == UNCOUNTED {
                 built.signatures[a as usize]
                     .similarity(&built.signatures[b as usize])
@@ -661,26 +660,10 @@ impl Detector {
             crate::verify::containment_from_jaccard(j, sizes[a as usize], sizes[b as usize])
                 >= MIN_ESTIMATED_CONTAINMENT
         };
-        #[cfg(feature = "parallel")]
-        let candidates: Vec<(u32, u32)> = {
-            use rayon::prelude::*;
-            counted
-                .pairs
-                .par_iter()
-                .zip(&counted.shared)
-                .filter(|&(p, &shared)| worth(p, shared))
-                .map(|(&p, _)| p)
-                .collect()
-        };
-        #[cfg(not(feature = "parallel"))]
-        let candidates: Vec<(u32, u32)> = counted
-            .pairs
-            .iter()
-            .zip(&counted.shared)
-            .filter(|&(p, &shared)| worth(p, shared))
-            .map(|(&p, _)| p)
-            .collect();
-        drop(counted);
+        let counted =
+            counted_candidate_pairs(&built.signatures, self.config.lsh_params(), changed, &worth);
+        let count = counted.candidates + built.reuse.as_ref().map_or(0, |r| r.candidates);
+        let candidates = counted.pairs;
         let verify = |aligner: &mut Aligner, &(a, b): &(u32, u32)| -> Option<Pair> {
             let (fa, fb) = (built.feat(&self.features, a), built.feat(&self.features, b));
             let similarity = self.verified(fa, fb, aligner);
@@ -985,7 +968,9 @@ mod tests {
         assert!(!fresh.0.is_empty());
         assert_eq!(reused.0, fresh.0);
         // The count: stage one's candidates, and the final banding's pairs with a changed document.
-        let all = counted_candidate_pairs(&built.signatures, d.config.lsh_params(), None).pairs;
+        let all =
+            counted_candidate_pairs(&built.signatures, d.config.lsh_params(), None, &|_, _| true)
+                .pairs;
         let touching = all
             .iter()
             .filter(|&&(a, b)| changed[a as usize] || changed[b as usize])

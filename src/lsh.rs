@@ -288,20 +288,22 @@ pub const MAX_BUCKET_PAIRS: usize = 128;
 /// assert_eq!(candidate_pairs(&sigs, LshParams { bands: 16, rows: 4 }), vec![(0, 2)]);
 /// ```
 pub fn candidate_pairs(sigs: &[Signature], params: LshParams) -> Vec<(u32, u32)> {
-    counted_candidate_pairs(sigs, params, None).pairs
+    counted_candidate_pairs(sigs, params, None, &|_, _| true).pairs
 }
 
 /// [`Counted::shared`] of a pair whose shared slots LSH does not tell exactly.
 pub(crate) const UNCOUNTED: u16 = u16::MAX;
 
-/// The candidate pairs of [`candidate_pairs`], with the number of signature slots each pair
-/// shares where the banding tells it exactly.
+/// The candidate pairs of [`candidate_pairs`] that a filter kept, with the number of signature
+/// slots each pair shares where the banding tells it exactly.
 #[derive(Debug, Default)]
 pub(crate) struct Counted {
-    /// The pairs, as [`candidate_pairs`] gives them.
+    /// The kept pairs, in the order [`candidate_pairs`] gives them.
     pub pairs: Vec<(u32, u32)>,
-    /// For each pair, its number of equal signature slots, or [`UNCOUNTED`].
+    /// For each kept pair, its number of equal signature slots, or [`UNCOUNTED`].
     pub shared: Vec<u16>,
+    /// How many distinct candidate pairs there were, kept or not.
+    pub candidates: usize,
 }
 
 /// [`candidate_pairs`] with the slots each pair shares. With one row per band and one band per
@@ -313,10 +315,15 @@ pub(crate) struct Counted {
 /// With `touching`, only the pairs with at least one flagged document (`touching[d]`), each
 /// with the same count: the pairs a second banding needs when only those documents' signatures
 /// changed. A bucket without a flagged member is passed over.
+///
+/// Only the pairs for which `keep(pair, shared)` holds are listed (all are counted in
+/// [`Counted::candidates`]): a prefilter applied as the pairs are counted, so that the pairs it
+/// rejects (most of them, at scale) are never stored.
 pub(crate) fn counted_candidate_pairs(
     sigs: &[Signature],
     params: LshParams,
     touching: Option<&[bool]>,
+    keep: &(dyn Fn((u32, u32), u16) -> bool + Sync),
 ) -> Counted {
     let flagged = |d: u32| touching.is_none_or(|t| t.get(d as usize).copied().unwrap_or(false));
     type Pairs = Vec<(u32, u32)>;
@@ -423,7 +430,7 @@ pub(crate) fn counted_candidate_pairs(
             .iter()
             .find(|s| !s.is_empty())
             .is_some_and(|s| s.values().len() == params.bands);
-    count_pairs(small, &large, sigs.len(), exact)
+    count_pairs(small, &large, sigs.len(), exact, keep)
 }
 
 /// Parts of the document range: the small buckets' pairs of each band are grouped by the part of
@@ -462,8 +469,14 @@ fn parted(pairs: Vec<(u32, u32)>, n: usize) -> Parted {
 /// order, each with its count: its number of repeats in `small`, when `exact` and not in
 /// `large`, else [`UNCOUNTED`]. Ranges of first documents are counted side by side with the
 /// `parallel` feature (in the caller's pool), each written into its own slice of the output; the
-/// output does not depend on how the range is cut.
-fn count_pairs(mut small: Vec<Parted>, large: &[(u32, u32)], n: usize, exact: bool) -> Counted {
+/// output does not depend on how the range is cut. Only pairs `keep` accepts are written.
+fn count_pairs(
+    mut small: Vec<Parted>,
+    large: &[(u32, u32)],
+    n: usize,
+    exact: bool,
+    keep: &(dyn Fn((u32, u32), u16) -> bool + Sync),
+) -> Counted {
     // Chunks of parts with about the same number of listed pairs, a few per thread.
     #[cfg(feature = "parallel")]
     let threads = rayon::current_num_threads();
@@ -509,13 +522,22 @@ fn count_pairs(mut small: Vec<Parted>, large: &[(u32, u32)], n: usize, exact: bo
         let sorted = sort_pairs(lists, docs.clone());
         let large = &large[large.partition_point(|p| (p.0 as usize) < docs.start)
             ..large.partition_point(|p| (p.0 as usize) < docs.end)];
-        let distinct = merged(docs.start, &sorted.0, &sorted.1, large, exact, |_, _| {});
+        let mut kept = 0;
+        let distinct = merged(
+            docs.start,
+            &sorted.0,
+            &sorted.1,
+            large,
+            exact,
+            |pair, count| kept += usize::from(keep(pair, count)),
+        );
         Sorted {
             docs,
             starts: sorted.0,
             partners: sorted.1,
             large,
             distinct,
+            kept,
         }
     };
     #[cfg(feature = "parallel")]
@@ -526,16 +548,17 @@ fn count_pairs(mut small: Vec<Parted>, large: &[(u32, u32)], n: usize, exact: bo
     #[cfg(not(feature = "parallel"))]
     let sorted: Vec<Sorted> = ranges.iter().zip(owned).map(sorted).collect();
     // Second pass: each chunk writes its pairs into its own slice.
-    let total: usize = sorted.iter().map(|c| c.distinct).sum();
+    let total: usize = sorted.iter().map(|c| c.kept).sum();
     let mut out = Counted {
         pairs: vec![(0, 0); total],
         shared: vec![0; total],
+        candidates: sorted.iter().map(|c| c.distinct).sum(),
     };
     let mut jobs = Vec::with_capacity(sorted.len());
     let (mut pairs, mut shared) = (&mut out.pairs[..], &mut out.shared[..]);
     for chunk in &sorted {
-        let (p, rest_p) = std::mem::take(&mut pairs).split_at_mut(chunk.distinct);
-        let (s, rest_s) = std::mem::take(&mut shared).split_at_mut(chunk.distinct);
+        let (p, rest_p) = std::mem::take(&mut pairs).split_at_mut(chunk.kept);
+        let (s, rest_s) = std::mem::take(&mut shared).split_at_mut(chunk.kept);
         (pairs, shared) = (rest_p, rest_s);
         jobs.push((chunk, p, s));
     }
@@ -549,6 +572,9 @@ fn count_pairs(mut small: Vec<Parted>, large: &[(u32, u32)], n: usize, exact: bo
             chunk.large,
             exact,
             |pair, count| {
+                if !keep(pair, count) {
+                    return;
+                }
                 if let (Some(p), Some(s)) = (pairs.get_mut(i), shared.get_mut(i)) {
                     (*p, *s) = (pair, count);
                 }
@@ -578,7 +604,9 @@ struct Sorted<'a> {
     starts: Vec<usize>,
     partners: Vec<u32>,
     large: &'a [(u32, u32)],
+    /// Distinct pairs, and of those the kept ones.
     distinct: usize,
+    kept: usize,
 }
 
 /// Walks the distinct pairs of `sorted` (see [`sort_pairs`]) merged with `large`, in order,
@@ -721,7 +749,7 @@ mod tests {
                 .num_threads(threads)
                 .build()
                 .unwrap();
-            pool.install(|| counted_candidate_pairs(&sigs, p, None))
+            pool.install(|| counted_candidate_pairs(&sigs, p, None, &|_, _| true))
         };
         let one = run(1);
         assert!(one.pairs.len() > 2000);
@@ -753,6 +781,26 @@ mod tests {
             .collect();
         let got: Vec<((u32, u32), u16)> = one.pairs.into_iter().zip(one.shared).collect();
         assert_eq!(got, naive);
+        assert_eq!(one.candidates, naive.len());
+        // A filter drops pairs as they are counted: the rest, in order, and the same total.
+        for threads in [1, 3] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let kept = pool.install(|| {
+                counted_candidate_pairs(&sigs, p, None, &|(a, _), n| n >= 3 && a % 2 == 0)
+            });
+            let want: Vec<_> = naive
+                .iter()
+                .filter(|((a, _), n)| *n >= 3 && a % 2 == 0)
+                .copied()
+                .collect();
+            assert!(!want.is_empty() && want.len() < naive.len());
+            let got: Vec<_> = kept.pairs.into_iter().zip(kept.shared).collect();
+            assert_eq!(got, want);
+            assert_eq!(kept.candidates, naive.len());
+        }
     }
 
     /// Against brute force: every pair sharing a band is a candidate, and a counted pair's count
@@ -771,11 +819,11 @@ mod tests {
             LshParams { bands: 32, rows: 1 },
             LshParams { bands: 8, rows: 4 },
         ] {
-            let counted = counted_candidate_pairs(&sigs, p, None);
+            let counted = counted_candidate_pairs(&sigs, p, None, &|_, _| true);
             assert_eq!(counted.pairs, candidate_pairs(&sigs, p));
             // Only the pairs touching some flagged documents: the same pairs and counts, filtered.
             let flags: Vec<bool> = (0..sigs.len()).map(|d| d % 7 == 3 || d == 120).collect();
-            let touching = counted_candidate_pairs(&sigs, p, Some(&flags));
+            let touching = counted_candidate_pairs(&sigs, p, Some(&flags), &|_, _| true);
             let want_touching: Vec<((u32, u32), u16)> = counted
                 .pairs
                 .iter()

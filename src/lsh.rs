@@ -449,6 +449,7 @@ struct Parted {
     parts: Vec<Vec<(u32, u32)>>,
 }
 
+/// `pairs` (first documents below `n`) split by part, in their order within each part.
 fn parted(pairs: Vec<(u32, u32)>, n: usize) -> Parted {
     let mut sizes = [0usize; PARTS];
     for &(a, _) in &pairs {

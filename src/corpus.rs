@@ -337,6 +337,7 @@ pub fn read_jsonl(path: impl AsRef<Path>) -> Result<Corpus, CorpusError> {
 
 /// A streaming reader of `{"id", "text"}` JSONL: one item per non-blank line, either a document or
 /// the problem with that line. Memory stays bounded by the longest line; repeated ids are reported.
+/// A read error is the last item.
 ///
 /// Extra fields are ignored; `id` may be a string or a number. A line longer than the size limit is
 /// skipped with [`CorpusError::TooLarge`].
@@ -360,6 +361,8 @@ pub struct JsonlReader {
     buf: Vec<u8>,
     seen: std::collections::HashSet<u64>,
     max_bytes: u64,
+    /// Set by a read error, which ends the file (a failing disk would otherwise repeat it).
+    failed: bool,
 }
 
 #[cfg(feature = "jsonl")]
@@ -388,6 +391,7 @@ impl JsonlReader {
             buf: Vec::new(),
             seen: Default::default(),
             max_bytes: DEFAULT_MAX_BYTES,
+            failed: false,
         })
     }
 
@@ -407,7 +411,7 @@ impl JsonlReader {
                 limit: self.max_bytes,
             });
         }
-        let value: serde_json::Value = match serde_json::from_slice(&self.buf) {
+        let mut value: serde_json::Value = match serde_json::from_slice(&self.buf) {
             Ok(v) => v,
             Err(e) => return Err(self.bad(format!("not JSON ({e})"))),
         };
@@ -417,8 +421,9 @@ impl JsonlReader {
             Some(_) => return Err(self.bad("\"id\" is not a string or a number")),
             None => return Err(self.bad("no \"id\" field")),
         };
-        let text = match value.get("text") {
-            Some(serde_json::Value::String(s)) => s.clone(),
+        // The text is taken out of the parsed value, not copied.
+        let text = match value.get_mut("text").map(serde_json::Value::take) {
+            Some(serde_json::Value::String(s)) => s,
             Some(_) => return Err(self.bad(format!("\"text\" of {id:?} is not a string"))),
             None => return Err(self.bad(format!("no \"text\" field for {id:?}"))),
         };
@@ -442,6 +447,9 @@ impl Iterator for JsonlReader {
 
     fn next(&mut self) -> Option<Self::Item> {
         use std::io::BufRead;
+        if self.failed {
+            return None;
+        }
         loop {
             self.buf.clear();
             self.line_no += 1;
@@ -449,10 +457,11 @@ impl Iterator for JsonlReader {
                 Ok(0) => return None,
                 Ok(_) => {}
                 Err(source) => {
+                    self.failed = true;
                     return Some(Err(CorpusError::Io {
                         path: self.path.clone(),
                         source,
-                    }))
+                    }));
                 }
             }
             if self.buf.iter().all(|b| b.is_ascii_whitespace()) {

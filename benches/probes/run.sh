@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Builds the robustness probes from ../shared/eval/dev into target/probes/ and scores the default
+# pipeline on each with the `evaluate` example (recall to base by transformation included).
+# usage: benches/probes/run.sh [ocr|thesaurus|templates ...]   (all three by default)
+set -euo pipefail
+cd "$(git rev-parse --show-toplevel)"
+dev="${DEV:-../shared/eval/dev}"
+[ -d "$dev/docs" ] || { echo "no dev corpus at $dev (set DEV=...)" >&2; exit 2; }
+probes=("$@")
+[ ${#probes[@]} -gt 0 ] || probes=(ocr thesaurus templates)
+cargo build --release --quiet --example evaluate
+for p in "${probes[@]}"; do
+    out="target/probes/$p"
+    mkdir -p "$out"
+    python3 "benches/probes/$p.py" "$dev" "$out" > /dev/null
+    echo "== $p ($(ls "$out/docs" | wc -l) documents)"
+    target/release/examples/evaluate "$out/docs" "$out/truth.jsonl" --manifest "$out/manifest.jsonl" 2>/dev/null
+done

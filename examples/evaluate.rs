@@ -88,6 +88,16 @@ fn kinds_of(r: &serde_json::Value) -> Vec<String> {
     std::iter::once(kind).chain(with_p).collect()
 }
 
+/// The error for a `--min-recall`/`--max-recall` KIND the manifest does not have, listing those
+/// it has.
+fn unknown_kind<'a>(kind: &str, known: impl IntoIterator<Item = &'a String>) -> String {
+    let known: Vec<&str> = known.into_iter().map(String::as_str).collect();
+    format!(
+        "no document of transformation {kind:?} in the manifest (it has: {})",
+        known.join(", ")
+    )
+}
+
 fn read_lines(path: &PathBuf) -> Result<Vec<serde_json::Value>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     text.lines()
@@ -179,10 +189,7 @@ fn run(args: &Args) -> Result<bool, String> {
     let kinds: std::collections::BTreeSet<String> = manifest.iter().flat_map(kinds_of).collect();
     for (kind, _) in args.min_recall.iter().chain(&args.max_recall) {
         if !kinds.contains(kind) {
-            return Err(format!(
-                "no document of transformation {kind:?} in the manifest (it has: {})",
-                kinds.iter().cloned().collect::<Vec<_>>().join(", ")
-            ));
+            return Err(unknown_kind(kind, &kinds));
         }
     }
     let mut docs = common::load(&args.dir, args.pipeline.max_bytes)?;
@@ -316,10 +323,7 @@ fn run(args: &Args) -> Result<bool, String> {
     let recall_of = |kind: &str| -> Result<f64, String> {
         match by_kind.get(kind) {
             Some(&(h, n)) => Ok(h as f64 / n as f64),
-            None => Err(format!(
-                "no document of transformation {kind:?} in the manifest (it has: {})",
-                by_kind.keys().cloned().collect::<Vec<_>>().join(", ")
-            )),
+            None => Err(unknown_kind(kind, by_kind.keys())),
         }
     };
     for (kind, min) in &args.min_recall {

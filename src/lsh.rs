@@ -291,6 +291,9 @@ pub fn candidate_pairs(sigs: &[Signature], params: LshParams) -> Vec<(u32, u32)>
     counted_candidate_pairs(sigs, params, None, &|_, _| true).pairs
 }
 
+/// A list of document pairs.
+type Pairs = Vec<(u32, u32)>;
+
 /// [`Counted::shared`] of a pair whose shared slots LSH does not tell exactly.
 pub(crate) const UNCOUNTED: u16 = u16::MAX;
 
@@ -325,13 +328,10 @@ pub(crate) fn counted_candidate_pairs(
     touching: Option<&[bool]>,
     keep: &(dyn Fn((u32, u32), u16) -> bool + Sync),
 ) -> Counted {
-    let flagged = |d: u32| touching.is_none_or(|t| t.get(d as usize).copied().unwrap_or(false));
-    type Pairs = Vec<(u32, u32)>;
     // Per band: the pairs of small buckets (every pair) and those of large ones (a star and a chain).
     let band_pairs = |band: usize| -> (Parted, Pairs) {
         let live = sigs.iter().enumerate().filter(|(_, s)| !s.is_empty());
-        // The band's (key, document) entries sorted by key: with one row, packed in one word.
-        let (packed, keyed): (Vec<u64>, Vec<(u64, u32)>) = if params.rows == 1 {
+        let (pairs, large) = if params.rows == 1 {
             // A one-row band's key is its slot value, spread by a bijection (the same buckets):
             // key and document packed in one word, radix-sorted on the key's top bits.
             let mut packed: Vec<u64> = live
@@ -341,74 +341,14 @@ pub(crate) fn counted_candidate_pairs(
                 })
                 .collect();
             sort_spread(&mut packed);
-            (packed, Vec::new())
+            bucket_pairs(&packed, |&x| x >> 32, |&x| x as u32, touching)
         } else {
             let mut keyed: Vec<(u64, u32)> = live
                 .map(|(i, s)| (params.band_key(s, band), i as u32))
                 .collect();
             keyed.sort_unstable();
-            (Vec::new(), keyed)
+            bucket_pairs(&keyed, |e| e.0, |e| e.1, touching)
         };
-        let len = packed.len().max(keyed.len());
-        let doc = |i: usize| -> u32 {
-            match packed.get(i) {
-                Some(&x) => x as u32,
-                None => keyed.get(i).map_or(0, |e| e.1),
-            }
-        };
-        let same_as_next = |i: usize| -> bool {
-            match (packed.get(i), packed.get(i + 1)) {
-                (Some(x), Some(y)) => x >> 32 == y >> 32,
-                _ => matches!((keyed.get(i), keyed.get(i + 1)), (Some(x), Some(y)) if x.0 == y.0),
-            }
-        };
-        // One scan finds the buckets of two or more (most documents are alone in a bucket) and
-        // sizes the lists before they are filled (for every pair, flagged or not: untouched
-        // capacity costs no pages; growing them would copy and fault in fresh pages again).
-        let mut buckets: Vec<(u32, u32)> = Vec::new();
-        let (mut n_pairs, mut n_large) = (0, 0);
-        let mut start = 0;
-        for i in 0..len {
-            if same_as_next(i) {
-                continue;
-            }
-            let m = i + 1 - start;
-            if m >= 2 {
-                buckets.push((start as u32, m as u32));
-                if m <= MAX_BUCKET_PAIRS {
-                    n_pairs += m * (m - 1) / 2;
-                } else {
-                    n_large += 2 * (m - 1);
-                }
-            }
-            start = i + 1;
-        }
-        let (mut pairs, mut large) = (Vec::with_capacity(n_pairs), Vec::with_capacity(n_large));
-        let push = |list: &mut Pairs, a: u32, b: u32| {
-            if flagged(a) || flagged(b) {
-                list.push((a, b));
-            }
-        };
-        let mut group: Vec<u32> = Vec::new();
-        for &(start, m) in &buckets {
-            group.clear();
-            group.extend((start..start + m).map(|i| doc(i as usize)));
-            if touching.is_some() && !group.iter().any(|&d| flagged(d)) {
-                continue;
-            }
-            if group.len() <= MAX_BUCKET_PAIRS {
-                for x in 0..group.len() {
-                    for y in x + 1..group.len() {
-                        push(&mut pairs, group[x], group[y]);
-                    }
-                }
-            } else {
-                for x in 1..group.len() {
-                    push(&mut large, group[0], group[x]);
-                    push(&mut large, group[x - 1], group[x]);
-                }
-            }
-        }
         (parted(pairs, sigs.len()), large)
     };
     #[cfg(feature = "parallel")]
@@ -431,6 +371,62 @@ pub(crate) fn counted_candidate_pairs(
             .find(|s| !s.is_empty())
             .is_some_and(|s| s.values().len() == params.bands);
     count_pairs(small, &large, sigs.len(), exact, keep)
+}
+
+/// The pairs of one band's buckets, from its entries sorted by `key` (each naming a document):
+/// every pair of a small bucket, a star and a chain over a large one (more than
+/// [`MAX_BUCKET_PAIRS`] documents). With `touching`, only pairs with a flagged document, and no
+/// bucket without one.
+fn bucket_pairs<T>(
+    entries: &[T],
+    key: impl Fn(&T) -> u64,
+    doc: impl Fn(&T) -> u32,
+    touching: Option<&[bool]>,
+) -> (Pairs, Pairs) {
+    let flagged = |d: u32| touching.is_none_or(|t| t.get(d as usize).copied().unwrap_or(false));
+    // One scan finds the buckets of two or more (most documents are alone in a bucket) and sizes
+    // the lists before they are filled (for every pair, flagged or not: untouched capacity costs
+    // no pages; growing them would copy and fault in fresh pages again).
+    let mut buckets: Vec<&[T]> = Vec::new();
+    let (mut n_pairs, mut n_large) = (0, 0);
+    for bucket in entries.chunk_by(|x, y| key(x) == key(y)) {
+        let m = bucket.len();
+        if m >= 2 {
+            buckets.push(bucket);
+            if m <= MAX_BUCKET_PAIRS {
+                n_pairs += m * (m - 1) / 2;
+            } else {
+                n_large += 2 * (m - 1);
+            }
+        }
+    }
+    let (mut pairs, mut large) = (Vec::with_capacity(n_pairs), Vec::with_capacity(n_large));
+    let push = |list: &mut Pairs, a: u32, b: u32| {
+        if flagged(a) || flagged(b) {
+            list.push((a, b));
+        }
+    };
+    let mut group: Vec<u32> = Vec::new();
+    for bucket in buckets {
+        group.clear();
+        group.extend(bucket.iter().map(&doc));
+        if !group.iter().any(|&d| flagged(d)) {
+            continue;
+        }
+        if group.len() <= MAX_BUCKET_PAIRS {
+            for x in 0..group.len() {
+                for y in x + 1..group.len() {
+                    push(&mut pairs, group[x], group[y]);
+                }
+            }
+        } else {
+            for x in 1..group.len() {
+                push(&mut large, group[0], group[x]);
+                push(&mut large, group[x - 1], group[x]);
+            }
+        }
+    }
+    (pairs, large)
 }
 
 /// Parts of the document range: the small buckets' pairs of each band are grouped by the part of

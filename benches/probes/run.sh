@@ -4,6 +4,7 @@
 # usage: benches/probes/run.sh [ocr|thesaurus|templates ...]   (all three by default)
 set -euo pipefail
 cd "$(git rev-parse --show-toplevel)"
+export PYTHONDONTWRITEBYTECODE=1
 dev="${DEV:-../shared/eval/dev}"
 [ -d "$dev/docs" ] || { echo "no dev corpus at $dev (set DEV=...)" >&2; exit 2; }
 probes=("$@")

@@ -5,11 +5,11 @@ use crate::boilerplate::{in_at_least, AtLeast, DfCounter, ShingleSet};
 use crate::cluster::{Clustering, UnionFind};
 use crate::config::Config;
 use crate::error::ConfigError;
-use crate::features::{first_shared, FeatureExtractor, Features, Similarity, ALIGN_FROM};
+use crate::features::{first_shared, FeatureExtractor, Features, Marks, Similarity, ALIGN_FROM};
 use crate::lsh::{counted_candidate_pairs, LshIndex, UNCOUNTED};
 use crate::minhash::{Signature, Sketcher};
 use crate::shingle::sort_spread;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// A document's number in a [`Detector`]: its insertion order, from 0.
 pub type DocId = u32;
@@ -97,6 +97,9 @@ struct Built {
     /// cluster (in two or more clusters of two or more documents, or in at least `limit / 2`
     /// single documents), counted exactly. `None` in stage one.
     blocked: Option<ShingleSet>,
+    /// The body lines of site templates found on few pages (see [`template`](crate::template)),
+    /// `None` when there are none.
+    templates: Option<Arc<ShingleSet>>,
     limit: usize,
     /// The features without boilerplate, `None` where nothing was removed.
     filtered: Vec<Option<Features>>,
@@ -142,6 +145,19 @@ impl Built {
     /// Stage one's results when stage two changed no document (they are then the final ones).
     fn unchanged(&self) -> Option<&Reuse> {
         self.reuse.as_ref().filter(|r| !r.changed.contains(&true))
+    }
+
+    /// The shingles of `f` under its template lines.
+    fn template_marks(&self, f: &Features) -> Option<Marks> {
+        let t = self.templates.as_ref()?;
+        f.line_marks(|h| t.contains(h))
+    }
+
+    /// `f` without its template lines and its boilerplate.
+    fn filter(&self, df: &DfCounter, f: &Features) -> Option<Features> {
+        let marks = self.template_marks(f);
+        let drop = |h| self.is_boilerplate(df, h);
+        f.without_marked(drop, marks.as_ref(), MAX_BOILERPLATE_SHARE)
     }
 
     /// Document `i`'s features without boilerplate.
@@ -368,7 +384,10 @@ impl Detector {
         let limit = self.config.boilerplate_limit(self.len());
         // One filter for the whole build (it reads the whole counter once).
         let at_limit = self.df.at_least_filter(limit);
-        let (first, _, frequent_docs) = self.build_with(limit, &at_limit, None, None);
+        let templates = self.templates();
+        let marks = self.template_marks(&templates);
+        let (first, _, frequent_docs) =
+            self.build_with(limit, &at_limit, (templates, &marks), None, None);
         let (mut pairs, candidates) = self.verified_pairs(&first);
         let edges = self.tree_edges(&first, &pairs);
         let clustering = Clustering::from_edges(self.len(), &edges);
@@ -394,8 +413,9 @@ impl Detector {
             match &first.filtered[m] {
                 _ if !frequent_docs[m] => Vec::new(),
                 Some(g) => {
+                    // Less what went with template lines (dropped in both stages).
                     let mut v = Vec::new();
-                    g.dropped_into(&mut v);
+                    g.dropped_into(marks[m].as_deref(), &mut v);
                     v
                 }
                 // Kept whole (see `MAX_BOILERPLATE_SHARE`): looked up again.
@@ -443,9 +463,11 @@ impl Detector {
         blocked.sort_unstable();
         blocked.dedup();
         let blocked = ShingleSet::new(blocked);
+        let templates = first.templates.clone();
         let (second, changed, _) = self.build_with(
             limit,
             &at_limit,
+            (templates, &marks),
             Some(blocked),
             Some((first, &removed_sets)),
         );
@@ -471,6 +493,7 @@ impl Detector {
         &self,
         limit: usize,
         at_limit: &AtLeast,
+        (templates, marks): (Option<Arc<ShingleSet>>, &[Option<Box<Marks>>]),
         blocked: Option<ShingleSet>,
         first: Option<(Built, &[Vec<u64>])>,
     ) -> (Built, Vec<bool>, Vec<bool>) {
@@ -481,6 +504,7 @@ impl Detector {
         );
         let probe = Built {
             blocked,
+            templates,
             limit,
             filtered: Vec::new(),
             signatures: Vec::new(),
@@ -491,7 +515,7 @@ impl Detector {
         // (features without boilerplate when some went, signature), (spared, frequent).
         type Done = ((Option<Features>, Signature), (bool, bool));
         type First<'a> = ((Option<Features>, Signature), &'a [u64]);
-        let work = |f: &Features, first: Option<First>| -> Done {
+        let work = |(f, marks): (&Features, &Option<Box<Marks>>), first: Option<First>| -> Done {
             if let Some((first, removed)) = first {
                 // Stage two drops what stage one removed, less what it spares.
                 if !removed.iter().any(|&h| probe.spares(h)) {
@@ -509,7 +533,7 @@ impl Detector {
                 spared.set(spared.get() | keep);
                 !keep
             };
-            let g = f.without(boilerplate, MAX_BOILERPLATE_SHARE);
+            let g = f.without_marked(boilerplate, marks.as_deref(), MAX_BOILERPLATE_SHARE);
             let mut u = Vec::new();
             g.as_ref().unwrap_or(f).union_into(&mut u);
             let sig = sketcher.sketch(&u);
@@ -527,13 +551,13 @@ impl Detector {
                 Some(first) => Either::Left(first.into_par_iter().map(Some)),
                 None => Either::Right(repeat_n(None, self.len())),
             };
-            let docs = self.features.par_iter().zip(first);
+            let docs = self.features.par_iter().zip(marks).zip(first);
             docs.map(|(f, first)| work(f, first)).collect()
         };
         #[cfg(not(feature = "parallel"))]
         let done: Vec<Done> = {
             let mut first = first.map(Vec::into_iter);
-            let docs = self.features.iter();
+            let docs = self.features.iter().zip(marks);
             docs.map(|f| work(f, first.as_mut().and_then(Iterator::next)))
                 .collect()
         };
@@ -546,6 +570,28 @@ impl Detector {
             ..probe
         };
         (built, spared, frequent)
+    }
+
+    /// Each document's shingles under the `templates` lines (see [`Features::line_marks`]).
+    fn template_marks(&self, templates: &Option<Arc<ShingleSet>>) -> Vec<Option<Box<Marks>>> {
+        let Some(t) = templates else {
+            return (0..self.len()).map(|_| None).collect();
+        };
+        let marks = |f: &Features| f.line_marks(|h| t.contains(h)).map(Box::new);
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::prelude::*;
+            self.features.par_iter().map(marks).collect()
+        }
+        #[cfg(not(feature = "parallel"))]
+        self.features.iter().map(marks).collect()
+    }
+
+    /// The body lines of site templates on few pages (see [`template`](crate::template)).
+    fn templates(&self) -> Option<Arc<ShingleSet>> {
+        let docs: Vec<&[u64]> = self.features.iter().map(Features::line_hashes).collect();
+        let lines = crate::template::template_lines(&docs);
+        (!lines.is_empty()).then(|| Arc::new(ShingleSet::new(lines)))
     }
 
     /// The document-frequency limit at or above which a shingle is boilerplate, for the current
@@ -578,8 +624,7 @@ impl Detector {
     pub fn query(&self, text: &str) -> Vec<Match> {
         let built = self.built();
         let f = FeatureExtractor::new(&self.config).extract(text);
-        let g = f.without(|h| built.is_boilerplate(&self.df, h), MAX_BOILERPLATE_SHARE);
-        let f = g.unwrap_or(f);
+        let f = built.filter(&self.df, &f).unwrap_or(f);
         let mut u = Vec::new();
         f.union_into(&mut u);
         let sig = built.sketcher.sketch(&u);
@@ -1010,7 +1055,7 @@ mod tests {
         assert!(changed.contains(&true) && changed.contains(&false));
         for (i, f) in d.features.iter().enumerate() {
             // Stage two's features, worked out afresh for every document.
-            let want = f.without(|h| built.is_boilerplate(&d.df, h), MAX_BOILERPLATE_SHARE);
+            let want = built.filter(&d.df, f);
             let want = want.unwrap_or_else(|| f.clone());
             assert_eq!(built.feat(&d.features, i as u32), &want, "{i}");
             let mut u = Vec::new();

@@ -23,7 +23,8 @@
 
 use crate::normalize::{alnum_byte, block_at, pack_bits, Tokenizer};
 use crate::shingle::{
-    ngrams_to, ranked_set_into, token_hash, RankScratch, ShingleKind, Skeleton, SkeletonSpan,
+    fmix64, ngrams_to, ranked_set_into, token_hash, RankScratch, ShingleKind, Skeleton,
+    SkeletonSpan,
 };
 use crate::verify::Scores;
 use std::sync::Arc;
@@ -88,6 +89,25 @@ pub struct Features {
     tokens: u32,
     /// Bit i set when body token i is covered (see `covered_bits`), worked out on first use.
     covered: Cache<Vec<u64>>,
+    /// The body's lines (empty when the body is every line of a short text).
+    lines: Arc<BodyLines>,
+}
+
+/// Shingles to drop from one text's sets, a bit for each element (see
+/// [`Features::line_marks`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Marks {
+    words: Vec<u64>,
+    skeleton: Vec<u64>,
+}
+
+/// The lines a body is made of (see [`Features`]): a hash of each line's tokens, and where each
+/// ends in the body (the next starts there). Template detection compares whole lines across
+/// documents (see [`template`](crate::template)).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct BodyLines {
+    hashes: Vec<u64>,
+    ends: Vec<u32>,
 }
 
 /// The elements of a document's sets that boilerplate removal took (see [`Features::without`]).
@@ -301,10 +321,31 @@ impl Features {
         }
     }
 
-    /// Appends the dropped elements of `words`, then those of `skeleton` (each run sorted).
-    pub(crate) fn dropped_into(&self, out: &mut Vec<u64>) {
-        marked_into(self.marked_words(), true, out);
-        marked_into(self.marked_skeleton(), true, out);
+    /// Appends the dropped elements of `words`, then those of `skeleton` (each run sorted),
+    /// less those `except` names.
+    pub(crate) fn dropped_into(&self, except: Option<&Marks>, out: &mut Vec<u64>) {
+        let Some(e) = except else {
+            marked_into(self.marked_words(), true, out);
+            marked_into(self.marked_skeleton(), true, out);
+            return;
+        };
+        for (m, e) in [
+            (self.marked_words(), &e.words),
+            (self.marked_skeleton(), &e.skeleton),
+        ] {
+            let mask: Vec<u64> = (m.dropped.unwrap_or_default().iter().enumerate())
+                .map(|(k, &w)| w & !e.get(k).copied().unwrap_or(0))
+                .collect();
+            let set = m.set;
+            marked_into(
+                Marked {
+                    set,
+                    dropped: Some(&mask),
+                },
+                true,
+                out,
+            );
+        }
     }
 
     /// Number of body tokens.
@@ -349,17 +390,84 @@ impl Features {
         marked_into(self.marked_skeleton(), false, out);
     }
 
+    /// The hashes of the body lines, in order (none when the body is every line of a short text).
+    pub(crate) fn line_hashes(&self) -> &[u64] {
+        &self.lines.hashes
+    }
+
+    /// The shingles (of either set) that cover a token of a body line whose hash `is_template`
+    /// accepts, as bits over each set; `None` when it accepts no line.
+    pub(crate) fn line_marks(&self, is_template: impl Fn(u64) -> bool) -> Option<Marks> {
+        let n = self.tokens as usize;
+        // `before[i]`: template tokens before token i.
+        let mut before: Vec<u32> = Vec::new();
+        let mut start = 0;
+        for (&h, &end) in self.lines.hashes.iter().zip(&self.lines.ends) {
+            let end = (end as usize).min(n);
+            if is_template(h) {
+                if before.is_empty() {
+                    before = vec![0; n + 1];
+                }
+                for b in before.iter_mut().take(end + 1).skip(start + 1) {
+                    *b = 1;
+                }
+            }
+            start = end;
+        }
+        if before.is_empty() {
+            return None;
+        }
+        for i in 1..before.len() {
+            before[i] += before[i - 1];
+        }
+        let hit = |s: usize, e: usize| before[e.min(n)] > before[s.min(n)];
+        let mut marks = Marks {
+            words: vec![0; self.words.len().div_ceil(64)],
+            skeleton: vec![0; self.skeleton.len().div_ceil(64)],
+        };
+        let set = |bits: &mut [u64], r: u32| {
+            if let Some(w) = bits.get_mut(r as usize / 64) {
+                *w |= 1 << (r % 64);
+            }
+        };
+        let word_n = self.word_n.max(1) as usize;
+        self.word_rank.each(|i, r| {
+            if hit(i, i + word_n) {
+                set(&mut marks.words, r);
+            }
+        });
+        self.span_rank.each(|k, r| {
+            if let Some(s) = self.skeleton_spans.get(k) {
+                if hit(s.start as usize, s.end as usize) {
+                    set(&mut marks.skeleton, r);
+                }
+            }
+        });
+        Some(marks)
+    }
+
     /// These features without the shingles `drop` says are boilerplate; all of them are kept when
     /// more than `max_share` of a set would go (the text is a widely repeated story itself).
     /// `None` when that leaves them as they are. The copy shares the sets, spans and ranks of
     /// these features and marks the dropped elements (one bit each).
+    #[cfg(test)]
     pub(crate) fn without(&self, drop: impl Fn(u64) -> bool, max_share: f64) -> Option<Features> {
+        self.without_marked(drop, None, max_share)
+    }
+
+    /// [`Features::without`], dropping the shingles `marks` names as well (before asking `drop`).
+    pub(crate) fn without_marked(
+        &self,
+        drop: impl Fn(u64) -> bool,
+        marks: Option<&Marks>,
+        max_share: f64,
+    ) -> Option<Features> {
         // One pass over each set; most texts of a large collection lose nothing.
-        let mark = |set: &[u64], was: Option<&[u64]>| -> (Vec<u64>, usize) {
+        let mark = |set: &[u64], was: Option<&[u64]>, marked: Option<&[u64]>| {
             let mut bits: Vec<u64> = Vec::new();
             let mut n = 0;
             for (i, &h) in set.iter().enumerate() {
-                if was.is_some_and(|w| bit(w, i)) || drop(h) {
+                if was.is_some_and(|w| bit(w, i)) || marked.is_some_and(|w| bit(w, i)) || drop(h) {
                     if bits.is_empty() {
                         bits = vec![0; set.len().div_ceil(64)];
                     }
@@ -370,8 +478,16 @@ impl Features {
             (bits, n)
         };
         let was = self.dropped.as_deref();
-        let (words, dropped_words) = mark(&self.words, was.map(|d| &d.words[..]));
-        let (skeleton, dropped_skeleton) = mark(&self.skeleton, was.map(|d| &d.skeleton[..]));
+        let (words, dropped_words) = mark(
+            &self.words,
+            was.map(|d| &d.words[..]),
+            marks.map(|m| &m.words[..]),
+        );
+        let (skeleton, dropped_skeleton) = mark(
+            &self.skeleton,
+            was.map(|d| &d.skeleton[..]),
+            marks.map(|m| &m.skeleton[..]),
+        );
         // Newly dropped: beyond what these features had dropped already.
         let all = self.words.len() + self.skeleton.len();
         let newly = dropped_words + dropped_skeleton - (all - self.size());
@@ -398,6 +514,7 @@ impl Features {
             quoted: Arc::clone(&self.quoted),
             tokens: self.tokens,
             covered: Cache::default(),
+            lines: Arc::clone(&self.lines),
         })
     }
 }
@@ -501,6 +618,9 @@ impl FeatureExtractor {
         Arc::make_mut(&mut f.span_rank).shrink_to_fit();
         Arc::make_mut(&mut f.quoted).shrink_to_fit();
         Arc::make_mut(&mut f.body).shrink_to_fit();
+        let lines = Arc::make_mut(&mut f.lines);
+        lines.hashes.shrink_to_fit();
+        lines.ends.shrink_to_fit();
         f
     }
 
@@ -546,15 +666,32 @@ impl FeatureExtractor {
             .lines
             .windows(2)
             .all(|w| w[1] == w[0] || w[1] - w[0] >= MIN_LINE_TOKENS);
-        for w in self.lines.windows(2).filter(|_| !whole) {
+        let body_lines = unshared(&mut out.lines);
+        body_lines.hashes.clear();
+        body_lines.ends.clear();
+        // The long lines (every line with tokens, when `whole`), and where each ends in the body.
+        let mut end = 0;
+        for w in self.lines.windows(2) {
             if w[1] - w[0] >= MIN_LINE_TOKENS {
+                let line = &self.all[w[0]..w[1]];
+                body_lines.hashes.push(line_hash(line));
+                end += line.len();
+                body_lines.ends.push(end as u32);
+                if whole {
+                    continue;
+                }
                 if any_quoted {
                     copy_bits(&self.all_quoted, w[0]..w[1], quoted, self.body.len());
                 }
-                self.body.extend_from_slice(&self.all[w[0]..w[1]]);
+                self.body.extend_from_slice(line);
             }
         }
         if whole || self.body.len() < MIN_BODY_TOKENS {
+            if !whole {
+                // Every line is body: its lines are not told apart.
+                body_lines.hashes.clear();
+                body_lines.ends.clear();
+            }
             self.body.clear();
             quoted.clear();
             if any_quoted {
@@ -606,6 +743,25 @@ fn unshared<T: Default + Clone>(v: &mut Arc<T>) -> &mut T {
         *v = Arc::default();
     }
     Arc::make_mut(v)
+}
+
+/// A hash of a line's token hashes: equal lines (the same tokens, in order) hash alike.
+fn line_hash(tokens: &[u64]) -> u64 {
+    // Token hashes are well mixed already: four interleaved polynomials over them (independent
+    // multiplications), then finishing mixes.
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut lanes = [0u64; 4];
+    let chunks = tokens.chunks_exact(4);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for (l, &t) in lanes.iter_mut().zip(c) {
+            *l = l.wrapping_mul(K).wrapping_add(t);
+        }
+    }
+    let h = lanes
+        .iter()
+        .fold(tokens.len() as u64, |h, &l| fmix64(h ^ l));
+    rest.iter().fold(h, |h, &t| fmix64(h ^ t))
 }
 
 /// Bit `i` of `bits` (false past its end).
@@ -2458,7 +2614,7 @@ mod tests {
                 assert_eq!(g.skeleton(), kept(f.skeleton()));
                 assert_eq!(g.size(), g.words().len() + g.skeleton().len());
                 let mut gone = Vec::new();
-                g.dropped_into(&mut gone);
+                g.dropped_into(None, &mut gone);
                 assert!(gone.iter().all(|&h| drop(h)));
                 assert_eq!(gone.len(), f.size() - g.size());
                 let mut union = Vec::new();
@@ -2507,6 +2663,35 @@ mod tests {
         fx.extract_into(b, &mut reused);
         assert_eq!(reused, fx.extract(b));
         assert_eq!(g, fx.extract(a).without(drop, 1.0).unwrap());
+    }
+
+    #[test]
+    fn line_marks_drop_every_shingle_touching_a_marked_line() {
+        let mut fx = FeatureExtractor::new(&crate::Config::new());
+        let (a, b, c) = (tagged(0..40, "a"), tagged(0..25, "b"), tagged(0..30, "c"));
+        let f = fx.extract(&format!("{a}\nshort line\n{b}\n{c}"));
+        let lines = f.line_hashes().to_vec();
+        assert_eq!(lines.len(), 3, "the short line is not body");
+        assert!(f.line_marks(|_| false).is_none());
+        let marks = f.line_marks(|h| h == lines[1]).unwrap();
+        let g = f.without_marked(|_| false, Some(&marks), 1.0).unwrap();
+        // What is left: the shingles of the other lines alone (none crossing into line b).
+        for set in [Features::words, Features::skeleton] {
+            let mut want: Vec<u64> = [&a, &c]
+                .iter()
+                .flat_map(|t| set(&fx.extract(t)).to_vec())
+                .collect();
+            want.sort_unstable();
+            let mut got = set(&g).to_vec();
+            got.sort_unstable();
+            assert_eq!(got, want);
+        }
+        // The marked shingles are not reported as dropped by anything else.
+        let mut gone = Vec::new();
+        g.dropped_into(Some(&marks), &mut gone);
+        assert!(gone.is_empty());
+        g.dropped_into(None, &mut gone);
+        assert_eq!(gone.len(), f.size() - g.size());
     }
 
     #[test]

@@ -85,6 +85,7 @@ pub mod normalize;
 pub mod relation;
 pub mod shingle;
 pub mod stopwords;
+pub mod template;
 pub mod verify;
 
 pub use config::{Config, CANDIDATE_RECALL, DEFAULT_SEED};

@@ -797,3 +797,42 @@ fn a_widely_syndicated_story_keeps_its_spun_and_truncated_copies() {
     }
     assert_eq!(c.clusters.len(), 1, "unrelated articles merged");
 }
+
+#[test]
+fn a_template_on_three_pages_neither_joins_them_nor_hides_their_stories() {
+    // Three sites with three pages each: the lead of a different story, then the site's footer
+    // (two paragraphs, longer than the lead). Each footer is on three pages, far below the
+    // boilerplate limit of 10 documents: only its recurring lines give it away.
+    let mut rng = Rng(23);
+    let vocab = vocabulary(&mut rng, 3000);
+    let mut d = Detector::new(Config::new()).unwrap();
+    let mut pages = Vec::new();
+    for site in 0..3 {
+        let footer = article(&mut rng, &vocab, 2).join("\n\n");
+        for page in 0..3 {
+            let story = article(&mut rng, &vocab, 6);
+            let original = d.insert(format!("story-{site}-{page}"), &story.join("\n\n"));
+            let text = format!("{}\n\n{footer}", story[0]);
+            let copy = d.insert(format!("site{site}-page{page}"), &text);
+            pages.push((site, original, copy));
+        }
+    }
+    for i in 0..20 {
+        d.insert(
+            format!("other{i}"),
+            &article(&mut rng, &vocab, 6).join("\n\n"),
+        );
+    }
+    let labels = cluster_labels(&d);
+    for &(site, original, copy) in &pages {
+        assert_eq!(
+            labels[original as usize], labels[copy as usize],
+            "page {copy}"
+        );
+        for &(other_site, _, other) in &pages {
+            if other_site == site && other != copy {
+                assert_ne!(labels[copy as usize], labels[other as usize]);
+            }
+        }
+    }
+}

@@ -1,0 +1,326 @@
+//! Site templates on few pages: body lines that recur, word for word, at the foot of a handful of
+//! pages that share nothing else.
+//!
+//! Shingle document frequency ([`boilerplate`](crate::boilerplate)) finds a template once it is on
+//! [`Config::boilerplate_limit`](crate::Config::boilerplate_limit) pages or more. A site with three
+//! pages in a collection is below that limit, and its footer paragraphs (often longer than what is
+//! left of a truncated story) make its pages look like copies of each other. Whole lines tell such
+//! a template apart from a story's own paragraphs, which the story's copies share as well:
+//!
+//! * a *block* is the set of body lines held by one same set of documents, at least
+//!   [`MIN_TEMPLATE_PAGES`] of them;
+//! * it is a template when every one of those documents has body lines outside the block, when in
+//!   each of them the last body line is in the block (a footer, where a truncated copy and its
+//!   source share the top), and when at least [`MIN_UNRELATED_SHARE`] of their pairs share no
+//!   other body line (copies of one story share their other paragraphs too).
+//!
+//! The detector drops the shingles that cover a template line's tokens from the documents that
+//! hold it, before both stages of the build.
+
+/// The fewest documents whose shared lines can be a template.
+pub const MIN_TEMPLATE_PAGES: usize = 3;
+/// The least share of a block's document pairs that must share no line outside the block.
+pub const MIN_UNRELATED_SHARE: f64 = 2.0 / 3.0;
+/// The most document pairs of one block that are compared (evenly spread over all its pairs).
+pub const SAMPLED_PAIRS: usize = 200;
+
+/// The template lines among documents whose body lines (their hashes, in order) are `docs`: the
+/// lines of every block the rules above accept, sorted, without repeats.
+///
+/// # Complexity
+///
+/// Sorting every line once, plus at most [`SAMPLED_PAIRS`] merges of two documents' shared lines
+/// per block whose documents all end in it.
+pub(crate) fn template_lines(docs: &[&[u64]]) -> Vec<u64> {
+    // (line, document), without repeats.
+    let mut entries: Vec<(u64, u32)> = docs
+        .iter()
+        .enumerate()
+        .flat_map(|(d, lines)| lines.iter().map(move |&h| (h, d as u32)))
+        .collect();
+    sort(&mut entries);
+    entries.dedup();
+    // Distinct lines of each document.
+    let mut distinct = vec![0u32; docs.len()];
+    for &(_, d) in &entries {
+        distinct[d as usize] += 1;
+    }
+    // Runs of one line: shared when in two documents or more; block candidates from
+    // `MIN_TEMPLATE_PAGES` on.
+    let mut shared: Vec<(u32, u64)> = Vec::new();
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < entries.len() {
+        let h = entries[i].0;
+        let mut j = i + 1;
+        while j < entries.len() && entries[j].0 == h {
+            j += 1;
+        }
+        if j - i >= 2 {
+            shared.extend(entries[i..j].iter().map(|&(h, d)| (d, h)));
+        }
+        if j - i >= MIN_TEMPLATE_PAGES {
+            runs.push((i, j));
+        }
+        i = j;
+    }
+    if runs.is_empty() {
+        return Vec::new();
+    }
+    // Each document's shared lines, sorted (rows of one list).
+    sort(&mut shared);
+    let mut starts = vec![0usize; docs.len() + 1];
+    for &(d, _) in &shared {
+        starts[d as usize + 1] += 1;
+    }
+    for d in 0..docs.len() {
+        starts[d + 1] += starts[d];
+    }
+    let shared_of = |d: u32| -> &[(u32, u64)] {
+        let d = d as usize;
+        shared.get(starts[d]..starts[d + 1]).unwrap_or_default()
+    };
+    // Blocks: runs with one same list of documents.
+    let docs_of = |r: &(usize, usize)| entries[r.0..r.1].iter().map(|e| e.1);
+    runs.sort_by(|a, b| {
+        docs_of(a)
+            .cmp(docs_of(b))
+            .then(entries[a.0].cmp(&entries[b.0]))
+    });
+    let mut blocks: Vec<&[(usize, usize)]> = Vec::new();
+    let mut i = 0;
+    while i < runs.len() {
+        let mut j = i + 1;
+        while j < runs.len() && docs_of(&runs[j]).eq(docs_of(&runs[i])) {
+            j += 1;
+        }
+        blocks.push(&runs[i..j]);
+        i = j;
+    }
+    let is_template = |block: &&[(usize, usize)]| -> bool {
+        let lines: Vec<u64> = block.iter().map(|r| entries[r.0].0).collect();
+        let members: Vec<u32> = docs_of(&block[0]).collect();
+        let in_block = |h: u64| lines.binary_search(&h).is_ok();
+        // Other lines in every document, and the last line in the block.
+        let footer = members.iter().all(|&d| {
+            distinct[d as usize] as usize > lines.len()
+                && docs[d as usize].last().is_some_and(|&h| in_block(h))
+        });
+        if !footer {
+            return false;
+        }
+        // Pairs that share nothing but the block (all of its lines are in both).
+        let m = members.len();
+        let total = m * (m - 1) / 2;
+        let k = total.min(SAMPLED_PAIRS);
+        let needed = (MIN_UNRELATED_SHARE * k as f64).ceil() as usize;
+        let (mut unrelated, mut related) = (0, 0);
+        for s in 0..k {
+            let (x, y) = nth_pair(m, s * total / k);
+            if common(shared_of(members[x]), shared_of(members[y])) == lines.len() {
+                unrelated += 1;
+            } else {
+                related += 1;
+            }
+            if unrelated >= needed || related > k - needed {
+                break;
+            }
+        }
+        unrelated >= needed
+    };
+    #[cfg(feature = "parallel")]
+    let accepted: Vec<bool> = {
+        use rayon::prelude::*;
+        blocks.par_iter().map(is_template).collect()
+    };
+    #[cfg(not(feature = "parallel"))]
+    let accepted: Vec<bool> = blocks.iter().map(is_template).collect();
+    let mut out: Vec<u64> = blocks
+        .iter()
+        .zip(accepted)
+        .filter(|(_, t)| *t)
+        .flat_map(|(b, _)| b.iter().map(|r| entries[r.0].0))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Sorts `v` (side by side with the `parallel` feature).
+fn sort<T: Ord + Send>(v: &mut [T]) {
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::slice::ParallelSliceMut;
+        v.par_sort_unstable();
+    }
+    #[cfg(not(feature = "parallel"))]
+    v.sort_unstable();
+}
+
+/// The `p`-th pair (x, y), x < y, of `m` items, in the order (0, 1), (0, 2), .., (1, 2), ..
+fn nth_pair(m: usize, p: usize) -> (usize, usize) {
+    // Pairs before row x: x * (2m - x - 1) / 2.
+    let before = |x: usize| x * (2 * m - x - 1) / 2;
+    let (mut lo, mut hi) = (0, m.saturating_sub(1));
+    while lo + 1 < hi {
+        let mid = (lo + hi) / 2;
+        if before(mid) <= p {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    (lo, lo + 1 + (p - before(lo)))
+}
+
+/// Lines two sorted lists of one document's lines have in common.
+fn common(a: &[(u32, u64)], b: &[(u32, u64)]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].1.cmp(&b[j].1) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shingle::fmix64;
+    use std::collections::{BTreeMap, BTreeSet};
+
+    /// The rules read literally: sets and maps, every pair of a block (or the same evenly spread
+    /// sample of a large one).
+    fn naive(docs: &[Vec<u64>]) -> Vec<u64> {
+        let mut holders: BTreeMap<u64, BTreeSet<usize>> = BTreeMap::new();
+        for (d, lines) in docs.iter().enumerate() {
+            for &h in lines {
+                holders.entry(h).or_default().insert(d);
+            }
+        }
+        let shared_of = |d: usize| -> BTreeSet<u64> {
+            let mine: BTreeSet<u64> = docs[d].iter().copied().collect();
+            mine.into_iter().filter(|h| holders[h].len() >= 2).collect()
+        };
+        let mut blocks: BTreeMap<Vec<usize>, BTreeSet<u64>> = BTreeMap::new();
+        for (&h, ds) in &holders {
+            if ds.len() >= MIN_TEMPLATE_PAGES {
+                blocks
+                    .entry(ds.iter().copied().collect())
+                    .or_default()
+                    .insert(h);
+            }
+        }
+        let mut out = BTreeSet::new();
+        for (members, lines) in &blocks {
+            let distinct = |d: usize| docs[d].iter().collect::<BTreeSet<_>>().len();
+            if !members.iter().all(|&d| {
+                distinct(d) > lines.len() && docs[d].last().is_some_and(|h| lines.contains(h))
+            }) {
+                continue;
+            }
+            let mut pairs = Vec::new();
+            for (i, &x) in members.iter().enumerate() {
+                for &y in &members[i + 1..] {
+                    pairs.push((x, y));
+                }
+            }
+            let k = pairs.len().min(SAMPLED_PAIRS);
+            let unrelated = (0..k)
+                .map(|s| pairs[s * pairs.len() / k])
+                .filter(|&(x, y)| shared_of(x).intersection(&shared_of(y)).count() == lines.len())
+                .count();
+            if unrelated as f64 >= MIN_UNRELATED_SHARE * k as f64 {
+                out.extend(lines.iter().copied());
+            }
+        }
+        out.into_iter().collect()
+    }
+
+    /// Pages of sites (one footer of 1-3 lines each, on 1-30 pages, sometimes followed by a line
+    /// of the page's own), carrying leads of stories that other pages print in full or cut.
+    fn corpus(seed: u64) -> Vec<Vec<u64>> {
+        let mut state = seed;
+        let mut next = move |n: u64| {
+            state = fmix64(state.wrapping_add(0x9e37_79b9_7f4a_7c15));
+            state % n
+        };
+        let stories: Vec<Vec<u64>> = (0..12u64)
+            .map(|s| (0..2 + next(6)).map(|l| 1_000 + s * 100 + l).collect())
+            .collect();
+        let mut docs = Vec::new();
+        let mut own = 1_000_000;
+        for site in 0..8u64 {
+            let footer: Vec<u64> = (0..1 + next(3)).map(|l| 500 + site * 10 + l).collect();
+            for _ in 0..1 + next(30) {
+                let story = &stories[next(stories.len() as u64) as usize];
+                let keep = 1 + next(story.len() as u64) as usize;
+                let mut page: Vec<u64> = story[..keep].to_vec();
+                if next(4) == 0 {
+                    page.push(own);
+                    own += 1;
+                }
+                page.extend(&footer);
+                if next(6) == 0 {
+                    page.push(own);
+                    own += 1;
+                }
+                docs.push(page);
+            }
+        }
+        for story in &stories {
+            docs.push(story.clone());
+        }
+        docs
+    }
+
+    #[test]
+    fn template_lines_follow_the_rules() {
+        let mut found = 0;
+        for seed in 0..40 {
+            let docs = corpus(seed);
+            let refs: Vec<&[u64]> = docs.iter().map(Vec::as_slice).collect();
+            let got = template_lines(&refs);
+            assert_eq!(got, naive(&docs), "seed {seed}");
+            found += got.len();
+        }
+        // The corpora hold templates of every kind the rules accept, and lines they reject.
+        assert!(found > 40, "{found}");
+    }
+
+    #[test]
+    fn a_story_and_its_copies_are_no_template() {
+        // Five copies of a story, each ending with it and each with a line of its own before it.
+        let docs: Vec<Vec<u64>> = (0..5).map(|d| vec![100 + d, 1, 2, 3]).collect();
+        let refs: Vec<&[u64]> = docs.iter().map(Vec::as_slice).collect();
+        // Every pair shares only the block {1, 2, 3}: a template by the rules...
+        assert_eq!(template_lines(&refs), vec![1, 2, 3]);
+        // ...unless some copies are cut: then pairs share lines outside the last block.
+        let mut docs = docs;
+        docs.push(vec![1, 2]);
+        docs.push(vec![1, 2]);
+        let refs: Vec<&[u64]> = docs.iter().map(Vec::as_slice).collect();
+        assert!(template_lines(&refs).is_empty());
+    }
+
+    #[test]
+    fn pairs_are_numbered_row_by_row() {
+        for m in 2..9 {
+            let mut want = Vec::new();
+            for x in 0..m {
+                for y in x + 1..m {
+                    want.push((x, y));
+                }
+            }
+            let got: Vec<_> = (0..want.len()).map(|p| nth_pair(m, p)).collect();
+            assert_eq!(got, want, "m = {m}");
+        }
+    }
+}

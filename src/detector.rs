@@ -408,6 +408,10 @@ impl Detector {
             members[label as usize].push(doc as u32);
         }
         // Each document's frequent shingles: those stage one removed.
+        let frequent_in = |f: &Features| -> Vec<u64> {
+            let all = f.words().iter().chain(f.skeleton()).copied();
+            all.filter(|&h| at_limit.contains(h)).collect()
+        };
         let removed = |m: usize| -> Vec<u64> {
             let f = &self.features[m];
             match &first.filtered[m] {
@@ -416,13 +420,14 @@ impl Detector {
                     // Less what went with template lines (dropped in both stages).
                     let mut v = Vec::new();
                     g.dropped_into(marks[m].as_deref(), &mut v);
+                    if v.is_empty() {
+                        // Only template lines went: the rest was kept whole.
+                        v = frequent_in(g);
+                    }
                     v
                 }
                 // Kept whole (see `MAX_BOILERPLATE_SHARE`): looked up again.
-                None => {
-                    let all = f.words().iter().chain(f.skeleton()).copied();
-                    all.filter(|&h| at_limit.contains(h)).collect()
-                }
+                None => frequent_in(f),
             }
         };
         #[cfg(feature = "parallel")]

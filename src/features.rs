@@ -462,38 +462,62 @@ impl Features {
         marks: Option<&Marks>,
         max_share: f64,
     ) -> Option<Features> {
-        // One pass over each set; most texts of a large collection lose nothing.
+        // One pass over each set; most texts of a large collection lose nothing. The bits and
+        // count of what `was` or `marked` names, then of what `drop` adds.
         let mark = |set: &[u64], was: Option<&[u64]>, marked: Option<&[u64]>| {
-            let mut bits: Vec<u64> = Vec::new();
-            let mut n = 0;
+            let (mut fixed, mut added): (Vec<u64>, Vec<u64>) = (Vec::new(), Vec::new());
+            let (mut n_fixed, mut n_added) = (0, 0);
             for (i, &h) in set.iter().enumerate() {
-                if was.is_some_and(|w| bit(w, i)) || marked.is_some_and(|w| bit(w, i)) || drop(h) {
-                    if bits.is_empty() {
-                        bits = vec![0; set.len().div_ceil(64)];
-                    }
-                    bits[i / 64] |= 1 << (i % 64);
-                    n += 1;
+                let (bits, n) =
+                    if was.is_some_and(|w| bit(w, i)) || marked.is_some_and(|w| bit(w, i)) {
+                        (&mut fixed, &mut n_fixed)
+                    } else if drop(h) {
+                        (&mut added, &mut n_added)
+                    } else {
+                        continue;
+                    };
+                if bits.is_empty() {
+                    *bits = vec![0; set.len().div_ceil(64)];
                 }
+                bits[i / 64] |= 1 << (i % 64);
+                *n += 1;
             }
-            (bits, n)
+            (fixed, n_fixed, added, n_added)
         };
         let was = self.dropped.as_deref();
-        let (words, dropped_words) = mark(
+        let (words_fixed, fixed_words, words_added, added_words) = mark(
             &self.words,
             was.map(|d| &d.words[..]),
             marks.map(|m| &m.words[..]),
         );
-        let (skeleton, dropped_skeleton) = mark(
+        let (skeleton_fixed, fixed_skeleton, skeleton_added, added_skeleton) = mark(
             &self.skeleton,
             was.map(|d| &d.skeleton[..]),
             marks.map(|m| &m.skeleton[..]),
         );
-        // Newly dropped: beyond what these features had dropped already.
+        // The marks always go; `drop` may take at most `max_share` of what they leave.
         let all = self.words.len() + self.skeleton.len();
-        let newly = dropped_words + dropped_skeleton - (all - self.size());
-        if newly == 0 || newly as f64 > max_share * self.size() as f64 {
+        let fixed = fixed_words + fixed_skeleton;
+        let added = added_words + added_skeleton;
+        let take = added > 0 && added as f64 <= max_share * (all - fixed) as f64;
+        // Before: what these features had dropped already.
+        if fixed == all - self.size() && !take {
             return None;
         }
+        let join = |mut fixed: Vec<u64>, added: Vec<u64>| -> Vec<u64> {
+            if !take || added.is_empty() {
+                return fixed;
+            }
+            if fixed.is_empty() {
+                return added;
+            }
+            fixed.iter_mut().zip(added).for_each(|(f, a)| *f |= a);
+            fixed
+        };
+        let dropped_words = fixed_words + if take { added_words } else { 0 };
+        let dropped_skeleton = fixed_skeleton + if take { added_skeleton } else { 0 };
+        let words = join(words_fixed, words_added);
+        let skeleton = join(skeleton_fixed, skeleton_added);
         Some(Features {
             words: Arc::clone(&self.words),
             skeleton: Arc::clone(&self.skeleton),
@@ -2686,6 +2710,12 @@ mod tests {
             got.sort_unstable();
             assert_eq!(got, want);
         }
+        // Boilerplate that would take more than the share allowed stays; the marks still go.
+        assert_eq!(
+            f.without_marked(|_| true, Some(&marks), 0.9),
+            Some(g.clone())
+        );
+        assert!(f.without(|_| true, 0.9).is_none());
         // The marked shingles are not reported as dropped by anything else.
         let mut gone = Vec::new();
         g.dropped_into(Some(&marks), &mut gone);

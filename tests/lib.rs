@@ -806,14 +806,16 @@ fn a_template_on_three_pages_neither_joins_them_nor_hides_their_stories() {
     let mut rng = Rng(23);
     let vocab = vocabulary(&mut rng, 3000);
     let mut d = Detector::new(Config::new()).unwrap();
-    let mut pages = Vec::new();
+    let (mut pages, mut texts) = (Vec::new(), Vec::new());
     for site in 0..3 {
         let footer = article(&mut rng, &vocab, 2).join("\n\n");
         for page in 0..3 {
             let story = article(&mut rng, &vocab, 6);
             let original = d.insert(format!("story-{site}-{page}"), &story.join("\n\n"));
+            texts.push(story.join("\n\n"));
             let text = format!("{}\n\n{footer}", story[0]);
             let copy = d.insert(format!("site{site}-page{page}"), &text);
+            texts.push(text);
             pages.push((site, original, copy));
         }
     }
@@ -828,6 +830,18 @@ fn a_template_on_three_pages_neither_joins_them_nor_hides_their_stories() {
         assert_eq!(
             labels[original as usize], labels[copy as usize],
             "page {copy}"
+        );
+        // A query with a page's text drops its template lines too.
+        let hits: Vec<u32> = d
+            .query(&texts[copy as usize])
+            .iter()
+            .map(|m| m.doc)
+            .collect();
+        assert!(hits.contains(&original), "page {copy}: {hits:?}");
+        let mut other_pages = pages.iter().filter(|p| p.2 != copy);
+        assert!(
+            other_pages.all(|p| !hits.contains(&p.2)),
+            "page {copy}: {hits:?}"
         );
         for &(other_site, _, other) in &pages {
             if other_site == site && other != copy {

@@ -5,21 +5,25 @@
 //! [`Config::boilerplate_limit`](crate::Config::boilerplate_limit) pages or more. A site with three
 //! pages in a collection is below that limit, and its footer paragraphs (often longer than what is
 //! left of a truncated story) make its pages look like copies of each other. Whole lines tell such
-//! a template apart from a story's own paragraphs, which the story's copies share as well:
+//! a template apart from a story's own paragraphs, which the story's copies share as well. Lines are
+//! compared by a hash of their tokens in which every token with a digit is the same (a copyright
+//! year or a date that changes from page to page does not split a footer):
 //!
 //! * a *block* is the set of body lines held by one same set of documents, at least
 //!   [`MIN_TEMPLATE_PAGES`] of them;
-//! * it is a template when every one of those documents has body lines outside the block, when in
-//!   each of them the last body line is in the block (a footer, where a truncated copy and its
-//!   source share the top), and when at least [`MIN_UNRELATED_SHARE`] of their pairs share no
-//!   other body line (copies of one story share their other paragraphs too).
+//! * it is a template when, in each of those documents, the block is followed only by lines all of
+//!   them hold (its footer's tail, such as a copyright line a network of sites shares; a truncated
+//!   copy and its source share their top, not their foot), when each has a line of its own, and
+//!   when at least [`MIN_UNRELATED_SHARE`] of their pairs share no other line than the block and
+//!   its tail (copies of one story share their other paragraphs too).
 //!
-//! The detector drops the shingles that cover a template line's tokens from the documents that
-//! hold it, before both stages of the build.
+//! The detector drops the shingles mostly inside a template line from the documents that hold it,
+//! before both stages of the build.
 
 /// The fewest documents whose shared lines can be a template.
 pub const MIN_TEMPLATE_PAGES: usize = 3;
-/// The least share of a block's document pairs that must share no line outside the block.
+/// The least share of a block's document pairs that must share no line outside the block and its
+/// tail.
 pub const MIN_UNRELATED_SHARE: f64 = 2.0 / 3.0;
 /// The most document pairs of one block that are compared (evenly spread over all its pairs).
 pub const SAMPLED_PAIRS: usize = 200;
@@ -30,7 +34,7 @@ pub const SAMPLED_PAIRS: usize = 200;
 /// # Complexity
 ///
 /// Sorting every line once, plus at most [`SAMPLED_PAIRS`] merges of two documents' shared lines
-/// per block whose documents all end in it.
+/// per block that ends each of its documents (but for its tail).
 pub(crate) fn template_lines(docs: &[&[u64]]) -> Vec<u64> {
     // (line, document), without repeats.
     let mut entries: Vec<(u64, u32)> = docs
@@ -40,11 +44,6 @@ pub(crate) fn template_lines(docs: &[&[u64]]) -> Vec<u64> {
         .collect();
     sort(&mut entries);
     entries.dedup();
-    // Distinct lines of each document.
-    let mut distinct = vec![0u32; docs.len()];
-    for &(_, d) in &entries {
-        distinct[d as usize] += 1;
-    }
     // Runs of one line: shared when in two documents or more; block candidates from
     // `MIN_TEMPLATE_PAGES` on.
     let mut shared: Vec<(u32, u64)> = Vec::new();
@@ -101,23 +100,55 @@ pub(crate) fn template_lines(docs: &[&[u64]]) -> Vec<u64> {
         let lines: Vec<u64> = block.iter().map(|r| entries[r.0].0).collect();
         let members: Vec<u32> = docs_of(&block[0]).collect();
         let in_block = |h: u64| lines.binary_search(&h).is_ok();
-        // Other lines in every document, and the last line in the block.
-        let footer = members.iter().all(|&d| {
-            distinct[d as usize] as usize > lines.len()
-                && docs[d as usize].last().is_some_and(|&h| in_block(h))
-        });
-        if !footer {
-            return false;
-        }
-        // Pairs that share nothing but the block (all of its lines are in both).
         let m = members.len();
+        // Lines every member holds (and maybe others): a footer's lines shared more widely, such
+        // as a copyright line common to several sites. Answers are kept (few lines are asked).
+        let mut known: Vec<(u64, bool)> = Vec::new();
+        let mut held_by_all = |h: u64| -> bool {
+            let from = entries.partition_point(|e| e.0 < h);
+            let to = entries.partition_point(|e| e.0 <= h);
+            if to - from < m {
+                return false;
+            }
+            if let Some(&(_, k)) = known.iter().find(|e| e.0 == h) {
+                return k;
+            }
+            let holders = &entries[from..to];
+            let k = members
+                .iter()
+                .all(|d| holders.binary_search_by(|e| e.1.cmp(d)).is_ok());
+            known.push((h, k));
+            k
+        };
+        // In every document: a line of its own (neither the block's nor one all members hold),
+        // and after the block's last line only lines all members hold (the footer's tail).
+        let mut tail: Vec<u64> = Vec::new();
+        for &d in &members {
+            let doc = docs[d as usize];
+            let Some(last) = doc.iter().rposition(|&h| in_block(h)) else {
+                return false;
+            };
+            for &h in &doc[last + 1..] {
+                if !held_by_all(h) {
+                    return false;
+                }
+                tail.push(h);
+            }
+            if !doc.iter().any(|&h| !in_block(h) && !held_by_all(h)) {
+                return false;
+            }
+        }
+        tail.sort_unstable();
+        tail.dedup();
+        // Pairs that share nothing but the block and its tail (all of those are in both).
+        let expected = lines.len() + tail.len();
         let total = m * (m - 1) / 2;
         let k = total.min(SAMPLED_PAIRS);
         let needed = (MIN_UNRELATED_SHARE * k as f64).ceil() as usize;
         let (mut unrelated, mut related) = (0, 0);
         for s in 0..k {
             let (x, y) = nth_pair(m, s * total / k);
-            if common(shared_of(members[x]), shared_of(members[y])) == lines.len() {
+            if common(shared_of(members[x]), shared_of(members[y])) == expected {
                 unrelated += 1;
             } else {
                 related += 1;
@@ -220,10 +251,19 @@ mod tests {
         }
         let mut out = BTreeSet::new();
         for (members, lines) in &blocks {
-            let distinct = |d: usize| docs[d].iter().collect::<BTreeSet<_>>().len();
-            if !members.iter().all(|&d| {
-                distinct(d) > lines.len() && docs[d].last().is_some_and(|h| lines.contains(h))
-            }) {
+            let held_by_all = |h: &u64| members.iter().all(|d| holders[h].contains(d));
+            let mut tail = BTreeSet::new();
+            let footer = members.iter().all(|&d| {
+                let Some(last) = docs[d].iter().rposition(|h| lines.contains(h)) else {
+                    return false;
+                };
+                tail.extend(docs[d][last + 1..].iter().copied());
+                docs[d][last + 1..].iter().all(held_by_all)
+                    && docs[d]
+                        .iter()
+                        .any(|h| !lines.contains(h) && !held_by_all(h))
+            });
+            if !footer {
                 continue;
             }
             let mut pairs = Vec::new();
@@ -235,7 +275,10 @@ mod tests {
             let k = pairs.len().min(SAMPLED_PAIRS);
             let unrelated = (0..k)
                 .map(|s| pairs[s * pairs.len() / k])
-                .filter(|&(x, y)| shared_of(x).intersection(&shared_of(y)).count() == lines.len())
+                .filter(|&(x, y)| {
+                    let both = shared_of(x).intersection(&shared_of(y)).count();
+                    both == lines.len() + tail.len()
+                })
                 .count();
             if unrelated as f64 >= MIN_UNRELATED_SHARE * k as f64 {
                 out.extend(lines.iter().copied());
@@ -244,8 +287,9 @@ mod tests {
         out.into_iter().collect()
     }
 
-    /// Pages of sites (one footer of 1-3 lines each, on 1-30 pages, sometimes followed by a line
-    /// of the page's own), carrying leads of stories that other pages print in full or cut.
+    /// Pages of sites (one footer of 1-3 lines each, on 1-30 pages, often ending with a line of
+    /// the site's network, sometimes followed by a line of the page's own), carrying leads of
+    /// stories that other pages print in full or cut.
     fn corpus(seed: u64) -> Vec<Vec<u64>> {
         let mut state = seed;
         let mut next = move |n: u64| {
@@ -258,7 +302,12 @@ mod tests {
         let mut docs = Vec::new();
         let mut own = 1_000_000;
         for site in 0..8u64 {
-            let footer: Vec<u64> = (0..1 + next(3)).map(|l| 500 + site * 10 + l).collect();
+            let mut footer: Vec<u64> = (0..1 + next(3)).map(|l| 500 + site * 10 + l).collect();
+            // Some sites share a last line (their network's copyright, say) with other sites.
+            let network = next(3);
+            if network > 0 {
+                footer.push(900 + network);
+            }
             for _ in 0..1 + next(30) {
                 let story = &stories[next(stories.len() as u64) as usize];
                 let keep = 1 + next(story.len() as u64) as usize;

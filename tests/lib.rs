@@ -801,8 +801,9 @@ fn a_widely_syndicated_story_keeps_its_spun_and_truncated_copies() {
 #[test]
 fn a_template_on_three_pages_neither_joins_them_nor_hides_their_stories() {
     // Three sites with three pages each: the lead of a different story, then the site's footer
-    // (two paragraphs, longer than the lead). Each footer is on three pages, far below the
-    // boilerplate limit of 10 documents: only its recurring lines give it away.
+    // (two paragraphs, longer than the lead, and a copyright line with the page's year). Each
+    // footer is on three pages, far below the boilerplate limit of 10 documents: only its
+    // recurring lines give it away.
     let mut rng = Rng(23);
     let vocab = vocabulary(&mut rng, 3000);
     let mut d = Detector::new(Config::new()).unwrap();
@@ -813,7 +814,13 @@ fn a_template_on_three_pages_neither_joins_them_nor_hides_their_stories() {
             let story = article(&mut rng, &vocab, 6);
             let original = d.insert(format!("story-{site}-{page}"), &story.join("\n\n"));
             texts.push(story.join("\n\n"));
-            let text = format!("{}\n\n{footer}", story[0]);
+            // The footer ends with a line that differs from page to page in its numbers only.
+            let year = 2001 + site * 3 + page;
+            let text = format!(
+                "{}\n\n{footer}\n\nCopyright {year} Site {site} News, all rights reserved; \
+                 no part of this page may be reproduced without permission.",
+                story[0]
+            );
             let copy = d.insert(format!("site{site}-page{page}"), &text);
             texts.push(text);
             pages.push((site, original, copy));

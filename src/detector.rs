@@ -595,7 +595,8 @@ impl Detector {
     /// The body lines of site templates on few pages (see [`template`](crate::template)).
     fn templates(&self) -> Option<Arc<ShingleSet>> {
         let docs: Vec<&[u64]> = self.features.iter().map(Features::line_hashes).collect();
-        let lines = crate::template::template_lines(&docs);
+        let ends: Vec<&[u32]> = self.features.iter().map(Features::line_ends).collect();
+        let lines = crate::template::template_lines(&docs, &ends);
         (!lines.is_empty()).then(|| Arc::new(ShingleSet::new(lines)))
     }
 

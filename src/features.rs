@@ -395,6 +395,11 @@ impl Features {
         &self.lines.hashes
     }
 
+    /// Where each body line ends in the body (see [`Features::line_hashes`]).
+    pub(crate) fn line_ends(&self) -> &[u32] {
+        &self.lines.ends
+    }
+
     /// The shingles (of either set) that lie inside body lines whose hashes `is_template` accepts,
     /// as bits over each set; `None` when it accepts no line.
     pub(crate) fn line_marks(&self, is_template: impl Fn(u64) -> bool) -> Option<Marks> {

@@ -15,7 +15,9 @@
 //!   them hold (its footer's tail, such as a copyright line a network of sites shares; a truncated
 //!   copy and its source share their top, not their foot), when each has a line of its own, and
 //!   when at least [`MIN_UNRELATED_SHARE`] of their pairs share no other line than the block and
-//!   its tail (copies of one story share their other paragraphs too).
+//!   its tail (copies of one story share their other paragraphs too);
+//! * but not when it is more than [`MAX_FOOTER_SHARE`] of the body of every one of them: that is a
+//!   story printed alike on pages that add only a short line of their own.
 //!
 //! The detector drops the shingles mostly inside a template line from the documents that hold it,
 //! before both stages of the build.
@@ -25,17 +27,22 @@ pub const MIN_TEMPLATE_PAGES: usize = 3;
 /// The least share of a block's document pairs that must share no line outside the block and its
 /// tail.
 pub const MIN_UNRELATED_SHARE: f64 = 2.0 / 3.0;
+/// A block that takes more than this share of the body tokens of every one of its documents is
+/// a story printed alike on those pages (each with a short line of its own, such as a site's
+/// navigation bar), not a footer.
+pub const MAX_FOOTER_SHARE: f64 = 0.9;
 /// The most document pairs of one block that are compared (evenly spread over all its pairs).
 pub const SAMPLED_PAIRS: usize = 200;
 
-/// The template lines among documents whose body lines (their hashes, in order) are `docs`: the
-/// lines of every block the rules above accept, sorted, without repeats.
+/// The template lines among documents whose body lines (their hashes, in order) are `docs`, where
+/// `ends[d][i]` is the body token at which line i of document d ends: the lines of every block
+/// the rules above accept, sorted, without repeats.
 ///
 /// # Complexity
 ///
 /// Sorting every line once, plus at most [`SAMPLED_PAIRS`] merges of two documents' shared lines
 /// per block that ends each of its documents (but for its tail).
-pub(crate) fn template_lines(docs: &[&[u64]]) -> Vec<u64> {
+pub(crate) fn template_lines(docs: &[&[u64]], ends: &[&[u32]]) -> Vec<u64> {
     // (line, document), without repeats.
     let mut entries: Vec<(u64, u32)> = docs
         .iter()
@@ -138,6 +145,24 @@ pub(crate) fn template_lines(docs: &[&[u64]]) -> Vec<u64> {
                 return false;
             }
         }
+        // Not a story that is nearly all of every page.
+        let story = members.iter().all(|&d| {
+            let (doc, ends) = (
+                docs[d as usize],
+                ends.get(d as usize).copied().unwrap_or(&[]),
+            );
+            let (mut inside, mut prev) = (0, 0);
+            for (&h, &end) in doc.iter().zip(ends) {
+                if in_block(h) {
+                    inside += end.saturating_sub(prev);
+                }
+                prev = end;
+            }
+            f64::from(inside) > MAX_FOOTER_SHARE * f64::from(prev)
+        });
+        if story {
+            return false;
+        }
         tail.sort_unstable();
         tail.dedup();
         // Pairs that share nothing but the block and its tail (all of those are in both).
@@ -227,6 +252,29 @@ mod tests {
     use crate::shingle::fmix64;
     use std::collections::{BTreeMap, BTreeSet};
 
+    /// The tokens of the test line `h`: 10 to 39.
+    fn tokens(h: u64) -> u32 {
+        10 + (fmix64(h) % 30) as u32
+    }
+
+    /// [`template_lines`] on test lines of [`tokens`] tokens each.
+    fn run(docs: &[Vec<u64>]) -> Vec<u64> {
+        let ends: Vec<Vec<u32>> = docs
+            .iter()
+            .map(|d| {
+                d.iter()
+                    .scan(0, |end, &h| {
+                        *end += tokens(h);
+                        Some(*end)
+                    })
+                    .collect()
+            })
+            .collect();
+        let refs: Vec<&[u64]> = docs.iter().map(Vec::as_slice).collect();
+        let ends: Vec<&[u32]> = ends.iter().map(Vec::as_slice).collect();
+        template_lines(&refs, &ends)
+    }
+
     /// The rules read literally: sets and maps, every pair of a block (or the same evenly spread
     /// sample of a large one).
     fn naive(docs: &[Vec<u64>]) -> Vec<u64> {
@@ -263,7 +311,16 @@ mod tests {
                         .iter()
                         .any(|h| !lines.contains(h) && !held_by_all(h))
             });
-            if !footer {
+            let share = |d: usize| {
+                let inside: u32 = docs[d]
+                    .iter()
+                    .filter(|h| lines.contains(h))
+                    .map(|&h| tokens(h))
+                    .sum();
+                let all: u32 = docs[d].iter().map(|&h| tokens(h)).sum();
+                f64::from(inside) / f64::from(all)
+            };
+            if !footer || members.iter().all(|&d| share(d) > MAX_FOOTER_SHARE) {
                 continue;
             }
             let mut pairs = Vec::new();
@@ -335,8 +392,7 @@ mod tests {
         let mut found = 0;
         for seed in 0..40 {
             let docs = corpus(seed);
-            let refs: Vec<&[u64]> = docs.iter().map(Vec::as_slice).collect();
-            let got = template_lines(&refs);
+            let got = run(&docs);
             assert_eq!(got, naive(&docs), "seed {seed}");
             found += got.len();
         }
@@ -348,15 +404,18 @@ mod tests {
     fn a_story_and_its_copies_are_no_template() {
         // Five copies of a story, each ending with it and each with a line of its own before it.
         let docs: Vec<Vec<u64>> = (0..5).map(|d| vec![100 + d, 1, 2, 3]).collect();
-        let refs: Vec<&[u64]> = docs.iter().map(Vec::as_slice).collect();
         // Every pair shares only the block {1, 2, 3}: a template by the rules...
-        assert_eq!(template_lines(&refs), vec![1, 2, 3]);
-        // ...unless some copies are cut: then pairs share lines outside the last block.
-        let mut docs = docs;
-        docs.push(vec![1, 2]);
-        docs.push(vec![1, 2]);
-        let refs: Vec<&[u64]> = docs.iter().map(Vec::as_slice).collect();
-        assert!(template_lines(&refs).is_empty());
+        assert_eq!(run(&docs), vec![1, 2, 3]);
+        // ...unless some copies are cut: then pairs share lines outside the last block;
+        let mut cut = docs.clone();
+        cut.push(vec![1, 2]);
+        cut.push(vec![1, 2]);
+        assert!(run(&cut).is_empty());
+        // ...or the story is nearly all of every page (its own lines are short).
+        let long: Vec<Vec<u64>> = (0..5)
+            .map(|d| std::iter::once(100 + d).chain(1..=20).collect())
+            .collect();
+        assert!(run(&long).is_empty());
     }
 
     #[test]

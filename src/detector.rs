@@ -147,15 +147,9 @@ impl Built {
         self.reuse.as_ref().filter(|r| !r.changed.contains(&true))
     }
 
-    /// The shingles of `f` under its template lines.
-    fn template_marks(&self, f: &Features) -> Option<Marks> {
-        let t = self.templates.as_ref()?;
-        f.line_marks(|h| t.contains(h))
-    }
-
     /// `f` without its template lines and its boilerplate.
     fn filter(&self, df: &DfCounter, f: &Features) -> Option<Features> {
-        let marks = self.template_marks(f);
+        let marks = template_marks(&self.templates, f);
         let drop = |h| self.is_boilerplate(df, h);
         f.without_marked(drop, marks.as_ref(), MAX_BOILERPLATE_SHARE)
     }
@@ -166,6 +160,12 @@ impl Built {
             .as_ref()
             .unwrap_or(&features[i as usize])
     }
+}
+
+/// The shingles of `f` under the `templates` lines (none without templates).
+fn template_marks(templates: &Option<Arc<ShingleSet>>, f: &Features) -> Option<Marks> {
+    let t = templates.as_ref()?;
+    f.line_marks(|h| t.contains(h))
 }
 
 /// Candidates whose signatures imply a containment below this are not verified exactly.
@@ -407,28 +407,21 @@ impl Detector {
         for (doc, &label) in clustering.labels().iter().enumerate() {
             members[label as usize].push(doc as u32);
         }
-        // Each document's frequent shingles: those stage one removed.
-        let frequent_in = |f: &Features| -> Vec<u64> {
-            let all = f.words().iter().chain(f.skeleton()).copied();
-            all.filter(|&h| at_limit.contains(h)).collect()
-        };
+        // Each document's frequent shingles: those stage one removed, less what went with
+        // template lines (dropped in both stages).
         let removed = |m: usize| -> Vec<u64> {
-            let f = &self.features[m];
-            match &first.filtered[m] {
-                _ if !frequent_docs[m] => Vec::new(),
-                Some(g) => {
-                    // Less what went with template lines (dropped in both stages).
-                    let mut v = Vec::new();
-                    g.dropped_into(marks[m].as_deref(), &mut v);
-                    if v.is_empty() {
-                        // Only template lines went: the rest was kept whole.
-                        v = frequent_in(g);
-                    }
-                    v
-                }
-                // Kept whole (see `MAX_BOILERPLATE_SHARE`): looked up again.
-                None => frequent_in(f),
+            if !frequent_docs[m] {
+                return Vec::new();
             }
+            let g = first.feat(&self.features, m as u32);
+            let mut v = Vec::new();
+            g.dropped_into(marks[m].as_deref(), &mut v);
+            if v.is_empty() {
+                // Its frequent shingles were kept whole (see `MAX_BOILERPLATE_SHARE`): looked up.
+                let all = g.words().iter().chain(g.skeleton()).copied();
+                v.extend(all.filter(|&h| at_limit.contains(h)));
+            }
+            v
         };
         #[cfg(feature = "parallel")]
         let removed_sets: Vec<Vec<u64>> = {
@@ -579,10 +572,7 @@ impl Detector {
 
     /// Each document's shingles under the `templates` lines (see [`Features::line_marks`]).
     fn template_marks(&self, templates: &Option<Arc<ShingleSet>>) -> Vec<Option<Box<Marks>>> {
-        let Some(t) = templates else {
-            return (0..self.len()).map(|_| None).collect();
-        };
-        let marks = |f: &Features| f.line_marks(|h| t.contains(h)).map(Box::new);
+        let marks = |f: &Features| template_marks(templates, f).map(Box::new);
         #[cfg(feature = "parallel")]
         {
             use rayon::prelude::*;

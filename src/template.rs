@@ -22,6 +22,8 @@
 //! The detector drops the shingles mostly inside a template line from the documents that hold it,
 //! before both stages of the build.
 
+use crate::verify::intersection_len;
+
 /// The fewest documents whose shared lines can be a template.
 pub const MIN_TEMPLATE_PAGES: usize = 3;
 /// The least share of a block's document pairs that must share no line outside the block and its
@@ -82,7 +84,8 @@ pub(crate) fn template_lines(docs: &[&[u64]], ends: &[&[u32]]) -> Vec<u64> {
     for d in 0..docs.len() {
         starts[d + 1] += starts[d];
     }
-    let shared_of = |d: u32| -> &[(u32, u64)] {
+    let shared: Vec<u64> = shared.into_iter().map(|(_, h)| h).collect();
+    let shared_of = |d: u32| -> &[u64] {
         let d = d as usize;
         shared.get(starts[d]..starts[d + 1]).unwrap_or_default()
     };
@@ -173,7 +176,7 @@ pub(crate) fn template_lines(docs: &[&[u64]], ends: &[&[u32]]) -> Vec<u64> {
         let (mut unrelated, mut related) = (0, 0);
         for s in 0..k {
             let (x, y) = nth_pair(m, s * total / k);
-            if common(shared_of(members[x]), shared_of(members[y])) == expected {
+            if intersection_len(shared_of(members[x]), shared_of(members[y])) == expected {
                 unrelated += 1;
             } else {
                 related += 1;
@@ -227,23 +230,6 @@ fn nth_pair(m: usize, p: usize) -> (usize, usize) {
         }
     }
     (lo, lo + 1 + (p - before(lo)))
-}
-
-/// Lines two sorted lists of one document's lines have in common.
-fn common(a: &[(u32, u64)], b: &[(u32, u64)]) -> usize {
-    let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].1.cmp(&b[j].1) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    n
 }
 
 #[cfg(test)]

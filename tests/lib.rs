@@ -121,6 +121,13 @@ fn planted_corpus(seed: u64, bases: usize) -> Planted {
     Planted { docs, truth }
 }
 
+/// Inserts `n` unrelated six-paragraph articles named `other{i}`.
+fn insert_unrelated(d: &mut Detector, rng: &mut Rng, vocab: &[String], n: usize) {
+    for i in 0..n {
+        d.insert(format!("other{i}"), &article(rng, vocab, 6).join("\n\n"));
+    }
+}
+
 fn cluster_labels(detector: &Detector) -> Vec<u32> {
     detector.clusters().clustering.labels().to_vec()
 }
@@ -164,12 +171,7 @@ fn a_story_reprinted_many_times_is_not_mistaken_for_boilerplate() {
     for i in 0..30 {
         d.insert(format!("copy{i}"), &story);
     }
-    for i in 0..30 {
-        d.insert(
-            format!("other{i}"),
-            &article(&mut rng, &vocab, 6).join("\n\n"),
-        );
-    }
+    insert_unrelated(&mut d, &mut rng, &vocab, 30);
     let c = d.clusters();
     assert_eq!(c.clusters.len(), 1, "{:?}", c.clusters);
     assert_eq!(c.clusters[0].members.len(), 30);
@@ -826,12 +828,7 @@ fn a_template_on_three_pages_neither_joins_them_nor_hides_their_stories() {
             pages.push((site, original, copy));
         }
     }
-    for i in 0..20 {
-        d.insert(
-            format!("other{i}"),
-            &article(&mut rng, &vocab, 6).join("\n\n"),
-        );
-    }
+    insert_unrelated(&mut d, &mut rng, &vocab, 20);
     let labels = cluster_labels(&d);
     for &(site, original, copy) in &pages {
         assert_eq!(
@@ -875,12 +872,7 @@ fn a_story_printed_alike_on_three_sites_stays_a_story() {
         let page = format!("{}\n\n{story}", nav.join(" | "));
         copies.push(d.insert(format!("site{site}"), &page));
     }
-    for i in 0..20 {
-        d.insert(
-            format!("other{i}"),
-            &article(&mut rng, &vocab, 6).join("\n\n"),
-        );
-    }
+    insert_unrelated(&mut d, &mut rng, &vocab, 20);
     let labels = cluster_labels(&d);
     assert!(copies
         .iter()

@@ -1,11 +1,15 @@
 # Probe: dev plus 300 of its BBC originals wrapped in 50 new site templates (name, navigation,
 # byline, a mid-article line, 100-250 words of footer paragraphs), half of them truncated.
 # Copies 0-149 use 10 templates (15 pages each, "_common"), 150-299 use 40 (3-4 pages, "_rare").
+# Half the templates (two of every four) end their footer with a long line that is the same on
+# every page of the site but for a date, a time and an archive number of its own (drawn from a
+# second seeded generator, so the rest of the probe is as before).
 # usage: python3 templates.py DEV_DIR OUT_DIR
-import re
+import random, re
 from probe import Probe
 probe=Probe(11)
 rng,origs=probe.rng,probe.origs
+stamps=random.Random(12)
 vocab=[]
 for m in origs[400:700]:
     vocab+=re.findall(r"[a-z]+", probe.text(m).lower())
@@ -31,6 +35,11 @@ for i,m in enumerate(origs[:300]):
         keep=1+max(1,int((len(paras)-1)*rng.uniform(0.3,0.7))); paras=paras[:keep]
     body=paras[:]
     if len(body)>3: body.insert(len(body)//2, mid)
+    if (k//2)%2==0:
+        r=stamps.randint
+        stamp=(f"This page was last updated on {r(1,28):02d}.{r(1,12):02d}.{r(2015,2024)} at {r(0,23):02d}:{r(0,59):02d} "
+               f"and is kept in the {head[0]} archive as item {r(10000,99999)}; do not reproduce it without permission.")
+        foot=foot[:-1]+[stamp]+foot[-1:]
     v='\n'.join(head)+'\n\n'+'\n\n'.join(body)+'\n\n'+'\n\n'.join(foot)+'\n'
     probe.add(f"t{i:04d}.txt", v, m, kind+('_rare' if i>=150 else '_common'))
 probe.finish()

@@ -61,6 +61,9 @@
 //! end exclusive.
 
 mod common;
+#[path = "common/out.rs"]
+#[macro_use]
+mod out;
 #[path = "common/report.rs"]
 mod report;
 
@@ -123,7 +126,7 @@ fn run(args: &Args) -> Result<(), String> {
     if !args.quiet && !json_stdout {
         for (i, c) in clusters.clusters.iter().take(args.max_print).enumerate() {
             let rep = detector.name(c.representative).unwrap_or_default();
-            println!(
+            outln!(
                 "cluster {} ({} documents, representative {rep})",
                 i + 1,
                 c.members.len()
@@ -131,11 +134,11 @@ fn run(args: &Args) -> Result<(), String> {
             let mut members = c.members.clone();
             members.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             for (doc, score) in members {
-                println!("  {score:.3}  {}", detector.name(doc).unwrap_or_default());
+                outln!("  {score:.3}  {}", detector.name(doc).unwrap_or_default());
             }
         }
         if clusters.clusters.len() > args.max_print {
-            println!(
+            outln!(
                 "... {} more clusters (raise --max-print to see them)",
                 clusters.clusters.len() - args.max_print
             );
@@ -174,7 +177,7 @@ fn run(args: &Args) -> Result<(), String> {
         if let Some(path) = &args.json {
             let value = report::json(&docs, &dates, &explained);
             if json_stdout {
-                println!("{value}");
+                outln!("{value}");
             } else {
                 std::fs::write(path, format!("{value}\n"))
                     .map_err(|e| format!("{}: {e}", path.display()))?;
@@ -190,7 +193,7 @@ fn run(args: &Args) -> Result<(), String> {
     if json_stdout {
         eprintln!("{line}");
     } else {
-        println!("{line}");
+        outln!("{line}");
     }
     Ok(())
 }
@@ -207,7 +210,7 @@ fn run_fast(args: &Args, started: Instant) -> Result<(), String> {
     if !args.quiet {
         for (i, members) in groups.iter().take(args.max_print).enumerate() {
             let rep = members[0];
-            println!(
+            outln!(
                 "cluster {} ({} documents, representative {})",
                 i + 1,
                 members.len(),
@@ -217,11 +220,11 @@ fn run_fast(args: &Args, started: Instant) -> Result<(), String> {
                 let est = out.signatures[rep as usize]
                     .similarity(&out.signatures[m as usize])
                     .unwrap_or(0.0);
-                println!("  {est:.3}  {}", out.names[m as usize]);
+                outln!("  {est:.3}  {}", out.names[m as usize]);
             }
         }
         if groups.len() > args.max_print {
-            println!(
+            outln!(
                 "... {} more clusters (raise --max-print to see them)",
                 groups.len() - args.max_print
             );
@@ -231,7 +234,7 @@ fn run_fast(args: &Args, started: Instant) -> Result<(), String> {
         common::write_labels(path, |d| out.names[d as usize].as_str(), &out.clustering)?;
     }
     let in_clusters: usize = groups.iter().map(Vec::len).sum();
-    println!(
+    outln!(
         "{} documents, {} clusters of copies ({} documents in them), {} clusters in all, {:.2} s",
         out.names.len(),
         groups.len(),

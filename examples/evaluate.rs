@@ -14,6 +14,9 @@
 //! base, KIND as printed (`truncate`, `spin p=0.3`; the value follows the last `=`).
 
 mod common;
+#[path = "common/out.rs"]
+#[macro_use]
+mod out;
 
 use clap::Parser;
 use std::collections::{BTreeMap, HashMap};
@@ -278,7 +281,7 @@ fn run(args: &Args) -> Result<bool, String> {
     }
 
     if args.json {
-        println!("{result}");
+        outln!("{result}");
     } else {
         for k in [
             "docs",
@@ -290,16 +293,16 @@ fn run(args: &Args) -> Result<bool, String> {
             "ari",
             "seconds",
         ] {
-            println!("{k}: {}", result[k]);
+            outln!("{k}: {}", result[k]);
         }
         if !by_kind.is_empty() {
-            println!("recall to base by transformation (for partial: false merges):");
+            outln!("recall to base by transformation (for partial: false merges):");
             for (k, (h, n)) in &by_kind {
-                println!("  {k:<32} {h:>4}/{n:<4} {:.3}", *h as f64 / *n as f64);
+                outln!("  {k:<32} {h:>4}/{n:<4} {:.3}", *h as f64 / *n as f64);
             }
         }
         if seeds > 0 {
-            println!(
+            outln!(
                 "seed originals: {seeds} in {} clusters",
                 seed_clusters.len()
             );

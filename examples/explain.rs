@@ -10,6 +10,10 @@
 //! are then listed, most frequent first, with the name they are part of when they are capitalized
 //! ("House → Property  (White House → White Property)").
 
+#[path = "common/out.rs"]
+#[macro_use]
+mod out;
+
 use clap::Parser;
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -55,9 +59,9 @@ fn main() -> ExitCode {
     let al = Aligner::new().align_tokens(&ta, &tb);
     let took = started.elapsed();
     let rel = Relation::between(&al);
-    println!("A: {} ({} words)", args.a.display(), al.tokens_a);
-    println!("B: {} ({} words)", args.b.display(), al.tokens_b);
-    println!(
+    outln!("A: {} ({} words)", args.a.display(), al.tokens_a);
+    outln!("B: {} ({} words)", args.b.display(), al.tokens_b);
+    outln!(
         "B is {} of A: {:.1}% of A and {:.1}% of B in {} copied passage(s); {} swaps ({:.1}% of B's \
          copied words), {:.1}% of the copied region changed; aligned in {:.2} ms",
         article(&rel.label()),
@@ -92,7 +96,7 @@ fn print_passages(a: &str, b: &str, al: &Alignment, color: bool) {
         ("[-", "{+", "")
     };
     for (k, p) in al.passages.iter().enumerate() {
-        println!(
+        outln!(
             "\npassage {}: A bytes {}..{} (words {}..{}), B bytes {}..{} (words {}..{}), {} words \
              matched, {} edits",
             k + 1,
@@ -121,7 +125,7 @@ fn print_passages(a: &str, b: &str, al: &Alignment, color: bool) {
         }
         out.push_str(&b[at..p.b.end]);
         for line in out.lines() {
-            println!("  {line}");
+            outln!("  {line}");
         }
     }
 }
@@ -144,7 +148,7 @@ fn print_swaps(a: &str, b: &str, ta: &Tokens, tb: &Tokens, al: &Alignment) {
         y.0.cmp(&x.0)
             .then_with(|| x.1.to_lowercase().cmp(&y.1.to_lowercase()))
     });
-    println!("\nswapped words (A → B), {} distinct:", list.len());
+    outln!("\nswapped words (A → B), {} distinct:", list.len());
     for (n, wa, wb, pa, pb) in list {
         let times = if n > 1 {
             format!(" ×{n}")
@@ -152,9 +156,9 @@ fn print_swaps(a: &str, b: &str, ta: &Tokens, tb: &Tokens, al: &Alignment) {
             String::new()
         };
         if pa != wa || pb != wb {
-            println!("  {wa} → {wb}{times}  ({pa} → {pb})");
+            outln!("  {wa} → {wb}{times}  ({pa} → {pb})");
         } else {
-            println!("  {wa} → {wb}{times}");
+            outln!("  {wa} → {wb}{times}");
         }
     }
 }

@@ -16,6 +16,9 @@
 //! `extraction ../shared/eval/dev/docs ../shared/eval/reprints-dev/docs --passes 15`.
 
 mod common;
+#[path = "common/out.rs"]
+#[macro_use]
+mod out;
 
 use clap::Parser;
 use std::path::PathBuf;
@@ -92,7 +95,7 @@ fn run(args: &Args) -> Result<(), String> {
         mb / best_fx,
         mb / best_sig
     );
-    println!(
+    outln!(
         "{{\"docs\": {}, \"bytes\": {bytes}, \"passes\": {}, \"extract_mb_per_s\": {:.1}, \
          \"signature_mb_per_s\": {:.1}, \"ratio\": {:.3}}}",
         texts.len(),

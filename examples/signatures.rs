@@ -23,6 +23,9 @@
 //! the same machine; separate processes seconds apart do not.
 
 mod common;
+#[path = "common/out.rs"]
+#[macro_use]
+mod out;
 
 use clap::Parser;
 use std::collections::HashMap;
@@ -198,7 +201,7 @@ fn run(args: &Args) -> Result<(), String> {
         ));
     }
     out.push('}');
-    println!("{out}");
+    outln!("{out}");
     Ok(())
 }
 

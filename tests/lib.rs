@@ -462,6 +462,34 @@ mod examples_as_programs {
         );
     }
 
+    /// Runs an example whose standard output is closed before it writes (a reader such as `head`
+    /// that has gone): it must end quietly with status 0, not panic in `println!`.
+    fn assert_quiet_when_the_reader_has_gone(name: &str, args: &[&std::ffi::OsStr]) {
+        let mut child = Command::new(example(name))
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{name}: {:?}\n{stderr}", out.status);
+        assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+    }
+
+    #[test]
+    fn examples_end_quietly_when_their_reader_has_gone() {
+        assert_quiet_when_the_reader_has_gone("cluster", &[]);
+        let dir = temp_dir("pipe");
+        let (a, b) = (dir.join("a.txt"), dir.join("b.txt"));
+        let story = "Officials said the river bridge would stay closed for repairs until the end \
+                     of May, after inspectors found cracks in two of its supports.";
+        std::fs::write(&a, story).unwrap();
+        std::fs::write(&b, format!("Local news. {story}")).unwrap();
+        assert_quiet_when_the_reader_has_gone("explain", &[a.as_os_str(), b.as_os_str()]);
+    }
+
     #[test]
     fn cluster_example_reports_bad_input_and_goes_on() {
         let dir = temp_dir("bad");

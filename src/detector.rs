@@ -5,7 +5,7 @@ use crate::boilerplate::{in_at_least, AtLeast, DfCounter, ShingleSet};
 use crate::cluster::{Clustering, UnionFind};
 use crate::config::Config;
 use crate::error::ConfigError;
-use crate::features::{first_shared, FeatureExtractor, Features, Marks, Similarity, ALIGN_FROM};
+use crate::features::{first_shared, FeatureExtractor, Features, Marks, Similarity, NEAR_MISS};
 use crate::lsh::{counted_candidate_pairs, LshIndex, UNCOUNTED};
 use crate::minhash::{Signature, Sketcher};
 use crate::shingle::sort_spread;
@@ -795,7 +795,7 @@ impl Detector {
     }
 
     /// Joins two trees of two or more documents each when a verified pair links them and every
-    /// pair across them is at least a near miss (a score of [`ALIGN_FROM`] × threshold or more):
+    /// pair across them is at least a near miss (a score of [`NEAR_MISS`] × threshold or more):
     /// complete linkage at the near-miss level. Versions of one agency story (a first take and a
     /// write-through, each with its own copies) form such trees: each copy picks one version as
     /// its parent, and the two versions themselves differ too much to verify. A single document
@@ -821,7 +821,7 @@ impl Detector {
         for (doc, &l) in labels.iter().enumerate() {
             members[l as usize].push(doc as u32);
         }
-        let near = ALIGN_FROM * self.config.threshold;
+        let near = NEAR_MISS * self.config.threshold;
         let mut groups = UnionFind::new(trees.len());
         let mut aligner = Aligner::new();
         for (_, x, y) in links {

@@ -251,6 +251,68 @@ fn same_clusters_with_one_and_two_threads() {
     assert_eq!(run(1), run(2));
 }
 
+/// Misreads a share `p` of words as OCR does: one letter of the word becomes a look-alike.
+fn misread(rng: &mut Rng, text: &str, p: f64) -> String {
+    const LOOKS: [(char, char); 10] = [
+        ('o', '0'),
+        ('a', 'o'),
+        ('e', 'c'),
+        ('i', 'l'),
+        ('l', '1'),
+        ('s', '5'),
+        ('n', 'h'),
+        ('r', 'n'),
+        ('d', 'a'),
+        ('t', 'f'),
+    ];
+    text.split(' ')
+        .map(|w| {
+            let mut w = w.to_string();
+            if rng.chance(p) {
+                let found: Vec<(usize, char)> = w
+                    .char_indices()
+                    .filter_map(|(i, c)| LOOKS.iter().find(|l| l.0 == c).map(|l| (i, l.1)))
+                    .collect();
+                if !found.is_empty() {
+                    let (i, to) = found[rng.below(found.len())];
+                    w.replace_range(i..i + 1, &to.to_string());
+                }
+            }
+            w
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn a_copy_misread_by_ocr_is_found_by_aligning_its_words() {
+    // More than half the words misread (the invented words have more look-alike letters than
+    // English, so fewer survive): few shingles are left, but the words still come in order.
+    let mut rng = Rng(31);
+    let vocab = vocabulary(&mut rng, 400);
+    let text = article(&mut rng, &vocab, 8).join("\n\n");
+    let copy = misread(&mut rng, &text, 0.58);
+    let mut fx = wirecopy::FeatureExtractor::new(&Config::new());
+    let (a, b) = (fx.extract(&text), fx.extract(&copy));
+    let threshold = Config::new().get_threshold();
+    let shingles = wirecopy::Similarity::between(&a, &b).score;
+    let verified =
+        wirecopy::Similarity::verified(&a, &b, threshold, &mut wirecopy::align::Aligner::new());
+    // Below the near-miss level: only the second opinion from `ALIGN_FROM` finds it.
+    assert!(
+        shingles < wirecopy::features::NEAR_MISS * threshold,
+        "{shingles}"
+    );
+    assert!(verified.score >= threshold, "{verified:?}");
+    let mut d = Detector::new(Config::new()).unwrap();
+    d.insert("original", &text);
+    d.insert("misread", &copy);
+    insert_unrelated(&mut d, &mut rng, &vocab, 20);
+    let labels = cluster_labels(&d);
+    assert_eq!(labels[0], labels[1]);
+    assert!(labels[2..].iter().all(|&l| l != labels[0]));
+}
+
 #[test]
 fn query_finds_the_inserted_original() {
     let corpus = planted_corpus(3, 10);

@@ -4,9 +4,12 @@
 # Half the templates (two of every four) end their footer with a long line that is the same on
 # every page of the site but for a date, a time and an archive number of its own (drawn from a
 # second seeded generator, so the rest of the probe is as before).
-# usage: python3 templates.py DEV_DIR OUT_DIR
-import random, re
+# With --head (templates_head.py), the boilerplate paragraphs stand above the story, as a header;
+# the copyright line stays last.
+# usage: python3 templates.py DEV_DIR OUT_DIR [--head]
+import random, re, sys
 from probe import Probe
+head_first='--head' in sys.argv[3:]
 probe=Probe(11)
 rng,origs=probe.rng,probe.origs
 stamps=random.Random(12)
@@ -40,6 +43,9 @@ for i,m in enumerate(origs[:300]):
         stamp=(f"This page was last updated on {r(1,28):02d}.{r(1,12):02d}.{r(2015,2024)} at {r(0,23):02d}:{r(0,59):02d} "
                f"and is kept in the {head[0]} archive as item {r(10000,99999)}; do not reproduce it without permission.")
         foot=foot[:-1]+[stamp]+foot[-1:]
-    v='\n'.join(head)+'\n\n'+'\n\n'.join(body)+'\n\n'+'\n\n'.join(foot)+'\n'
+    if head_first:
+        v='\n'.join(head)+'\n\n'+'\n\n'.join(foot[:-1])+'\n\n'+'\n\n'.join(body)+'\n\n'+foot[-1]+'\n'
+    else:
+        v='\n'.join(head)+'\n\n'+'\n\n'.join(body)+'\n\n'+'\n\n'.join(foot)+'\n'
     probe.add(f"t{i:04d}.txt", v, m, kind+('_rare' if i>=150 else '_common'))
 probe.finish()

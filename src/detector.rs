@@ -586,7 +586,8 @@ impl Detector {
     fn templates(&self) -> Option<Arc<ShingleSet>> {
         let docs: Vec<&[u64]> = self.features.iter().map(Features::line_hashes).collect();
         let ends: Vec<&[u32]> = self.features.iter().map(Features::line_ends).collect();
-        let lines = crate::template::template_lines(&docs, &ends);
+        let prefixes: Vec<&[u64]> = self.features.iter().map(Features::line_prefixes).collect();
+        let lines = crate::template::template_lines(&docs, &ends, &prefixes);
         (!lines.is_empty()).then(|| Arc::new(ShingleSet::new(lines)))
     }
 

@@ -101,14 +101,19 @@ pub(crate) struct Marks {
     skeleton: Vec<u64>,
 }
 
-/// The lines a body is made of (see [`Features`]): a hash of each line's tokens, and where each
-/// ends in the body (the next starts there). Template detection compares whole lines across
-/// documents (see [`template`](crate::template)).
+/// The lines a body is made of (see [`Features`]): a hash of each line's tokens, a hash of its
+/// first [`LINE_PREFIX_TOKENS`] tokens, and where each ends in the body (the next starts there).
+/// Template detection compares whole lines across documents, and prefixes to tell a line cut short
+/// from its source's (see [`template`](crate::template)).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct BodyLines {
     hashes: Vec<u64>,
+    prefixes: Vec<u64>,
     ends: Vec<u32>,
 }
+
+/// The tokens a body line's prefix hash covers (see [`BodyLines`]); fewer than a body line has.
+pub(crate) const LINE_PREFIX_TOKENS: usize = 8;
 
 /// The elements of a document's sets that boilerplate removal took (see [`Features::without`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -400,6 +405,12 @@ impl Features {
         &self.lines.ends
     }
 
+    /// The hashes of the first [`LINE_PREFIX_TOKENS`] tokens of each body line (see
+    /// [`Features::line_hashes`]).
+    pub(crate) fn line_prefixes(&self) -> &[u64] {
+        &self.lines.prefixes
+    }
+
     /// The shingles (of either set) that lie inside body lines whose hashes `is_template` accepts,
     /// as bits over each set; `None` when it accepts no line.
     pub(crate) fn line_marks(&self, is_template: impl Fn(u64) -> bool) -> Option<Marks> {
@@ -654,6 +665,7 @@ impl FeatureExtractor {
         Arc::make_mut(&mut f.body).shrink_to_fit();
         let lines = Arc::make_mut(&mut f.lines);
         lines.hashes.shrink_to_fit();
+        lines.prefixes.shrink_to_fit();
         lines.ends.shrink_to_fit();
         f
     }
@@ -702,6 +714,7 @@ impl FeatureExtractor {
             .all(|w| w[1] == w[0] || w[1] - w[0] >= MIN_LINE_TOKENS);
         let body_lines = unshared(&mut out.lines);
         body_lines.hashes.clear();
+        body_lines.prefixes.clear();
         body_lines.ends.clear();
         // The long lines (every line with tokens, when `whole`), and where each ends in the body.
         let mut end = 0;
@@ -709,6 +722,9 @@ impl FeatureExtractor {
             if w[1] - w[0] >= MIN_LINE_TOKENS {
                 let line = &self.all[w[0]..w[1]];
                 body_lines.hashes.push(line_hash(line));
+                body_lines
+                    .prefixes
+                    .push(line_hash(line.get(..LINE_PREFIX_TOKENS).unwrap_or(line)));
                 end += line.len();
                 body_lines.ends.push(end as u32);
                 if whole {
@@ -724,6 +740,7 @@ impl FeatureExtractor {
             if !whole {
                 // Every line is body: its lines are not told apart.
                 body_lines.hashes.clear();
+                body_lines.prefixes.clear();
                 body_lines.ends.clear();
             }
             self.body.clear();

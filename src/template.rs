@@ -1,5 +1,5 @@
-//! Site templates on few pages: body lines that recur, word for word, at the foot of a handful of
-//! pages that share nothing else.
+//! Site templates on few pages: body lines that recur, word for word, at the foot (or the head) of
+//! a handful of pages that share nothing else.
 //!
 //! Shingle document frequency ([`boilerplate`](crate::boilerplate)) finds a template once it is on
 //! [`Config::boilerplate_limit`](crate::Config::boilerplate_limit) pages or more. A site with three
@@ -16,6 +16,11 @@
 //!   copy and its source share their top, not their foot), when each has a line of its own, and
 //!   when at least [`MIN_UNRELATED_SHARE`] of their pairs share no other line than the block and
 //!   its tail (copies of one story share their other paragraphs too);
+//! * or, with [`MIN_HEADER_LINES`] lines or more, when in each of those documents the block and
+//!   lines all of them hold come before the first line of its own (a site's header above its
+//!   stories), and when *no* pair of them shares another line (a story cut after its
+//!   second paragraph on three pages opens them alike too; one longer copy shares more with the
+//!   source and keeps its lines out);
 //! * but not when it is more than [`MAX_FOOTER_SHARE`] of the body of every one of them: that is a
 //!   story printed alike on pages that add only a short line of their own.
 //!
@@ -26,6 +31,9 @@ use crate::verify::intersection_len;
 
 /// The fewest documents whose shared lines can be a template.
 pub const MIN_TEMPLATE_PAGES: usize = 3;
+/// A block that opens its documents (a header) is a template only with this many lines or more,
+/// and only when no pair of its documents shares another line.
+pub const MIN_HEADER_LINES: usize = 2;
 /// The least share of a block's document pairs that must share no line outside the block and its
 /// tail.
 pub const MIN_UNRELATED_SHARE: f64 = 2.0 / 3.0;
@@ -37,14 +45,14 @@ pub const MAX_FOOTER_SHARE: f64 = 0.9;
 pub const SAMPLED_PAIRS: usize = 200;
 
 /// The template lines among documents whose body lines (their hashes, in order) are `docs`, where
-/// `ends[d][i]` is the body token at which line i of document d ends: the lines of every block
-/// the rules above accept, sorted, without repeats.
+/// `ends[d][i]` is the body token at which line i of document d ends and `prefixes[d][i]` a hash
+/// of its first tokens: the lines of every block the rules above accept, sorted, without repeats.
 ///
 /// # Complexity
 ///
 /// Sorting every line once, plus at most [`SAMPLED_PAIRS`] merges of two documents' shared lines
 /// per block that ends each of its documents (but for its tail).
-pub(crate) fn template_lines(docs: &[&[u64]], ends: &[&[u32]]) -> Vec<u64> {
+pub(crate) fn template_lines(docs: &[&[u64]], ends: &[&[u32]], prefixes: &[&[u64]]) -> Vec<u64> {
     // (line, document), without repeats.
     let mut entries: Vec<(u64, u32)> = docs
         .iter()
@@ -53,6 +61,14 @@ pub(crate) fn template_lines(docs: &[&[u64]], ends: &[&[u32]]) -> Vec<u64> {
         .collect();
     sort(&mut entries);
     entries.dedup();
+    // (line prefix, document), without repeats.
+    let mut by_prefix: Vec<(u64, u32)> = prefixes
+        .iter()
+        .enumerate()
+        .flat_map(|(d, p)| p.iter().map(move |&h| (h, d as u32)))
+        .collect();
+    sort(&mut by_prefix);
+    by_prefix.dedup();
     // Runs of one line: shared when in two documents or more; block candidates from
     // `MIN_TEMPLATE_PAGES` on.
     let mut shared: Vec<(u32, u64)> = Vec::new();
@@ -133,20 +149,53 @@ pub(crate) fn template_lines(docs: &[&[u64]], ends: &[&[u32]]) -> Vec<u64> {
         // In every document: a line of its own (neither the block's nor one all members hold),
         // and after the block's last line only lines all members hold (the footer's tail).
         let mut tail: Vec<u64> = Vec::new();
+        let mut head: Vec<u64> = Vec::new();
+        let (mut footer, mut header) = (true, lines.len() >= MIN_HEADER_LINES);
         for &d in &members {
             let doc = docs[d as usize];
             let Some(last) = doc.iter().rposition(|&h| in_block(h)) else {
                 return false;
             };
-            for &h in &doc[last + 1..] {
-                if !held_by_all(h) {
-                    return false;
+            if footer {
+                for &h in &doc[last + 1..] {
+                    if !held_by_all(h) {
+                        footer = false;
+                        break;
+                    }
+                    tail.push(h);
                 }
-                tail.push(h);
+            }
+            if header {
+                // Up to the first line of its own: the block and lines all members hold. That
+                // line must not open as a line of another member does (a story's next paragraph,
+                // which copies cut at different words end with).
+                match doc.iter().position(|&h| !in_block(h) && !held_by_all(h)) {
+                    Some(own) if own > last => {
+                        head.extend(doc[..own].iter().copied().filter(|&h| !in_block(h)));
+                        let p = prefixes.get(d as usize).and_then(|p| p.get(own)).copied();
+                        let opens_alike = p.is_some_and(|p| {
+                            let from = by_prefix.partition_point(|e| e.0 < p);
+                            let to = by_prefix.partition_point(|e| e.0 <= p);
+                            by_prefix[from..to]
+                                .iter()
+                                .any(|e| e.1 != d && members.binary_search(&e.1).is_ok())
+                        });
+                        header = !opens_alike;
+                    }
+                    _ => header = false,
+                }
+            }
+            if !footer && !header {
+                return false;
             }
             if !doc.iter().any(|&h| !in_block(h) && !held_by_all(h)) {
                 return false;
             }
+        }
+        if !footer {
+            head.sort_unstable();
+            head.dedup();
+            tail = head;
         }
         // Not a story that is nearly all of every page.
         let story = members.iter().all(|&d| {
@@ -172,7 +221,8 @@ pub(crate) fn template_lines(docs: &[&[u64]], ends: &[&[u32]]) -> Vec<u64> {
         let expected = lines.len() + tail.len();
         let total = m * (m - 1) / 2;
         let k = total.min(SAMPLED_PAIRS);
-        let needed = (MIN_UNRELATED_SHARE * k as f64).ceil() as usize;
+        let share = if footer { MIN_UNRELATED_SHARE } else { 1.0 };
+        let needed = (share * k as f64).ceil() as usize;
         let (mut unrelated, mut related) = (0, 0);
         for s in 0..k {
             let (x, y) = nth_pair(m, s * total / k);
@@ -258,8 +308,22 @@ mod tests {
             .collect();
         let refs: Vec<&[u64]> = docs.iter().map(Vec::as_slice).collect();
         let ends: Vec<&[u32]> = ends.iter().map(Vec::as_slice).collect();
-        template_lines(&refs, &ends)
+        let prefixes: Vec<Vec<u64>> = docs
+            .iter()
+            .map(|d| d.iter().map(|&h| prefix(h)).collect())
+            .collect();
+        let prefixes: Vec<&[u64]> = prefixes.iter().map(Vec::as_slice).collect();
+        template_lines(&refs, &ends, &prefixes)
     }
+
+    /// The prefix hash of test line `h`: lines from `CUT` on are line `(h - CUT) / 10` cut short
+    /// (they open as that line does); other lines open as themselves.
+    fn prefix(h: u64) -> u64 {
+        h.checked_sub(CUT).map_or(h, |c| c / 10)
+    }
+
+    /// See [`prefix`].
+    const CUT: u64 = 50_000_000;
 
     /// The rules read literally: sets and maps, every pair of a block (or the same evenly spread
     /// sample of a large one).
@@ -286,17 +350,36 @@ mod tests {
         let mut out = BTreeSet::new();
         for (members, lines) in &blocks {
             let held_by_all = |h: &u64| members.iter().all(|d| holders[h].contains(d));
-            let mut tail = BTreeSet::new();
+            let own = |h: &u64| !lines.contains(h) && !held_by_all(h);
+            let (mut tail, mut head) = (BTreeSet::new(), BTreeSet::new());
             let footer = members.iter().all(|&d| {
                 let Some(last) = docs[d].iter().rposition(|h| lines.contains(h)) else {
                     return false;
                 };
                 tail.extend(docs[d][last + 1..].iter().copied());
-                docs[d][last + 1..].iter().all(held_by_all)
-                    && docs[d]
-                        .iter()
-                        .any(|h| !lines.contains(h) && !held_by_all(h))
+                docs[d][last + 1..].iter().all(held_by_all) && docs[d].iter().any(own)
             });
+            let header = lines.len() >= MIN_HEADER_LINES
+                && members.iter().all(|&d| {
+                    let last = docs[d].iter().rposition(|h| lines.contains(h)).unwrap();
+                    let Some(first_own) = docs[d].iter().position(own) else {
+                        return false;
+                    };
+                    head.extend(docs[d][..first_own].iter().filter(|h| !lines.contains(h)));
+                    let p = prefix(docs[d][first_own]);
+                    let opens_alike = members
+                        .iter()
+                        .any(|&o| o != d && docs[o].iter().any(|&h| prefix(h) == p));
+                    first_own > last && !opens_alike
+                });
+            if !footer && !header {
+                continue;
+            }
+            let (tail, needed) = if footer {
+                (tail, MIN_UNRELATED_SHARE)
+            } else {
+                (head, 1.0)
+            };
             let share = |d: usize| {
                 let inside: u32 = docs[d]
                     .iter()
@@ -306,7 +389,7 @@ mod tests {
                 let all: u32 = docs[d].iter().map(|&h| tokens(h)).sum();
                 f64::from(inside) / f64::from(all)
             };
-            if !footer || members.iter().all(|&d| share(d) > MAX_FOOTER_SHARE) {
+            if members.iter().all(|&d| share(d) > MAX_FOOTER_SHARE) {
                 continue;
             }
             let mut pairs = Vec::new();
@@ -323,7 +406,7 @@ mod tests {
                     both == lines.len() + tail.len()
                 })
                 .count();
-            if unrelated as f64 >= MIN_UNRELATED_SHARE * k as f64 {
+            if unrelated as f64 >= needed * k as f64 {
                 out.extend(lines.iter().copied());
             }
         }
@@ -331,8 +414,9 @@ mod tests {
     }
 
     /// Pages of sites (one footer of 1-3 lines each, on 1-30 pages, often ending with a line of
-    /// the site's network, sometimes followed by a line of the page's own), carrying leads of
-    /// stories that other pages print in full or cut.
+    /// the site's network, sometimes followed by a line of the page's own; a third of the sites
+    /// print those lines above the story instead), carrying leads of stories that other pages print
+    /// in full or cut (some pages end with the story's next line cut short).
     fn corpus(seed: u64) -> Vec<Vec<u64>> {
         let mut state = seed;
         let mut next = move |n: u64| {
@@ -351,10 +435,29 @@ mod tests {
             if network > 0 {
                 footer.push(900 + network);
             }
+            // A third of the sites print their template lines above the story (a header).
+            let header = next(3) == 0;
             for _ in 0..1 + next(30) {
                 let story = &stories[next(stories.len() as u64) as usize];
                 let keep = 1 + next(story.len() as u64) as usize;
+                // Some pages end their part of the story with its next line cut short.
+                let cut = match story.get(keep) {
+                    Some(&next_line) if next(3) == 0 => Some(CUT + next_line * 10 + next(10)),
+                    _ => None,
+                };
+                if header {
+                    let mut page = footer.clone();
+                    page.extend(&story[..keep]);
+                    page.extend(cut);
+                    if next(2) == 0 {
+                        page.push(own);
+                        own += 1;
+                    }
+                    docs.push(page);
+                    continue;
+                }
                 let mut page: Vec<u64> = story[..keep].to_vec();
+                page.extend(cut);
                 if next(4) == 0 {
                     page.push(own);
                     own += 1;
@@ -402,6 +505,48 @@ mod tests {
             .map(|d| std::iter::once(100 + d).chain(1..=20).collect())
             .collect();
         assert!(run(&long).is_empty());
+    }
+
+    #[test]
+    fn a_header_on_unrelated_pages_is_a_template() {
+        // Three pages of one site open with its two header lines, then stories of their own.
+        let docs = vec![vec![1, 2, 10, 11], vec![1, 2, 20, 21, 22], vec![1, 2, 30]];
+        assert_eq!(run(&docs), vec![1, 2]);
+        // Also when a line its network's other sites print too follows the header.
+        let mut network: Vec<Vec<u64>> = docs
+            .iter()
+            .map(|d| [&d[..2], &[7], &d[2..]].concat())
+            .collect();
+        network.push(vec![7, 40]);
+        network.push(vec![7, 50]);
+        assert_eq!(run(&network), vec![1, 2]);
+        // One line is too little: a story's lead opens its cut copies as well.
+        let one: Vec<Vec<u64>> = docs.iter().map(|d| d[1..].to_vec()).collect();
+        assert!(run(&one).is_empty());
+        // Every pair must share nothing else (a footer needs two thirds of them).
+        let mut related = docs.clone();
+        related[2].push(10);
+        assert!(run(&related).is_empty());
+        // Each page must go on with a line of its own.
+        let mut bare = docs.clone();
+        bare[2] = vec![1, 2];
+        assert!(run(&bare).is_empty());
+    }
+
+    #[test]
+    fn a_story_cut_alike_twice_with_no_other_copy_looks_like_a_header() {
+        // The risk, pinned: a source and two copies cut after its second paragraph, each followed
+        // by its own site's footer, with no other copy, open alike and share nothing else.
+        let docs = vec![vec![1, 2, 3, 4, 5], vec![1, 2, 100], vec![1, 2, 200]];
+        assert_eq!(run(&docs), vec![1, 2]);
+        // One longer copy shares a third paragraph with the source: no longer a header.
+        let mut more = docs.clone();
+        more.push(vec![1, 2, 3, 300]);
+        assert!(run(&more).is_empty());
+        // Nor when the copies end with the third paragraph cut short, at different words.
+        let (a, b) = (CUT + 30, CUT + 31);
+        let cut = vec![vec![1, 2, 3, 4, 5], vec![1, 2, a, 100], vec![1, 2, b, 200]];
+        assert!(run(&cut).is_empty());
     }
 
     #[test]

@@ -892,27 +892,40 @@ fn a_widely_syndicated_story_keeps_its_spun_and_truncated_copies() {
 
 #[test]
 fn a_template_on_three_pages_neither_joins_them_nor_hides_their_stories() {
-    // Three sites with three pages each: the lead of a different story, then the site's footer
-    // (two paragraphs, longer than the lead, and a copyright line with the page's year). Each
-    // footer is on three pages, far below the boilerplate limit of 10 documents: only its
-    // recurring lines give it away.
+    template_on_three_pages(false);
+}
+
+#[test]
+fn a_header_on_three_pages_neither_joins_them_nor_hides_their_stories() {
+    template_on_three_pages(true);
+}
+
+/// Three sites with three pages each: the lead of a different story, then the site's footer (two
+/// paragraphs, longer than the lead, and a copyright line with the page's year), or with `header`
+/// the same template above the lead. Each template is on three pages, far below the boilerplate
+/// limit of 10 documents: only its recurring lines give it away.
+fn template_on_three_pages(header: bool) {
     let mut rng = Rng(23);
     let vocab = vocabulary(&mut rng, 3000);
     let mut d = Detector::new(Config::new()).unwrap();
     let (mut pages, mut texts) = (Vec::new(), Vec::new());
     for site in 0..3 {
-        let footer = article(&mut rng, &vocab, 2).join("\n\n");
+        let template = article(&mut rng, &vocab, 2).join("\n\n");
         for page in 0..3 {
             let story = article(&mut rng, &vocab, 6);
             let original = d.insert(format!("story-{site}-{page}"), &story.join("\n\n"));
             texts.push(story.join("\n\n"));
-            // The footer ends with a line that differs from page to page in its numbers only.
+            // The template ends with a line that differs from page to page in its numbers only.
             let year = 2001 + site * 3 + page;
-            let text = format!(
-                "{}\n\n{footer}\n\nCopyright {year} Site {site} News, all rights reserved; \
-                 no part of this page may be reproduced without permission.",
-                story[0]
+            let template = format!(
+                "{template}\n\nCopyright {year} Site {site} News, all rights reserved; \
+                 no part of this page may be reproduced without permission."
             );
+            let text = if header {
+                format!("{template}\n\n{}", story[0])
+            } else {
+                format!("{}\n\n{template}", story[0])
+            };
             let copy = d.insert(format!("site{site}-page{page}"), &text);
             texts.push(text);
             pages.push((site, original, copy));

@@ -587,7 +587,12 @@ impl Detector {
         let docs: Vec<&[u64]> = self.features.iter().map(Features::line_hashes).collect();
         let ends: Vec<&[u32]> = self.features.iter().map(Features::line_ends).collect();
         let prefixes: Vec<&[u64]> = self.features.iter().map(Features::line_prefixes).collect();
-        let lines = crate::template::template_lines(&docs, &ends, &prefixes);
+        let short: Vec<&[u64]> = self
+            .features
+            .iter()
+            .map(Features::short_line_prefixes)
+            .collect();
+        let lines = crate::template::template_lines(&docs, &ends, (&prefixes, &short));
         (!lines.is_empty()).then(|| Arc::new(ShingleSet::new(lines)))
     }
 

@@ -110,10 +110,13 @@ struct BodyLines {
     hashes: Vec<u64>,
     prefixes: Vec<u64>,
     ends: Vec<u32>,
+    /// The prefix hashes of the lines too short for the body, from [`LINE_PREFIX_TOKENS`] tokens
+    /// on (a paragraph cut short a few words in is one).
+    short_prefixes: Vec<u64>,
 }
 
-/// The tokens a body line's prefix hash covers (see [`BodyLines`]); fewer than a body line has.
-pub(crate) const LINE_PREFIX_TOKENS: usize = 8;
+/// The tokens a line's prefix hash covers (see [`BodyLines`]); fewer than a body line has.
+pub(crate) const LINE_PREFIX_TOKENS: usize = 4;
 
 /// The elements of a document's sets that boilerplate removal took (see [`Features::without`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -411,6 +414,11 @@ impl Features {
         &self.lines.prefixes
     }
 
+    /// The same prefix hashes of the lines too short for the body that have that many tokens.
+    pub(crate) fn short_line_prefixes(&self) -> &[u64] {
+        &self.lines.short_prefixes
+    }
+
     /// The shingles (of either set) that lie inside body lines whose hashes `is_template` accepts,
     /// as bits over each set; `None` when it accepts no line.
     pub(crate) fn line_marks(&self, is_template: impl Fn(u64) -> bool) -> Option<Marks> {
@@ -666,6 +674,7 @@ impl FeatureExtractor {
         let lines = Arc::make_mut(&mut f.lines);
         lines.hashes.shrink_to_fit();
         lines.prefixes.shrink_to_fit();
+        lines.short_prefixes.shrink_to_fit();
         lines.ends.shrink_to_fit();
         f
     }
@@ -716,9 +725,16 @@ impl FeatureExtractor {
         body_lines.hashes.clear();
         body_lines.prefixes.clear();
         body_lines.ends.clear();
+        body_lines.short_prefixes.clear();
         // The long lines (every line with tokens, when `whole`), and where each ends in the body.
         let mut end = 0;
         for w in self.lines.windows(2) {
+            if (LINE_PREFIX_TOKENS..MIN_LINE_TOKENS).contains(&(w[1] - w[0])) {
+                let line = &self.all[w[0]..w[1]];
+                body_lines
+                    .short_prefixes
+                    .push(line_hash(&line[..LINE_PREFIX_TOKENS]));
+            }
             if w[1] - w[0] >= MIN_LINE_TOKENS {
                 let line = &self.all[w[0]..w[1]];
                 body_lines.hashes.push(line_hash(line));
@@ -742,6 +758,7 @@ impl FeatureExtractor {
                 body_lines.hashes.clear();
                 body_lines.prefixes.clear();
                 body_lines.ends.clear();
+                body_lines.short_prefixes.clear();
             }
             self.body.clear();
             quoted.clear();

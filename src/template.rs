@@ -46,13 +46,18 @@ pub const SAMPLED_PAIRS: usize = 200;
 
 /// The template lines among documents whose body lines (their hashes, in order) are `docs`, where
 /// `ends[d][i]` is the body token at which line i of document d ends and `prefixes[d][i]` a hash
-/// of its first tokens: the lines of every block the rules above accept, sorted, without repeats.
+/// of its first tokens, and `short[d]` the same hashes of the document's lines too short for the
+/// body: the lines of every block the rules above accept, sorted, without repeats.
 ///
 /// # Complexity
 ///
 /// Sorting every line once, plus at most [`SAMPLED_PAIRS`] merges of two documents' shared lines
 /// per block that ends each of its documents (but for its tail).
-pub(crate) fn template_lines(docs: &[&[u64]], ends: &[&[u32]], prefixes: &[&[u64]]) -> Vec<u64> {
+pub(crate) fn template_lines(
+    docs: &[&[u64]],
+    ends: &[&[u32]],
+    (prefixes, short): (&[&[u64]], &[&[u64]]),
+) -> Vec<u64> {
     // (line, document), without repeats.
     let mut entries: Vec<(u64, u32)> = docs
         .iter()
@@ -65,6 +70,7 @@ pub(crate) fn template_lines(docs: &[&[u64]], ends: &[&[u32]], prefixes: &[&[u64
     let mut by_prefix: Vec<(u64, u32)> = prefixes
         .iter()
         .enumerate()
+        .chain(short.iter().enumerate())
         .flat_map(|(d, p)| p.iter().map(move |&h| (h, d as u32)))
         .collect();
     sort(&mut by_prefix);
@@ -293,9 +299,11 @@ mod tests {
         10 + (fmix64(h) % 30) as u32
     }
 
-    /// [`template_lines`] on test lines of [`tokens`] tokens each.
+    /// [`template_lines`] on test lines of [`tokens`] tokens each; lines from [`SHORT`] on are
+    /// lines too short for the body, opening as line `h - SHORT` does.
     fn run(docs: &[Vec<u64>]) -> Vec<u64> {
-        let ends: Vec<Vec<u32>> = docs
+        let body: Vec<Vec<u64>> = docs.iter().map(|d| body_of(d)).collect();
+        let ends: Vec<Vec<u32>> = body
             .iter()
             .map(|d| {
                 d.iter()
@@ -306,15 +314,33 @@ mod tests {
                     .collect()
             })
             .collect();
-        let refs: Vec<&[u64]> = docs.iter().map(Vec::as_slice).collect();
-        let ends: Vec<&[u32]> = ends.iter().map(Vec::as_slice).collect();
-        let prefixes: Vec<Vec<u64>> = docs
+        let prefixes: Vec<Vec<u64>> = body
             .iter()
             .map(|d| d.iter().map(|&h| prefix(h)).collect())
             .collect();
+        let short: Vec<Vec<u64>> = docs
+            .iter()
+            .map(|d| {
+                d.iter()
+                    .filter_map(|&h| h.checked_sub(SHORT))
+                    .map(prefix)
+                    .collect()
+            })
+            .collect();
+        let refs: Vec<&[u64]> = body.iter().map(Vec::as_slice).collect();
+        let ends: Vec<&[u32]> = ends.iter().map(Vec::as_slice).collect();
         let prefixes: Vec<&[u64]> = prefixes.iter().map(Vec::as_slice).collect();
-        template_lines(&refs, &ends, &prefixes)
+        let short: Vec<&[u64]> = short.iter().map(Vec::as_slice).collect();
+        template_lines(&refs, &ends, (&prefixes, &short))
     }
+
+    /// The body lines of a test document (without its short lines).
+    fn body_of(doc: &[u64]) -> Vec<u64> {
+        doc.iter().copied().filter(|&h| h < SHORT).collect()
+    }
+
+    /// See [`run`].
+    const SHORT: u64 = 90_000_000;
 
     /// The prefix hash of test line `h`: lines from `CUT` on are line `(h - CUT) / 10` cut short
     /// (they open as that line does); other lines open as themselves.
@@ -327,7 +353,13 @@ mod tests {
 
     /// The rules read literally: sets and maps, every pair of a block (or the same evenly spread
     /// sample of a large one).
-    fn naive(docs: &[Vec<u64>]) -> Vec<u64> {
+    fn naive(all: &[Vec<u64>]) -> Vec<u64> {
+        let docs: Vec<Vec<u64>> = all.iter().map(|d| body_of(d)).collect();
+        // Every line's opening: body lines' and short lines'.
+        let opens = |d: usize| -> BTreeSet<u64> {
+            let short = all[d].iter().filter_map(|&h| h.checked_sub(SHORT));
+            docs[d].iter().copied().chain(short).map(prefix).collect()
+        };
         let mut holders: BTreeMap<u64, BTreeSet<usize>> = BTreeMap::new();
         for (d, lines) in docs.iter().enumerate() {
             for &h in lines {
@@ -367,9 +399,7 @@ mod tests {
                     };
                     head.extend(docs[d][..first_own].iter().filter(|h| !lines.contains(h)));
                     let p = prefix(docs[d][first_own]);
-                    let opens_alike = members
-                        .iter()
-                        .any(|&o| o != d && docs[o].iter().any(|&h| prefix(h) == p));
+                    let opens_alike = members.iter().any(|&o| o != d && opens(o).contains(&p));
                     first_own > last && !opens_alike
                 });
             if !footer && !header {
@@ -442,7 +472,11 @@ mod tests {
                 let keep = 1 + next(story.len() as u64) as usize;
                 // Some pages end their part of the story with its next line cut short.
                 let cut = match story.get(keep) {
-                    Some(&next_line) if next(3) == 0 => Some(CUT + next_line * 10 + next(10)),
+                    Some(&next_line) if next(3) == 0 => {
+                        // Cut after a few words, it is too short for the body.
+                        let short = if next(2) == 0 { SHORT } else { 0 };
+                        Some(short + CUT + next_line * 10 + next(10))
+                    }
                     _ => None,
                 };
                 if header {
@@ -547,6 +581,10 @@ mod tests {
         let (a, b) = (CUT + 30, CUT + 31);
         let cut = vec![vec![1, 2, 3, 4, 5], vec![1, 2, a, 100], vec![1, 2, b, 200]];
         assert!(run(&cut).is_empty());
+        // Nor when they are cut a few words in, which makes a line too short for the body.
+        let (a, b) = (SHORT + a, SHORT + b);
+        let short = vec![vec![1, 2, 3, 4, 5], vec![1, 2, a, 100], vec![1, 2, b, 200]];
+        assert!(run(&short).is_empty());
     }
 
     #[test]

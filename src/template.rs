@@ -18,9 +18,11 @@
 //!   its tail (copies of one story share their other paragraphs too);
 //! * or, with [`MIN_HEADER_LINES`] lines or more, when in each of those documents the block and
 //!   lines all of them hold come before the first line of its own (a site's header above its
-//!   stories), and when *no* pair of them shares another line (a story cut after its
-//!   second paragraph on three pages opens them alike too; one longer copy shares more with the
-//!   source and keeps its lines out);
+//!   stories), when *no* pair of them shares another line (a story cut after its second
+//!   paragraph on three pages opens them alike too; one longer copy shares more with the source
+//!   and keeps its lines out), and when no one's first line of its own opens, in its first
+//!   four tokens, as a line (long or short) of another does
+//!   (copies cut at different words inside the paragraph after the block);
 //! * but not when it is more than [`MAX_FOOTER_SHARE`] of the body of every one of them: that is a
 //!   story printed alike on pages that add only a short line of their own.
 //!

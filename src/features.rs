@@ -2794,7 +2794,11 @@ mod tests {
         let mut fx = FeatureExtractor::new(&Config::new());
         let story = "word ".repeat(40);
         let wrapped = format!("Site Name | Home | News\n{story}\nShare this article\n");
-        assert_eq!(fx.extract(&wrapped), fx.extract(&story));
+        let mut a = fx.extract(&wrapped);
+        // Short lines leave only the opening of those with four tokens or more (see `BodyLines`).
+        assert_eq!(a.short_line_prefixes().len(), 1);
+        Arc::make_mut(&mut a.lines).short_prefixes.clear();
+        assert_eq!(a, fx.extract(&story));
         // Too little long text: everything is kept.
         assert_eq!(fx.extract("Short line\nAnother one").body_tokens(), 4);
     }

@@ -155,7 +155,9 @@ pub(crate) fn template_lines(
             k
         };
         // In every document: a line of its own (neither the block's nor one all members hold),
-        // and after the block's last line only lines all members hold (the footer's tail).
+        // and either, for a footer, after the block's last line only lines all members hold (its
+        // tail), or, for a header, before the first line of its own only the block and such
+        // lines (its head).
         let mut tail: Vec<u64> = Vec::new();
         let mut head: Vec<u64> = Vec::new();
         let (mut footer, mut header) = (true, lines.len() >= MIN_HEADER_LINES);

@@ -118,6 +118,22 @@ struct BodyLines {
 /// The tokens a line's prefix hash covers (see [`BodyLines`]); fewer than a body line has.
 pub(crate) const LINE_PREFIX_TOKENS: usize = 4;
 
+impl BodyLines {
+    fn clear(&mut self) {
+        self.hashes.clear();
+        self.prefixes.clear();
+        self.ends.clear();
+        self.short_prefixes.clear();
+    }
+
+    fn shrink_to_fit(&mut self) {
+        self.hashes.shrink_to_fit();
+        self.prefixes.shrink_to_fit();
+        self.ends.shrink_to_fit();
+        self.short_prefixes.shrink_to_fit();
+    }
+}
+
 /// The elements of a document's sets that boilerplate removal took (see [`Features::without`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct Dropped {
@@ -671,11 +687,7 @@ impl FeatureExtractor {
         Arc::make_mut(&mut f.span_rank).shrink_to_fit();
         Arc::make_mut(&mut f.quoted).shrink_to_fit();
         Arc::make_mut(&mut f.body).shrink_to_fit();
-        let lines = Arc::make_mut(&mut f.lines);
-        lines.hashes.shrink_to_fit();
-        lines.prefixes.shrink_to_fit();
-        lines.short_prefixes.shrink_to_fit();
-        lines.ends.shrink_to_fit();
+        Arc::make_mut(&mut f.lines).shrink_to_fit();
         f
     }
 
@@ -722,25 +734,21 @@ impl FeatureExtractor {
             .windows(2)
             .all(|w| w[1] == w[0] || w[1] - w[0] >= MIN_LINE_TOKENS);
         let body_lines = unshared(&mut out.lines);
-        body_lines.hashes.clear();
-        body_lines.prefixes.clear();
-        body_lines.ends.clear();
-        body_lines.short_prefixes.clear();
-        // The long lines (every line with tokens, when `whole`), and where each ends in the body.
+        body_lines.clear();
+        // The long lines (every line with tokens, when `whole`), and where each ends in the body;
+        // the openings of all lines but the shortest.
         let mut end = 0;
         for w in self.lines.windows(2) {
-            if (LINE_PREFIX_TOKENS..MIN_LINE_TOKENS).contains(&(w[1] - w[0])) {
-                let line = &self.all[w[0]..w[1]];
-                body_lines
-                    .short_prefixes
-                    .push(line_hash(&line[..LINE_PREFIX_TOKENS]));
-            }
-            if w[1] - w[0] >= MIN_LINE_TOKENS {
-                let line = &self.all[w[0]..w[1]];
+            let line = &self.all[w[0]..w[1]];
+            let Some(opening) = line.get(..LINE_PREFIX_TOKENS) else {
+                continue;
+            };
+            let opening = line_hash(opening);
+            if line.len() < MIN_LINE_TOKENS {
+                body_lines.short_prefixes.push(opening);
+            } else {
                 body_lines.hashes.push(line_hash(line));
-                body_lines
-                    .prefixes
-                    .push(line_hash(line.get(..LINE_PREFIX_TOKENS).unwrap_or(line)));
+                body_lines.prefixes.push(opening);
                 end += line.len();
                 body_lines.ends.push(end as u32);
                 if whole {
@@ -755,10 +763,7 @@ impl FeatureExtractor {
         if whole || self.body.len() < MIN_BODY_TOKENS {
             if !whole {
                 // Every line is body: its lines are not told apart.
-                body_lines.hashes.clear();
-                body_lines.prefixes.clear();
-                body_lines.ends.clear();
-                body_lines.short_prefixes.clear();
+                body_lines.clear();
             }
             self.body.clear();
             quoted.clear();

@@ -68,15 +68,21 @@ pub(crate) fn template_lines(
         .collect();
     sort(&mut entries);
     entries.dedup();
-    // (line prefix, document), without repeats.
-    let mut by_prefix: Vec<(u64, u32)> = prefixes
-        .iter()
-        .enumerate()
-        .chain(short.iter().enumerate())
-        .flat_map(|(d, p)| p.iter().map(move |&h| (h, d as u32)))
-        .collect();
-    sort(&mut by_prefix);
-    by_prefix.dedup();
+    // (line opening, document), without repeats: made when a header candidate first asks.
+    let by_prefix = std::sync::OnceLock::new();
+    let by_prefix = || -> &Vec<(u64, u32)> {
+        by_prefix.get_or_init(|| {
+            let mut v: Vec<(u64, u32)> = prefixes
+                .iter()
+                .enumerate()
+                .chain(short.iter().enumerate())
+                .flat_map(|(d, p)| p.iter().map(move |&h| (h, d as u32)))
+                .collect();
+            sort(&mut v);
+            v.dedup();
+            v
+        })
+    };
     // Runs of one line: shared when in two documents or more; block candidates from
     // `MIN_TEMPLATE_PAGES` on.
     let mut shared: Vec<(u32, u64)> = Vec::new();
@@ -139,15 +145,13 @@ pub(crate) fn template_lines(
         // as a copyright line common to several sites. Answers are kept (few lines are asked).
         let mut known: Vec<(u64, bool)> = Vec::new();
         let mut held_by_all = |h: u64| -> bool {
-            let from = entries.partition_point(|e| e.0 < h);
-            let to = entries.partition_point(|e| e.0 <= h);
-            if to - from < m {
+            let holders = holders_of(&entries, h);
+            if holders.len() < m {
                 return false;
             }
             if let Some(&(_, k)) = known.iter().find(|e| e.0 == h) {
                 return k;
             }
-            let holders = &entries[from..to];
             let k = members
                 .iter()
                 .all(|d| holders.binary_search_by(|e| e.1.cmp(d)).is_ok());
@@ -184,9 +188,7 @@ pub(crate) fn template_lines(
                         head.extend(doc[..own].iter().copied().filter(|&h| !in_block(h)));
                         let p = prefixes.get(d as usize).and_then(|p| p.get(own)).copied();
                         let opens_alike = p.is_some_and(|p| {
-                            let from = by_prefix.partition_point(|e| e.0 < p);
-                            let to = by_prefix.partition_point(|e| e.0 <= p);
-                            by_prefix[from..to]
+                            holders_of(by_prefix(), p)
                                 .iter()
                                 .any(|e| e.1 != d && members.binary_search(&e.1).is_ok())
                         });
@@ -203,8 +205,6 @@ pub(crate) fn template_lines(
             }
         }
         if !footer {
-            head.sort_unstable();
-            head.dedup();
             tail = head;
         }
         // Not a story that is nearly all of every page.
@@ -263,6 +263,13 @@ pub(crate) fn template_lines(
     out.sort_unstable();
     out.dedup();
     out
+}
+
+/// The entries of sorted (hash, document) `entries` whose hash is `h`.
+fn holders_of(entries: &[(u64, u32)], h: u64) -> &[(u64, u32)] {
+    let from = entries.partition_point(|e| e.0 < h);
+    let to = entries.partition_point(|e| e.0 <= h);
+    &entries[from..to]
 }
 
 /// Sorts `v` (side by side with the `parallel` feature).

@@ -23,6 +23,10 @@
 //!   and keeps its lines out), and when no one's first line of its own opens, in its first
 //!   four tokens, as a line (long or short) of another does
 //!   (copies cut at different words inside the paragraph after the block);
+//! * or, anywhere in the page (a box between a story's paragraphs, such as a newsletter sign-up),
+//!   with [`MIN_HEADER_LINES`] lines or more and on [`MIN_INSIDE_PAGES`] documents or more, when
+//!   *no* pair of them shares another line than the block and lines all of them hold, and when no
+//!   line of its own next to those opens as a line of another does;
 //! * but not when it is more than [`MAX_FOOTER_SHARE`] of the body of every one of them: that is a
 //!   story printed alike on pages that add only a short line of their own.
 //!
@@ -36,6 +40,12 @@ pub const MIN_TEMPLATE_PAGES: usize = 3;
 /// A block that opens its documents (a header) is a template only with this many lines or more,
 /// and only when no pair of its documents shares another line.
 pub const MIN_HEADER_LINES: usize = 2;
+/// A block of [`MIN_HEADER_LINES`] lines or more that is neither a footer nor a header (a box
+/// between a story's paragraphs) is a template only on this many documents or more, and only when
+/// no pair of them shares another line: on three pages, it is as often two paragraphs of a story
+/// that two other pages quote (in dev, dropping those made one of the quoting pages join the
+/// source of its other paragraphs).
+pub const MIN_INSIDE_PAGES: usize = 4;
 /// The least share of a block's document pairs that must share no line outside the block and its
 /// tail.
 pub const MIN_UNRELATED_SHARE: f64 = 2.0 / 3.0;
@@ -161,10 +171,23 @@ pub(crate) fn template_lines(
         // In every document: a line of its own (neither the block's nor one all members hold),
         // and either, for a footer, after the block's last line only lines all members hold (its
         // tail), or, for a header, before the first line of its own only the block and such
-        // lines (its head).
+        // lines (its head), or, for a box anywhere in the page, no line of its own beside it
+        // opening as a line of another member does.
         let mut tail: Vec<u64> = Vec::new();
         let mut head: Vec<u64> = Vec::new();
+        let mut inner: Vec<u64> = Vec::new();
         let (mut footer, mut header) = (true, lines.len() >= MIN_HEADER_LINES);
+        let mut inside = lines.len() >= MIN_HEADER_LINES && members.len() >= MIN_INSIDE_PAGES;
+        // Whether line `at` of document `d` opens as a line of another member does (a story's
+        // next paragraph, which copies cut at different words end with).
+        let opens_alike = |d: u32, at: usize| -> bool {
+            let p = prefixes.get(d as usize).and_then(|p| p.get(at)).copied();
+            p.is_some_and(|p| {
+                holders_of(by_prefix(), p)
+                    .iter()
+                    .any(|e| e.1 != d && members.binary_search(&e.1).is_ok())
+            })
+        };
         for &d in &members {
             let doc = docs[d as usize];
             let Some(last) = doc.iter().rposition(|&h| in_block(h)) else {
@@ -180,24 +203,29 @@ pub(crate) fn template_lines(
                 }
             }
             if header {
-                // Up to the first line of its own: the block and lines all members hold. That
-                // line must not open as a line of another member does (a story's next paragraph,
-                // which copies cut at different words end with).
+                // Up to the first line of its own: the block and lines all members hold; that line
+                // must not open as a line of another member does.
                 match doc.iter().position(|&h| !in_block(h) && !held_by_all(h)) {
                     Some(own) if own > last => {
                         head.extend(doc[..own].iter().copied().filter(|&h| !in_block(h)));
-                        let p = prefixes.get(d as usize).and_then(|p| p.get(own)).copied();
-                        let opens_alike = p.is_some_and(|p| {
-                            holders_of(by_prefix(), p)
-                                .iter()
-                                .any(|e| e.1 != d && members.binary_search(&e.1).is_ok())
-                        });
-                        header = !opens_alike;
+                        header = !opens_alike(d, own);
                     }
                     _ => header = false,
                 }
             }
-            if !footer && !header {
+            if inside {
+                // No line of its own next to the block (or to lines all members hold) opens as a
+                // line of another member does.
+                let own: Vec<bool> = doc
+                    .iter()
+                    .map(|&h| !in_block(h) && !held_by_all(h))
+                    .collect();
+                let beside = |i: usize| (i > 0 && !own[i - 1]) || own.get(i + 1) == Some(&false);
+                inside = (0..doc.len()).all(|i| !own[i] || !beside(i) || !opens_alike(d, i));
+                let held = doc.iter().zip(&own).filter(|&(&h, &o)| !o && !in_block(h));
+                inner.extend(held.map(|(&h, _)| h));
+            }
+            if !footer && !header && !inside {
                 return false;
             }
             if !doc.iter().any(|&h| !in_block(h) && !held_by_all(h)) {
@@ -205,7 +233,7 @@ pub(crate) fn template_lines(
             }
         }
         if !footer {
-            tail = head;
+            tail = if header { head } else { inner };
         }
         // Not a story that is nearly all of every page.
         let story = members.iter().all(|&d| {
@@ -413,13 +441,32 @@ mod tests {
                     let opens_alike = members.iter().any(|&o| o != d && opens(o).contains(&p));
                     first_own > last && !opens_alike
                 });
-            if !footer && !header {
+            let mut inner = BTreeSet::new();
+            let inside = lines.len() >= MIN_HEADER_LINES
+                && members.len() >= MIN_INSIDE_PAGES
+                && members.iter().all(|&d| {
+                    let doc = &docs[d];
+                    inner.extend(doc.iter().filter(|&h| !lines.contains(h) && held_by_all(h)));
+                    let alike = |i: usize| {
+                        let p = prefix(doc[i]);
+                        members.iter().any(|&o| o != d && opens(o).contains(&p))
+                    };
+                    let next_to_shared = |i: usize| {
+                        let shared = |j: usize| doc.get(j).is_some_and(|h| !own(h));
+                        (i > 0 && shared(i - 1)) || shared(i + 1)
+                    };
+                    doc.iter().any(own)
+                        && (0..doc.len()).all(|i| !own(&doc[i]) || !next_to_shared(i) || !alike(i))
+                });
+            if !footer && !header && !inside {
                 continue;
             }
             let (tail, needed) = if footer {
                 (tail, MIN_UNRELATED_SHARE)
-            } else {
+            } else if header {
                 (head, 1.0)
+            } else {
+                (inner, 1.0)
             };
             let share = |d: usize| {
                 let inside: u32 = docs[d]
@@ -456,8 +503,9 @@ mod tests {
 
     /// Pages of sites (one footer of 1-3 lines each, on 1-30 pages, often ending with a line of
     /// the site's network, sometimes followed by a line of the page's own; a third of the sites
-    /// print those lines above the story instead), carrying leads of stories that other pages print
-    /// in full or cut (some pages end with the story's next line cut short).
+    /// print those lines above the story instead, a few between its lines), carrying leads of
+    /// stories that other pages print in full or cut (some pages end with the story's next line
+    /// cut short), and pages that quote two lines of a story among lines of their own.
     fn corpus(seed: u64) -> Vec<Vec<u64>> {
         let mut state = seed;
         let mut next = move |n: u64| {
@@ -476,8 +524,10 @@ mod tests {
             if network > 0 {
                 footer.push(900 + network);
             }
-            // A third of the sites print their template lines above the story (a header).
+            // A third of the sites print their template lines above the story (a header), a
+            // few between its lines.
             let header = next(3) == 0;
+            let inside = !header && next(3) == 0;
             for _ in 0..1 + next(30) {
                 let story = &stories[next(stories.len() as u64) as usize];
                 let keep = 1 + next(story.len() as u64) as usize;
@@ -493,6 +543,19 @@ mod tests {
                 if header {
                     let mut page = footer.clone();
                     page.extend(&story[..keep]);
+                    page.extend(cut);
+                    if next(2) == 0 {
+                        page.push(own);
+                        own += 1;
+                    }
+                    docs.push(page);
+                    continue;
+                }
+                if inside {
+                    let at = next(keep as u64 + 1) as usize;
+                    let mut page: Vec<u64> = story[..at].to_vec();
+                    page.extend(&footer);
+                    page.extend(&story[at..keep]);
                     page.extend(cut);
                     if next(2) == 0 {
                         page.push(own);
@@ -517,6 +580,13 @@ mod tests {
         }
         for story in &stories {
             docs.push(story.clone());
+            // Pages that quote two of its lines among lines of their own.
+            if story.len() > 3 && next(2) == 0 {
+                for _ in 0..2 + next(4) {
+                    docs.push(vec![own, story[1], story[2], own + 1]);
+                    own += 2;
+                }
+            }
         }
         docs
     }
@@ -596,6 +666,51 @@ mod tests {
         let (a, b) = (SHORT + a, SHORT + b);
         let short = vec![vec![1, 2, 3, 4, 5], vec![1, 2, a, 100], vec![1, 2, b, 200]];
         assert!(run(&short).is_empty());
+    }
+
+    #[test]
+    fn a_box_inside_unrelated_pages_is_a_template() {
+        // Four pages of one site print its two-line box between lines of their own stories (one
+        // right at the top of its story, which is a header's place).
+        let docs = vec![
+            vec![10, 1, 2, 11],
+            vec![20, 21, 1, 2, 22],
+            vec![30, 1, 2, 31, 32],
+            vec![1, 2, 40],
+        ];
+        assert_eq!(run(&docs), vec![1, 2]);
+        // On three pages, it may as well be a story's lines that two other pages quote.
+        assert!(run(&docs[..3]).is_empty());
+        // Every pair must share nothing else.
+        let mut related = docs.clone();
+        related[3].push(10);
+        assert!(run(&related).is_empty());
+        // No page's line next to the box may open as a line of another does (copies of one
+        // story cut at different words).
+        let mut cut = docs.clone();
+        cut[1][2] = CUT + 110;
+        assert!(run(&cut).is_empty());
+        // Also when it ends one of the pages (the others go on after it: no footer).
+        let mut last = docs.clone();
+        last[0].pop();
+        assert_eq!(run(&last), vec![1, 2]);
+    }
+
+    #[test]
+    fn a_story_printed_alike_inside_four_pages_with_no_other_copy_looks_like_a_box() {
+        // The risk, pinned: one story's lines, each page with an intro and an ending of its own,
+        // on four pages and nowhere else, share nothing else; so does a site's box.
+        let docs: Vec<Vec<u64>> = (0..4).map(|p| vec![100 + p, 1, 2, 3, 200 + p]).collect();
+        assert_eq!(run(&docs), vec![1, 2, 3]);
+        // With its source (nothing of its own) in the collection, it is a story.
+        let mut source = docs.clone();
+        source.push(vec![1, 2, 3]);
+        assert!(run(&source).is_empty());
+        // So it is when two of its pages print a line more of it.
+        let mut longer = docs.clone();
+        longer.push(vec![300, 1, 2, 3, 4, 301]);
+        longer.push(vec![302, 1, 2, 3, 4, 303]);
+        assert!(run(&longer).is_empty());
     }
 
     #[test]

@@ -892,39 +892,55 @@ fn a_widely_syndicated_story_keeps_its_spun_and_truncated_copies() {
 
 #[test]
 fn a_template_on_three_pages_neither_joins_them_nor_hides_their_stories() {
-    template_on_three_pages(false);
+    template_on_pages(Place::Foot, 3);
 }
 
 #[test]
 fn a_header_on_three_pages_neither_joins_them_nor_hides_their_stories() {
-    template_on_three_pages(true);
+    template_on_pages(Place::Head, 3);
 }
 
-/// Three sites with three pages each: the lead of a different story, then the site's footer (two
-/// paragraphs, longer than the lead, and a copyright line with the page's year), or with `header`
-/// the same template above the lead. Each template is on three pages, far below the boilerplate
-/// limit of 10 documents: only its recurring lines give it away.
-fn template_on_three_pages(header: bool) {
+#[test]
+fn a_box_inside_four_pages_neither_joins_them_nor_hides_their_stories() {
+    template_on_pages(Place::Inside, 4);
+}
+
+/// Where a site prints its template on its pages.
+#[derive(Clone, Copy)]
+enum Place {
+    /// Below the story.
+    Foot,
+    /// Above the story.
+    Head,
+    /// Between the story's first two paragraphs.
+    Inside,
+}
+
+/// Three sites with `pages` pages each: the lead of a different story (its first two paragraphs
+/// with the template inside), with the site's template (two paragraphs, longer than the lead, and
+/// a copyright line with the page's year) at `place`. Each template is on a few pages, far below
+/// the boilerplate limit of 10 documents: only its recurring lines give it away.
+fn template_on_pages(place: Place, pages_per_site: usize) {
     let mut rng = Rng(23);
     let vocab = vocabulary(&mut rng, 3000);
     let mut d = Detector::new(Config::new()).unwrap();
     let (mut pages, mut texts) = (Vec::new(), Vec::new());
     for site in 0..3 {
         let template = article(&mut rng, &vocab, 2).join("\n\n");
-        for page in 0..3 {
+        for page in 0..pages_per_site {
             let story = article(&mut rng, &vocab, 6);
             let original = d.insert(format!("story-{site}-{page}"), &story.join("\n\n"));
             texts.push(story.join("\n\n"));
             // The template ends with a line that differs from page to page in its numbers only.
-            let year = 2001 + site * 3 + page;
+            let year = 2001 + site * 5 + page;
             let template = format!(
                 "{template}\n\nCopyright {year} Site {site} News, all rights reserved; \
                  no part of this page may be reproduced without permission."
             );
-            let text = if header {
-                format!("{template}\n\n{}", story[0])
-            } else {
-                format!("{}\n\n{template}", story[0])
+            let text = match place {
+                Place::Head => format!("{template}\n\n{}", story[0]),
+                Place::Foot => format!("{}\n\n{template}", story[0]),
+                Place::Inside => format!("{}\n\n{template}\n\n{}", story[0], story[1]),
             };
             let copy = d.insert(format!("site{site}-page{page}"), &text);
             texts.push(text);

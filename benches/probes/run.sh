@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Builds the robustness probes from ../shared/eval/dev into target/probes/ and scores the default
 # pipeline on each with the `evaluate` example (recall to base by transformation included).
-# usage: benches/probes/run.sh [ocr|ocr_chars|thesaurus|templates|templates_head ...]   (all by default)
+# usage: benches/probes/run.sh [ocr|ocr_chars|thesaurus|templates|templates_head|templates_inside ...]   (all by default)
 set -euo pipefail
 cd "$(git rev-parse --show-toplevel)"
 export PYTHONDONTWRITEBYTECODE=1
 dev="${DEV:-../shared/eval/dev}"
 [ -d "$dev/docs" ] || { echo "no dev corpus at $dev (set DEV=...)" >&2; exit 2; }
 probes=("$@")
-[ ${#probes[@]} -gt 0 ] || probes=(ocr ocr_chars thesaurus templates templates_head)
+[ ${#probes[@]} -gt 0 ] || probes=(ocr ocr_chars thesaurus templates templates_head templates_inside)
 cargo build --release --quiet --example evaluate
 for p in "${probes[@]}"; do
     out="target/probes/$p"

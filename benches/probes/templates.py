@@ -5,11 +5,13 @@
 # every page of the site but for a date, a time and an archive number of its own (drawn from a
 # second seeded generator, so the rest of the probe is as before).
 # With --head (templates_head.py), the boilerplate paragraphs stand above the story, as a header;
-# the copyright line stays last.
-# usage: python3 templates.py DEV_DIR OUT_DIR [--head]
+# with --inside (templates_inside.py), between its paragraphs, halfway down what the page keeps of
+# it (a newsletter box); the copyright line stays last.
+# usage: python3 templates.py DEV_DIR OUT_DIR [--head | --inside]
 import random, re, sys
 from probe import Probe
 head_first='--head' in sys.argv[3:]
+inside='--inside' in sys.argv[3:]
 probe=Probe(11)
 rng,origs=probe.rng,probe.origs
 stamps=random.Random(12)
@@ -43,7 +45,10 @@ for i,m in enumerate(origs[:300]):
         stamp=(f"This page was last updated on {r(1,28):02d}.{r(1,12):02d}.{r(2015,2024)} at {r(0,23):02d}:{r(0,59):02d} "
                f"and is kept in the {head[0]} archive as item {r(10000,99999)}; do not reproduce it without permission.")
         foot=foot[:-1]+[stamp]+foot[-1:]
-    if head_first:
+    if inside:
+        at=max(1,len(body)//2)
+        v='\n'.join(head)+'\n\n'+'\n\n'.join(body[:at]+foot[:-1]+body[at:])+'\n\n'+foot[-1]+'\n'
+    elif head_first:
         v='\n'.join(head)+'\n\n'+'\n\n'.join(foot[:-1])+'\n\n'+'\n\n'.join(body)+'\n\n'+foot[-1]+'\n'
     else:
         v='\n'.join(head)+'\n\n'+'\n\n'.join(body)+'\n\n'+'\n\n'.join(foot)+'\n'

@@ -172,12 +172,11 @@ pub(crate) fn template_lines(
         // and either, for a footer, after the block's last line only lines all members hold (its
         // tail), or, for a header, before the first line of its own only the block and such
         // lines (its head), or, for a box anywhere in the page, no line of its own beside it
-        // opening as a line of another member does.
+        // opening as a line of another member does (checked last, on the few blocks whose pairs
+        // all pass).
         let mut tail: Vec<u64> = Vec::new();
         let mut head: Vec<u64> = Vec::new();
-        let mut inner: Vec<u64> = Vec::new();
         let (mut footer, mut header) = (true, lines.len() >= MIN_HEADER_LINES);
-        let mut inside = lines.len() >= MIN_HEADER_LINES && members.len() >= MIN_INSIDE_PAGES;
         // Whether line `at` of document `d` opens as a line of another member does (a story's
         // next paragraph, which copies cut at different words end with).
         let opens_alike = |d: u32, at: usize| -> bool {
@@ -213,27 +212,27 @@ pub(crate) fn template_lines(
                     _ => header = false,
                 }
             }
-            if inside {
-                // No line of its own next to the block (or to lines all members hold) opens as a
-                // line of another member does.
-                let own: Vec<bool> = doc
-                    .iter()
-                    .map(|&h| !in_block(h) && !held_by_all(h))
-                    .collect();
-                let beside = |i: usize| (i > 0 && !own[i - 1]) || own.get(i + 1) == Some(&false);
-                inside = (0..doc.len()).all(|i| !own[i] || !beside(i) || !opens_alike(d, i));
-                let held = doc.iter().zip(&own).filter(|&(&h, &o)| !o && !in_block(h));
-                inner.extend(held.map(|(&h, _)| h));
-            }
-            if !footer && !header && !inside {
-                return false;
+            if !footer && !header {
+                break;
             }
             if !doc.iter().any(|&h| !in_block(h) && !held_by_all(h)) {
                 return false;
             }
         }
-        if !footer {
-            tail = if header { head } else { inner };
+        let as_box = !footer && !header;
+        if as_box {
+            if lines.len() < MIN_HEADER_LINES || m < MIN_INSIDE_PAGES {
+                return false;
+            }
+            // The lines all members hold besides the block: each member has them all.
+            let first = docs[members[0] as usize];
+            tail = first
+                .iter()
+                .copied()
+                .filter(|&h| !in_block(h) && held_by_all(h))
+                .collect();
+        } else if !footer {
+            tail = head;
         }
         // Not a story that is nearly all of every page.
         let story = members.iter().all(|&d| {
@@ -273,7 +272,22 @@ pub(crate) fn template_lines(
                 break;
             }
         }
-        unrelated >= needed
+        if unrelated < needed {
+            return false;
+        }
+        // A box: every member has a line of its own, and none beside the block (or beside lines
+        // all members hold) opens as a line of another member does.
+        !as_box
+            || members.iter().all(|&d| {
+                let doc = docs[d as usize];
+                let own: Vec<bool> = doc
+                    .iter()
+                    .map(|&h| !in_block(h) && !held_by_all(h))
+                    .collect();
+                let beside = |i: usize| (i > 0 && !own[i - 1]) || own.get(i + 1) == Some(&false);
+                own.contains(&true)
+                    && (0..doc.len()).all(|i| !own[i] || !beside(i) || !opens_alike(d, i))
+            })
     };
     #[cfg(feature = "parallel")]
     let accepted: Vec<bool> = {

@@ -24,9 +24,11 @@
 //!   four tokens, as a line (long or short) of another does
 //!   (copies cut at different words inside the paragraph after the block);
 //! * or, anywhere in the page (a box between a story's paragraphs, such as a newsletter sign-up),
-//!   with [`MIN_HEADER_LINES`] lines or more and on [`MIN_INSIDE_PAGES`] documents or more, when
-//!   *no* pair of them shares another line than the block and lines all of them hold, and when no
-//!   line of its own next to those opens as a line of another does;
+//!   with [`MIN_HEADER_LINES`] lines or more, when *no* pair of them shares another line than the
+//!   block and lines all of them hold, when no line of its own next to those opens as a line of
+//!   another does, and when it is on [`MIN_INSIDE_PAGES`] documents or more or one of them shows
+//!   it inserted (the lines just above and below it follow each other in a document outside it:
+//!   its story printed elsewhere without the box);
 //! * but not when it is more than [`MAX_FOOTER_SHARE`] of the body of every one of them: that is a
 //!   story printed alike on pages that add only a short line of their own.
 //!
@@ -41,10 +43,11 @@ pub const MIN_TEMPLATE_PAGES: usize = 3;
 /// and only when no pair of its documents shares another line.
 pub const MIN_HEADER_LINES: usize = 2;
 /// A block of [`MIN_HEADER_LINES`] lines or more that is neither a footer nor a header (a box
-/// between a story's paragraphs) is a template only on this many documents or more, and only when
-/// no pair of them shares another line: on three pages, it is as often two paragraphs of a story
-/// that two other pages quote (in dev, dropping those made one of the quoting pages join the
-/// source of its other paragraphs).
+/// between a story's paragraphs) is a template on this many documents or more when no pair of
+/// them shares another line. On fewer, it is as often two paragraphs of a story that two other
+/// pages quote (in dev, dropping those made one of the quoting pages join the source of its other
+/// paragraphs), so one of its pages must also show it inserted into a text found elsewhere
+/// without it: the lines just above and below it follow each other in a document outside it.
 pub const MIN_INSIDE_PAGES: usize = 4;
 /// The least share of a block's document pairs that must share no line outside the block and its
 /// tail.
@@ -87,6 +90,21 @@ pub(crate) fn template_lines(
                 .enumerate()
                 .chain(short.iter().enumerate())
                 .flat_map(|(d, p)| p.iter().map(move |&h| (h, d as u32)))
+                .collect();
+            sort(&mut v);
+            v.dedup();
+            v
+        })
+    };
+    // (two lines one after the other, document), without repeats: made when a box on fewer than
+    // `MIN_INSIDE_PAGES` documents first asks.
+    let by_pair = std::sync::OnceLock::new();
+    let by_pair = || -> &Vec<(u64, u32)> {
+        by_pair.get_or_init(|| {
+            let mut v: Vec<(u64, u32)> = docs
+                .iter()
+                .enumerate()
+                .flat_map(|(d, lines)| lines.windows(2).map(move |w| (pair(w[0], w[1]), d as u32)))
                 .collect();
             sort(&mut v);
             v.dedup();
@@ -221,7 +239,7 @@ pub(crate) fn template_lines(
         }
         let as_box = !footer && !header;
         if as_box {
-            if lines.len() < MIN_HEADER_LINES || m < MIN_INSIDE_PAGES {
+            if lines.len() < MIN_HEADER_LINES {
                 return false;
             }
             // The lines all members hold besides the block: each member has them all.
@@ -275,19 +293,37 @@ pub(crate) fn template_lines(
         if unrelated < needed {
             return false;
         }
+        if !as_box {
+            return true;
+        }
         // A box: every member has a line of its own, and none beside the block (or beside lines
-        // all members hold) opens as a line of another member does.
-        !as_box
-            || members.iter().all(|&d| {
-                let doc = docs[d as usize];
-                let own: Vec<bool> = doc
-                    .iter()
-                    .map(|&h| !in_block(h) && !held_by_all(h))
-                    .collect();
-                let beside = |i: usize| (i > 0 && !own[i - 1]) || own.get(i + 1) == Some(&false);
-                own.contains(&true)
-                    && (0..doc.len()).all(|i| !own[i] || !beside(i) || !opens_alike(d, i))
-            })
+        // all members hold) opens as a line of another member does. On fewer than
+        // `MIN_INSIDE_PAGES` pages, one of them must also show the box inserted into a text found
+        // elsewhere without it: its own lines nearest above and below the block follow each other
+        // in a document outside the block's.
+        let mut inserted = m >= MIN_INSIDE_PAGES;
+        members.iter().all(|&d| {
+            let doc = docs[d as usize];
+            let own: Vec<bool> = doc
+                .iter()
+                .map(|&h| !in_block(h) && !held_by_all(h))
+                .collect();
+            let beside = |i: usize| (i > 0 && !own[i - 1]) || own.get(i + 1) == Some(&false);
+            if !inserted {
+                // Its own lines nearest above and below the block.
+                let first = doc.iter().position(|&h| in_block(h)).unwrap_or(0);
+                let last = doc.iter().rposition(|&h| in_block(h)).unwrap_or(0);
+                let above = own[..first].iter().rposition(|&o| o);
+                let below = own[last..].iter().position(|&o| o).map(|i| last + i);
+                if let (Some(a), Some(b)) = (above, below) {
+                    inserted = holders_of(by_pair(), pair(doc[a], doc[b]))
+                        .iter()
+                        .any(|e| members.binary_search(&e.1).is_err());
+                }
+            }
+            own.contains(&true)
+                && (0..doc.len()).all(|i| !own[i] || !beside(i) || !opens_alike(d, i))
+        }) && inserted
     };
     #[cfg(feature = "parallel")]
     let accepted: Vec<bool> = {
@@ -305,6 +341,11 @@ pub(crate) fn template_lines(
     out.sort_unstable();
     out.dedup();
     out
+}
+
+/// A hash of line `a` followed by line `b`.
+fn pair(a: u64, b: u64) -> u64 {
+    crate::shingle::fmix64(a ^ b.rotate_left(29))
 }
 
 /// The entries of sorted (hash, document) `entries` whose hash is `h`.
@@ -456,8 +497,24 @@ mod tests {
                     first_own > last && !opens_alike
                 });
             let mut inner = BTreeSet::new();
+            // On fewer than `MIN_INSIDE_PAGES` pages: the lines just above and below the block in
+            // some member follow each other in a document outside it.
+            let inserted = members.len() >= MIN_INSIDE_PAGES
+                || members.iter().any(|&d| {
+                    let doc = &docs[d];
+                    let first = doc.iter().position(|h| lines.contains(h)).unwrap();
+                    let last = doc.iter().rposition(|h| lines.contains(h)).unwrap();
+                    let above = doc[..first].iter().rev().find(|h| own(h));
+                    let below = doc[last..].iter().find(|h| own(h));
+                    let (Some(&above), Some(&below)) = (above, below) else {
+                        return false;
+                    };
+                    (0..docs.len()).any(|o| {
+                        !members.contains(&o) && docs[o].windows(2).any(|w| w == [above, below])
+                    })
+                });
             let inside = lines.len() >= MIN_HEADER_LINES
-                && members.len() >= MIN_INSIDE_PAGES
+                && inserted
                 && members.iter().all(|&d| {
                     let doc = &docs[d];
                     inner.extend(doc.iter().filter(|&h| !lines.contains(h) && held_by_all(h)));
@@ -693,8 +750,17 @@ mod tests {
             vec![1, 2, 40],
         ];
         assert_eq!(run(&docs), vec![1, 2]);
-        // On three pages, it may as well be a story's lines that two other pages quote.
+        // On three pages, it may as well be a story's lines that two other pages quote...
         assert!(run(&docs[..3]).is_empty());
+        // ...unless a page outside shows it inserted: the lines above and below it on one of
+        // them follow each other there (that page's story, printed elsewhere without the box).
+        let mut three = docs[..3].to_vec();
+        three.push(vec![10, 11, 12]);
+        assert_eq!(run(&three), vec![1, 2]);
+        // Not so for a story's two lines that two pages quote: the source's lines around them
+        // are not next to each other anywhere.
+        let quoted = vec![vec![50, 1, 2, 51], vec![10, 1, 2, 11], vec![20, 1, 2, 21]];
+        assert!(run(&quoted).is_empty());
         // Every pair must share nothing else.
         let mut related = docs.clone();
         related[3].push(10);

@@ -905,6 +905,13 @@ fn a_box_inside_four_pages_neither_joins_them_nor_hides_their_stories() {
     template_on_pages(Place::Inside, 4);
 }
 
+#[test]
+fn a_box_inside_three_pages_whose_stories_are_printed_elsewhere_is_found() {
+    // On three pages, the box counts as one when a page's lines above and below it follow each
+    // other elsewhere (here, in each story's original).
+    template_on_pages(Place::Inside, 3);
+}
+
 /// Where a site prints its template on its pages.
 #[derive(Clone, Copy)]
 enum Place {

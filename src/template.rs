@@ -96,21 +96,6 @@ pub(crate) fn template_lines(
             v
         })
     };
-    // (two lines one after the other, document), without repeats: made when a box on fewer than
-    // `MIN_INSIDE_PAGES` documents first asks.
-    let by_pair = std::sync::OnceLock::new();
-    let by_pair = || -> &Vec<(u64, u32)> {
-        by_pair.get_or_init(|| {
-            let mut v: Vec<(u64, u32)> = docs
-                .iter()
-                .enumerate()
-                .flat_map(|(d, lines)| lines.windows(2).map(move |w| (pair(w[0], w[1]), d as u32)))
-                .collect();
-            sort(&mut v);
-            v.dedup();
-            v
-        })
-    };
     // Runs of one line: shared when in two documents or more; block candidates from
     // `MIN_TEMPLATE_PAGES` on.
     let mut shared: Vec<(u32, u64)> = Vec::new();
@@ -316,9 +301,11 @@ pub(crate) fn template_lines(
                 let above = own[..first].iter().rposition(|&o| o);
                 let below = own[last..].iter().position(|&o| o).map(|i| last + i);
                 if let (Some(a), Some(b)) = (above, below) {
-                    inserted = holders_of(by_pair(), pair(doc[a], doc[b]))
-                        .iter()
-                        .any(|e| members.binary_search(&e.1).is_err());
+                    let (a, b) = (doc[a], doc[b]);
+                    inserted = holders_of(&entries, a).iter().any(|e| {
+                        members.binary_search(&e.1).is_err()
+                            && docs[e.1 as usize].windows(2).any(|w| w == [a, b])
+                    });
                 }
             }
             own.contains(&true)
@@ -341,11 +328,6 @@ pub(crate) fn template_lines(
     out.sort_unstable();
     out.dedup();
     out
-}
-
-/// A hash of line `a` followed by line `b`.
-fn pair(a: u64, b: u64) -> u64 {
-    crate::shingle::fmix64(a ^ b.rotate_left(29))
 }
 
 /// The entries of sorted (hash, document) `entries` whose hash is `h`.

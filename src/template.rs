@@ -1,5 +1,5 @@
-//! Site templates on few pages: body lines that recur, word for word, at the foot (or the head) of
-//! a handful of pages that share nothing else.
+//! Site templates on few pages: body lines that recur, word for word, at the foot, at the head or
+//! between the paragraphs of a handful of pages that share nothing else.
 //!
 //! Shingle document frequency ([`boilerplate`](crate::boilerplate)) finds a template once it is on
 //! [`Config::boilerplate_limit`](crate::Config::boilerplate_limit) pages or more. A site with three
@@ -27,8 +27,8 @@
 //!   with [`MIN_HEADER_LINES`] lines or more, when *no* pair of them shares another line than the
 //!   block and lines all of them hold, when no line of its own next to those opens as a line of
 //!   another does, and when it is on [`MIN_INSIDE_PAGES`] documents or more or one of them shows
-//!   it inserted (the lines just above and below it follow each other in a document outside it:
-//!   its story printed elsewhere without the box);
+//!   it inserted (that page's own lines nearest above and below it follow each other in a
+//!   document outside it: its story printed elsewhere without the box);
 //! * but not when it is more than [`MAX_FOOTER_SHARE`] of the body of every one of them: that is a
 //!   story printed alike on pages that add only a short line of their own.
 //!
@@ -47,7 +47,8 @@ pub const MIN_HEADER_LINES: usize = 2;
 /// them shares another line. On fewer, it is as often two paragraphs of a story that two other
 /// pages quote (in dev, dropping those made one of the quoting pages join the source of its other
 /// paragraphs), so one of its pages must also show it inserted into a text found elsewhere
-/// without it: the lines just above and below it follow each other in a document outside it.
+/// without it: that page's own lines nearest above and below it follow each other in a document
+/// outside it.
 pub const MIN_INSIDE_PAGES: usize = 4;
 /// The least share of a block's document pairs that must share no line outside the block and its
 /// tail.
@@ -66,8 +67,10 @@ pub const SAMPLED_PAIRS: usize = 200;
 ///
 /// # Complexity
 ///
-/// Sorting every line once, plus at most [`SAMPLED_PAIRS`] merges of two documents' shared lines
-/// per block that ends each of its documents (but for its tail).
+/// Sorting every line once (and every line opening, once a header or a box first asks), plus at
+/// most [`SAMPLED_PAIRS`] merges of two documents' shared lines per block that passes the footer,
+/// header or box test of each of its documents; a box whose pairs all pass is then read line by
+/// line in each of its documents.
 pub(crate) fn template_lines(
     docs: &[&[u64]],
     ends: &[&[u32]],
@@ -228,8 +231,7 @@ pub(crate) fn template_lines(
                 return false;
             }
             // The lines all members hold besides the block: each member has them all.
-            let first = docs[members[0] as usize];
-            tail = first
+            tail = docs[members[0] as usize]
                 .iter()
                 .copied()
                 .filter(|&h| !in_block(h) && held_by_all(h))
@@ -593,19 +595,13 @@ mod tests {
                     }
                     _ => None,
                 };
-                if header {
-                    let mut page = footer.clone();
-                    page.extend(&story[..keep]);
-                    page.extend(cut);
-                    if next(2) == 0 {
-                        page.push(own);
-                        own += 1;
-                    }
-                    docs.push(page);
-                    continue;
-                }
-                if inside {
-                    let at = next(keep as u64 + 1) as usize;
+                if header || inside {
+                    // A header is a box above the story's first line.
+                    let at = if header {
+                        0
+                    } else {
+                        next(keep as u64 + 1) as usize
+                    };
                     let mut page: Vec<u64> = story[..at].to_vec();
                     page.extend(&footer);
                     page.extend(&story[at..keep]);

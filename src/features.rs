@@ -1621,9 +1621,12 @@ impl Features {
     }
 }
 
-/// Where in `large`'s body the first passage `small` shares with it starts, as a share of
-/// `large`'s body tokens (1 when they share no kept shingle). A truncated copy shares its source's
-/// opening; a page that carries the same paragraph among other material has it further down.
+/// Where in `large`'s body the first passage `small` shares with it starts, in tokens from the
+/// body's start (the body's length when they share no kept shingle). A truncated copy shares its
+/// source's opening; a page that carries the same paragraph among other material has it further
+/// down. Counted in tokens, not as a share of the body: a source and a longer page that both open
+/// with the paragraph (its first shingle dropped as frequent in both) are at the same token, and
+/// a share would put the longer page nearer its start.
 pub(crate) fn first_shared(small: &Features, large: &Features) -> f64 {
     let shared = Shared::of(large, small);
     let shared = &shared.a;
@@ -1637,7 +1640,7 @@ pub(crate) fn first_shared(small: &Features, large: &Features) -> f64 {
         }
     });
     let first = word.into_iter().chain(span).min();
-    first.unwrap_or(large.tokens as usize) as f64 / f64::from(large.tokens.max(1))
+    first.unwrap_or(large.tokens as usize) as f64
 }
 
 /// The share of `small`'s covered tokens (those under a kept shingle) inside passages that

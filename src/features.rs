@@ -10,8 +10,8 @@
 //!
 //! The *body* drops short lines (fewer than [`MIN_LINE_TOKENS`] tokens: headlines, navigation bars,
 //! bylines, link lists, captions) unless that leaves fewer than [`MIN_BODY_TOKENS`] tokens and less
-//! than half of the text's tokens, in which case every line is kept (a text of short lines, such as
-//! one wrapped by OCR). A short copy whose long lines are most of it (a headline and the first
+//! than half of the text's tokens, or less than an eighth of them, in which case every line is kept
+//! (a short note; a text of short lines, such as one wrapped by OCR). A short copy whose long lines are most of it (a headline and the first
 //! paragraph) keeps only those, as its longer source does: its headline then counts against
 //! neither.
 //!
@@ -35,7 +35,9 @@ use std::sync::Arc;
 /// Lines with fewer tokens than this are left out of the body.
 pub const MIN_LINE_TOKENS: usize = 10;
 /// If the body has fewer tokens than this, and fewer than half of the text's tokens, every line is
-/// kept.
+/// kept; so it is when the body has fewer than an eighth of the text's tokens, whatever their
+/// number (a text wrapped at 35–60 columns, by OCR or a fixed width, has a few lines of ten
+/// tokens or more by chance: as a body they would leave out most of the text).
 ///
 /// The half keeps a short copy's body like its source's. A truncated copy of a headline and a
 /// first paragraph of 18 words has a 22-token text, and its source drops the headline as a short
@@ -772,7 +774,10 @@ impl FeatureExtractor {
                 self.body.extend_from_slice(line);
             }
         }
-        let thin = self.body.len() < MIN_BODY_TOKENS && 2 * self.body.len() < self.all.len();
+        // Too little in long lines: a short note (under MIN_BODY_TOKENS and half of it), or a text
+        // of short lines with a few long ones by chance (under an eighth: wrapped at a width).
+        let (body, all) = (self.body.len(), self.all.len());
+        let thin = (body < MIN_BODY_TOKENS && 2 * body < all) || 8 * body < all;
         if whole || thin {
             if !whole {
                 // Every line is body: its lines are not told apart.
@@ -2832,6 +2837,10 @@ mod tests {
                 .body_tokens(),
             11
         );
+        // A text wrapped at a width: three times 13 lines of seven tokens and one of eleven. The
+        // long lines hold 33 of 306 tokens, under an eighth: every line is body.
+        let wrapped = format!("{}{long}\n", "a b c d e f g\n".repeat(13)).repeat(3);
+        assert_eq!(fx.extract(&wrapped).body_tokens(), 306);
     }
 
     #[test]

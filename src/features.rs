@@ -11,9 +11,9 @@
 //! The *body* drops short lines (fewer than [`MIN_LINE_TOKENS`] tokens: headlines, navigation bars,
 //! bylines, link lists, captions) unless that leaves fewer than [`MIN_BODY_TOKENS`] tokens and less
 //! than half of the text's tokens, or less than an eighth of them, in which case every line is kept
-//! (a short note; a text of short lines, such as one wrapped by OCR). A short copy whose long lines are most of it (a headline and the first
-//! paragraph) keeps only those, as its longer source does: its headline then counts against
-//! neither.
+//! (a short note; a text of short lines, such as one wrapped by OCR). A short copy whose long lines
+//! are most of it (a headline and the first paragraph) keeps only those, as its longer source does:
+//! its headline then counts against neither.
 //!
 //! Every shingle remembers the token range it covers, so a pair is verified by **coverage**: the
 //! share of the smaller text's tokens (those under any of its shingles) that lie under a shingle the
@@ -2828,7 +2828,7 @@ mod tests {
         // Too little long text: everything is kept.
         assert_eq!(fx.extract("Short line\nAnother one").body_tokens(), 4);
         // Short lines with one long line: the long line is under half of the tokens, so every
-        // line is kept (a text wrapped by OCR); over half, only the long line, however short.
+        // line is kept (a short note); over half, only the long line, however short.
         let long = "one two three four five six seven eight nine ten eleven";
         let lines = "a b c d\ne f g h\ni j k l\n";
         assert_eq!(fx.extract(&format!("{lines}{long}")).body_tokens(), 23);

@@ -235,9 +235,9 @@ fn a_paragraph_two_texts_open_with_joins_the_one_it_resembles_more() {
     // A one-paragraph truncation is carried whole by its source and by a longer page that opens
     // with the same dateline and paragraph, then goes on to other stories: in both the shared
     // passage starts at the same token, after the dated dateline (a number is kept in the
-    // skeleton, so no shingle the copy has spans it). Where it starts is counted in
-    // tokens, so the tie goes on to resemblance (the source); as a share of each body, the
-    // longer page would have looked nearer its start.
+    // skeleton, so no shingle the copy has spans it). Where it starts is counted in tokens, so
+    // the tie goes on to resemblance (the source); as a share of each body, the longer page
+    // would have looked nearer its start.
     let mut rng = Rng(47);
     let vocab = vocabulary(&mut rng, 3000);
     let story = article(&mut rng, &vocab, 3);

@@ -750,7 +750,7 @@ impl Detector {
         let f = |d: u32| built.feat(&self.features, d);
         let key = |d: u32| (f(d).size(), d);
         // The best so far, with where it shares the document's text (worked out on a tie).
-        let mut best: Vec<Option<(u32, &Pair, Option<f64>)>> = vec![None; self.len()];
+        let mut best: Vec<Option<(u32, &Pair, Option<usize>)>> = vec![None; self.len()];
         for p in pairs {
             let (small, large) = if key(p.a) < key(p.b) {
                 (p.a, p.b)
@@ -769,7 +769,7 @@ impl Detector {
                         let at_cur =
                             *first_of_cur.get_or_insert_with(|| first_shared(f(small), f(*cur)));
                         let at_large = *first_of_large.insert(first_shared(f(small), f(large)));
-                        at_cur.total_cmp(&at_large)
+                        at_cur.cmp(&at_large)
                     })
                     .then(
                         p.similarity

@@ -1632,7 +1632,7 @@ impl Features {
 /// down. Counted in tokens, not as a share of the body: a source and a longer page that both open
 /// with the paragraph (its first shingle dropped as frequent in both) are at the same token, and
 /// a share would put the longer page nearer its start.
-pub(crate) fn first_shared(small: &Features, large: &Features) -> f64 {
+pub(crate) fn first_shared(small: &Features, large: &Features) -> usize {
     let shared = Shared::of(large, small);
     let shared = &shared.a;
     let word = large.word_rank.position(|r| bit(&shared.words, r as usize));
@@ -1645,7 +1645,7 @@ pub(crate) fn first_shared(small: &Features, large: &Features) -> f64 {
         }
     });
     let first = word.into_iter().chain(span).min();
-    first.unwrap_or(large.tokens as usize) as f64
+    first.unwrap_or(large.tokens as usize)
 }
 
 /// The share of `small`'s covered tokens (those under a kept shingle) inside passages that

@@ -4,7 +4,7 @@
 use std::collections::{BTreeSet, HashMap};
 use wirecopy::lsh::{candidate_pairs, LshParams};
 use wirecopy::minhash::{Algorithm, Sketcher};
-use wirecopy::{Config, Detector};
+use wirecopy::{Config, Detector, Similarity};
 
 #[path = "support/rng.rs"]
 mod rng;
@@ -217,17 +217,23 @@ fn an_equally_covered_paragraph_joins_the_text_that_opens_with_it() {
     let vocab = vocabulary(&mut rng, 3000);
     let story = article(&mut rng, &vocab, 6);
     let other = article(&mut rng, &vocab, 3);
-    let truncated = story[0].clone();
     let page = [other, vec![story[0].clone()]].concat();
-    let mut d = Detector::new(Config::new()).unwrap();
-    d.insert("story", &story.join("\n\n"));
-    d.insert("page", &page.join("\n\n"));
-    d.insert("truncated", &truncated);
-    let (to_story, to_page) = (d.similarity(2, 0).unwrap(), d.similarity(2, 1).unwrap());
+    let (d, to_story, to_page) = two_parents(&story.join("\n\n"), &page.join("\n\n"), &story[0]);
     assert_eq!(to_story.score, 1.0);
     assert_eq!(to_page.score, 1.0);
     assert!(to_page.resemblance() > to_story.resemblance());
     assert_eq!(d.clusters().clustering.labels(), &[0, 1, 0]);
+}
+
+/// A detector holding `source`, `page` and `copy` (documents 0, 1, 2), and the copy's similarity
+/// to the source and to the page.
+fn two_parents(source: &str, page: &str, copy: &str) -> (Detector, Similarity, Similarity) {
+    let mut d = Detector::new(Config::new()).unwrap();
+    d.insert("source", source);
+    d.insert("page", page);
+    d.insert("copy", copy);
+    let (to_source, to_page) = (d.similarity(2, 0).unwrap(), d.similarity(2, 1).unwrap());
+    (d, to_source, to_page)
 }
 
 #[test]
@@ -245,11 +251,7 @@ fn a_paragraph_two_texts_open_with_joins_the_one_it_resembles_more() {
     let dateline = "LONDON, 12 May (Wire) - ";
     let source = format!("{dateline}{}\n\n{}", story[0], story[1..].join("\n\n"));
     let page = format!("{dateline}{}\n\n{}", story[0], other.join("\n\n"));
-    let mut d = Detector::new(Config::new()).unwrap();
-    d.insert("source", &source);
-    d.insert("page", &page);
-    d.insert("truncated", &story[0]);
-    let (to_source, to_page) = (d.similarity(2, 0).unwrap(), d.similarity(2, 1).unwrap());
+    let (d, to_source, to_page) = two_parents(&source, &page, &story[0]);
     assert_eq!(to_source.score, 1.0);
     assert_eq!(to_page.score, 1.0);
     assert!(to_source.resemblance() > to_page.resemblance());

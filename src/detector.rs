@@ -749,43 +749,79 @@ impl Detector {
     fn tree_edges(&self, built: &Built, pairs: &[Pair]) -> Vec<(u32, u32)> {
         let f = |d: u32| built.feat(&self.features, d);
         let key = |d: u32| (f(d).size(), d);
-        // The best so far, with where it shares the document's text (worked out on a tie).
-        let mut best: Vec<Option<(u32, &Pair, Option<usize>)>> = vec![None; self.len()];
-        for p in pairs {
-            let (small, large) = if key(p.a) < key(p.b) {
+        // (smaller, larger) of a pair.
+        let ends = |p: &Pair| {
+            if key(p.a) < key(p.b) {
                 (p.a, p.b)
             } else {
                 (p.b, p.a)
-            };
-            let mut first_of_large = None;
-            let better = match &mut best[small as usize] {
-                None => true,
-                Some((cur, q, first_of_cur)) => p
-                    .similarity
-                    .score
-                    .total_cmp(&q.similarity.score)
-                    .then_with(|| {
-                        // Equally covered: the text that shares it nearer its start.
-                        let at_cur =
-                            *first_of_cur.get_or_insert_with(|| first_shared(f(small), f(*cur)));
-                        let at_large = *first_of_large.insert(first_shared(f(small), f(large)));
-                        at_cur.cmp(&at_large)
-                    })
-                    .then(
-                        p.similarity
-                            .resemblance()
-                            .total_cmp(&q.similarity.resemblance()),
-                    )
-                    .then((*cur).cmp(&large))
-                    .is_gt(),
-            };
-            if better {
-                best[small as usize] = Some((large, p, first_of_large));
             }
+        };
+        // Each document's pairs with larger documents, in pair order (offsets by document).
+        let mut start = vec![0usize; self.len() + 1];
+        for p in pairs {
+            start[ends(p).0 as usize + 1] += 1;
         }
-        best.iter()
-            .enumerate()
-            .filter_map(|(x, b)| b.map(|(y, _, _)| (x as u32, y)))
+        for i in 1..start.len() {
+            start[i] += start[i - 1];
+        }
+        let mut next = start.clone();
+        let mut order = vec![(0u32, 0u32); pairs.len()];
+        for (i, p) in pairs.iter().enumerate() {
+            let small = ends(p).0 as usize;
+            order[next[small]] = (i as u32, ends(p).1);
+            next[small] += 1;
+        }
+        drop(next);
+        // The best of one document's pairs, with where it shares the document's text (worked
+        // out on a tie). Every key below is the pair's own, so the best does not depend on the
+        // order the pairs come in.
+        let best_of = |small: u32| -> Option<u32> {
+            let mine = &order[start[small as usize]..start[small as usize + 1]];
+            let mut best: Option<(u32, &Pair, Option<usize>)> = None;
+            for &(i, large) in mine {
+                let p = &pairs[i as usize];
+                let mut first_of_large = None;
+                let better = match &mut best {
+                    None => true,
+                    Some((cur, q, first_of_cur)) => p
+                        .similarity
+                        .score
+                        .total_cmp(&q.similarity.score)
+                        .then_with(|| {
+                            // Equally covered: the text that shares it nearer its start.
+                            let at_cur = *first_of_cur
+                                .get_or_insert_with(|| first_shared(f(small), f(*cur)));
+                            let at_large = *first_of_large.insert(first_shared(f(small), f(large)));
+                            at_cur.cmp(&at_large)
+                        })
+                        .then(
+                            p.similarity
+                                .resemblance()
+                                .total_cmp(&q.similarity.resemblance()),
+                        )
+                        .then((*cur).cmp(&large))
+                        .is_gt(),
+                };
+                if better {
+                    best = Some((large, p, first_of_large));
+                }
+            }
+            best.map(|(large, _, _)| large)
+        };
+        let docs: Vec<u32> = (0..self.len() as u32)
+            .filter(|&d| start[d as usize] < start[d as usize + 1])
+            .collect();
+        #[cfg(feature = "parallel")]
+        let parents: Vec<Option<u32>> = {
+            use rayon::prelude::*;
+            docs.par_iter().map(|&d| best_of(d)).collect()
+        };
+        #[cfg(not(feature = "parallel"))]
+        let parents: Vec<Option<u32>> = docs.iter().map(|&d| best_of(d)).collect();
+        docs.into_iter()
+            .zip(parents)
+            .filter_map(|(x, y)| y.map(|y| (x, y)))
             .collect()
     }
 

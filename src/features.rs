@@ -894,6 +894,105 @@ fn set_range(bits: &mut Vec<u64>, range: std::ops::Range<usize>) {
     }
 }
 
+/// ORs `src` shifted up by `k` bits into `dst` (bits shifted past `dst`'s end are lost).
+fn or_shifted(dst: &mut [u64], src: &[u64], k: usize) {
+    let (words, bits) = (k / 64, k % 64);
+    for w in (words..dst.len()).rev() {
+        let i = w - words;
+        let hi = src.get(i).copied().unwrap_or(0) << bits;
+        let lo = match (bits, i.checked_sub(1)) {
+            (1.., Some(j)) => src.get(j).copied().unwrap_or(0) >> (64 - bits),
+            _ => 0,
+        };
+        dst[w] |= hi | lo;
+    }
+}
+
+/// The [`Coverage`] of the tokens `covered` names, in order, by those `matched` names
+/// (`quoted` ones inside quotation marks; each bit set false past its end). Word by word: counts
+/// by popcount, runs over the covered tokens' matched bits gathered together.
+fn tally_bits(covered: &[u64], matched: &[u64], quoted: &[u64]) -> Coverage {
+    #[cfg(target_arch = "x86_64")]
+    if has_bmi2() {
+        // SAFETY: the CPU has BMI2, what `tally_bits_bmi2` is compiled for.
+        #[allow(unsafe_code)]
+        return unsafe { tally_bits_bmi2(covered, matched, quoted) };
+    }
+    tally_bits_in(covered, matched, quoted, gather_bits)
+}
+
+/// Whether the CPU has BMI2 (`pext`); asked once.
+#[cfg(target_arch = "x86_64")]
+fn has_bmi2() -> bool {
+    static BMI2: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *BMI2.get_or_init(|| std::arch::is_x86_feature_detected!("bmi2"))
+}
+
+/// [`tally_bits`] with BMI2's `pext` gathering the bits.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "bmi2,popcnt")]
+fn tally_bits_bmi2(covered: &[u64], matched: &[u64], quoted: &[u64]) -> Coverage {
+    tally_bits_in(covered, matched, quoted, |x, mask| {
+        std::arch::x86_64::_pext_u64(x, mask)
+    })
+}
+
+/// The bits of `x` where `mask` has ones, packed at the bottom in order (what `pext` does).
+fn gather_bits(x: u64, mut mask: u64) -> u64 {
+    let mut out = 0;
+    let mut k = 0;
+    while mask != 0 {
+        out |= (x >> mask.trailing_zeros() & 1) << k;
+        k += 1;
+        mask &= mask - 1;
+    }
+    out
+}
+
+/// [`tally_bits`] with `gather` packing a word's bits under a mask.
+#[inline(always)]
+fn tally_bits_in(
+    covered: &[u64],
+    matched: &[u64],
+    quoted: &[u64],
+    gather: impl Fn(u64, u64) -> u64,
+) -> Coverage {
+    let mut c = Coverage::default();
+    let (mut run, mut gap) = (0usize, 0usize);
+    for (w, &cv) in covered.iter().enumerate() {
+        if cv == 0 {
+            continue;
+        }
+        let m = matched.get(w).copied().unwrap_or(0) & cv;
+        let q = quoted.get(w).copied().unwrap_or(0) & cv;
+        c.covered += cv.count_ones() as usize;
+        c.matched += m.count_ones() as usize;
+        c.quoted_covered += q.count_ones() as usize;
+        c.quoted_matched += (m & q).count_ones() as usize;
+        // The covered tokens' matched bits, in order, then their runs of ones and of zeros.
+        let len = cv.count_ones();
+        let bits = if cv == u64::MAX { m } else { gather(m, cv) };
+        let mut at = 0;
+        while at < len {
+            let rest = bits >> at;
+            if rest & 1 == 1 {
+                let k = (!rest).trailing_zeros().min(len - at);
+                run += k as usize;
+                c.longest_run = c.longest_run.max(run);
+                gap = 0;
+                at += k;
+            } else {
+                let k = rest.trailing_zeros().min(len - at);
+                gap += k as usize;
+                c.longest_gap = c.longest_gap.max(gap);
+                run = 0;
+                at += k;
+            }
+        }
+    }
+    c
+}
+
 /// Copies bits `from` of `src` (false past its end) to `dst` from bit `offset` on, growing `dst`
 /// to cover every copied position (with zero words); `dst`'s bits there must be clear.
 fn copy_bits(src: &[u64], from: std::ops::Range<usize>, dst: &mut Vec<u64>, offset: usize) {
@@ -1633,19 +1732,28 @@ impl Features {
 /// with the paragraph (its first shingle dropped as frequent in both) are at the same token, and
 /// a share would put the longer page nearer its start.
 pub(crate) fn first_shared(small: &Features, large: &Features) -> usize {
-    let shared = Shared::of(large, small);
-    let shared = &shared.a;
-    let word = large.word_rank.position(|r| bit(&shared.words, r as usize));
-    let mut span: Option<usize> = None;
+    // Element r of `large`'s set is shared when `large` keeps it and `small` keeps it too (what
+    // `Shared::of` marks), looked up in `small`'s kept elements: the scan stops at the first.
+    let shared = |m: Marked, kept: &[u64], r: u32| {
+        let r = r as usize;
+        m.set
+            .get(r)
+            .is_some_and(|h| !m.is_dropped(r) && kept.binary_search(h).is_ok())
+    };
+    let (words, skeleton) = (small.words(), small.skeleton());
+    let word = large
+        .word_rank
+        .position(|r| shared(large.marked_words(), words, r));
+    let mut first = word.unwrap_or(large.tokens as usize);
     large.span_rank.each(|k, r| {
-        let s = large.skeleton_spans.get(k);
-        if let (true, Some(s)) = (bit(&shared.skeleton, r as usize), s) {
+        if let Some(s) = large.skeleton_spans.get(k) {
             let start = s.start as usize;
-            span = Some(span.map_or(start, |x| x.min(start)));
+            if start < first && shared(large.marked_skeleton(), skeleton, r) {
+                first = start;
+            }
         }
     });
-    let first = word.into_iter().chain(span).min();
-    first.unwrap_or(large.tokens as usize)
+    first
 }
 
 /// The share of `small`'s covered tokens (those under a kept shingle) inside passages that
@@ -2035,48 +2143,43 @@ impl Coverage {
         if n == 0 {
             return Coverage::default();
         }
-        // A difference array over shared spans: +1 at start, -1 at end.
-        let mut diff = vec![0i32; n + 1];
+        // The tokens under a shared shingle, as bits.
+        let mut matched = vec![0u64; n.div_ceil(64)];
         let word_n = small.word_n as usize;
         if !small.filtered && word_n >= 1 && shared.words > 0 && shared.words == small.word_count()
         {
-            // Every word n-gram is shared: no need to look at them.
-            let positions = if n <= word_n {
-                n.min(1)
-            } else {
-                n - word_n + 1
-            };
-            for i in 0..positions {
-                diff[i] += 1;
-                diff[(i + word_n).min(n)] -= 1;
-            }
+            // Every word n-gram is shared: together they cover every token.
+            set_range(&mut matched, 0..n);
         } else if shared.words > 0 {
+            // Where a shared n-gram starts, then each start spread over its n tokens.
+            let mut starts = vec![0u64; matched.len()];
             small.word_rank.each(|i, r| {
-                if bit(&side.words, r as usize) {
-                    diff[i] += 1;
-                    diff[(i + word_n).min(n)] -= 1;
+                if let Some(w) = starts.get_mut(i / 64) {
+                    *w |= u64::from(bit(&side.words, r as usize)) << (i % 64);
                 }
             });
+            for k in 0..word_n {
+                or_shifted(&mut matched, &starts, k);
+            }
         }
         if shared.skeleton > 0 {
+            // Spans come in text order and overlap their neighbours: each stretch of them is
+            // set at once.
+            let mut stretch = 0..0;
             small.span_rank.each(|k, r| {
                 let span = small.skeleton_spans.get(k);
                 if let (true, Some(span)) = (bit(&side.skeleton, r as usize), span) {
-                    diff[span.start as usize] += 1;
-                    diff[(span.end as usize).min(n)] -= 1;
+                    let (start, end) = (span.start as usize, (span.end as usize).min(n));
+                    if stretch.start <= start && start <= stretch.end {
+                        stretch.end = stretch.end.max(end);
+                    } else {
+                        set_range(&mut matched, std::mem::replace(&mut stretch, start..end));
+                    }
                 }
             });
+            set_range(&mut matched, stretch);
         }
-        let covered = small.covered_bits();
-        let mut tally = Tally::default();
-        let mut c_shared = 0i32;
-        for (i, d) in diff[..n].iter().enumerate() {
-            c_shared += d;
-            if bit(covered, i) {
-                tally.token(c_shared > 0, bit(&small.quoted, i));
-            }
-        }
-        tally.coverage
+        tally_bits(small.covered_bits(), &matched, &small.quoted)
     }
 
     /// `matched / covered`, quoted tokens weighing [`QUOTE_WEIGHT`], less `(longest_gap −
@@ -2698,6 +2801,165 @@ mod tests {
                     assert_eq!(marked as usize, count);
                 }
             }
+        }
+    }
+
+    /// [`Coverage::with`] token by token over a difference array (the code it replaced), its
+    /// test oracle.
+    fn coverage_by_tokens(small: &Features, shared: &Shared, side: &SharedSide) -> Coverage {
+        let n = small.tokens as usize;
+        if n == 0 {
+            return Coverage::default();
+        }
+        let mut diff = vec![0i32; n + 1];
+        let word_n = small.word_n as usize;
+        small.word_rank.each(|i, r| {
+            if bit(&side.words, r as usize) {
+                diff[i] += 1;
+                diff[(i + word_n).min(n)] -= 1;
+            }
+        });
+        small.span_rank.each(|k, r| {
+            let span = small.skeleton_spans.get(k);
+            if let (true, Some(span)) = (bit(&side.skeleton, r as usize), span) {
+                diff[span.start as usize] += 1;
+                diff[(span.end as usize).min(n)] -= 1;
+            }
+        });
+        let _ = shared;
+        let covered = small.covered_bits();
+        let mut tally = Tally::default();
+        let mut c_shared = 0i32;
+        for (i, d) in diff[..n].iter().enumerate() {
+            c_shared += d;
+            if bit(covered, i) {
+                tally.token(c_shared > 0, bit(&small.quoted, i));
+            }
+        }
+        tally.coverage
+    }
+
+    /// [`first_shared`] from both sides' shared bits (the code it replaced), its test oracle.
+    fn first_shared_by_bits(small: &Features, large: &Features) -> usize {
+        let shared = Shared::of(large, small);
+        let shared = &shared.a;
+        let word = large.word_rank.position(|r| bit(&shared.words, r as usize));
+        let mut span: Option<usize> = None;
+        large.span_rank.each(|k, r| {
+            let s = large.skeleton_spans.get(k);
+            if let (true, Some(s)) = (bit(&shared.skeleton, r as usize), s) {
+                let start = s.start as usize;
+                span = Some(span.map_or(start, |x| x.min(start)));
+            }
+        });
+        let first = word.into_iter().chain(span).min();
+        first.unwrap_or(large.tokens as usize)
+    }
+
+    #[test]
+    fn coverage_and_first_shared_match_their_token_by_token_oracles() {
+        // Texts of overlapping pieces (quotations, repeats, short lines), whole and with some
+        // shingles dropped.
+        let pieces = [
+            "the minister said on monday that the plan would go ahead ",
+            "\"we will not stop now,\" she told the crowd outside the hall ",
+            "despite protests from local residents and business owners ",
+            "officials expect the new bridge to open by the end of the year\n",
+            "and said the cost had risen to more than forty million pounds ",
+            "critics say it was never needed in the first place.\n\n",
+            "Share this article\n",
+            "the the the of of and ",
+        ];
+        let mut fx = FeatureExtractor::new(&Config::new());
+        let mut state = 7;
+        let mut compared = 0;
+        for round in 0..300 {
+            let (a, b) = (
+                fx.extract(&pieced(&pieces, 1 + round % 13, &mut state)),
+                fx.extract(&pieced(&pieces, 1 + round % 7, &mut state)),
+            );
+            let drop = |h: u64| h % 5 == (round % 5) as u64;
+            let fa = a.without(drop, 1.0).unwrap_or(a.clone());
+            let fb = b.without(|h| h % 7 == 0, 1.0).unwrap_or(b.clone());
+            for (x, y) in [
+                (&a, &b),
+                (&fa, &fb),
+                (&a, &fb),
+                (&fa, &b),
+                (&b, &a),
+                (&fb, &fa),
+            ] {
+                let shared = Shared::of(x, y);
+                assert_eq!(
+                    Coverage::with(x, &shared, &shared.a),
+                    coverage_by_tokens(x, &shared, &shared.a)
+                );
+                assert_eq!(
+                    Coverage::with(y, &shared, &shared.b),
+                    coverage_by_tokens(y, &shared, &shared.b)
+                );
+                assert_eq!(first_shared(x, y), first_shared_by_bits(x, y));
+                compared += 1;
+            }
+        }
+        assert_eq!(compared, 1800);
+    }
+
+    #[test]
+    fn bit_tallies_match_token_by_token() {
+        let mut state = 11u64;
+        let mut next = || {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            crate::shingle::fmix64(state)
+        };
+        for round in 0..2000 {
+            let words = round % 5;
+            // Sparse, dense and mixed words, so runs cross word boundaries.
+            let mut word = |k: usize| match (round + k) % 4 {
+                0 => 0,
+                1 => u64::MAX,
+                2 => next() & next(),
+                _ => next(),
+            };
+            let covered: Vec<u64> = (0..words).map(&mut word).collect();
+            let matched: Vec<u64> = (0..words).map(|k| word(k + 1)).collect();
+            let quoted: Vec<u64> = (0..words.saturating_sub(round % 2))
+                .map(|k| word(k + 2))
+                .collect();
+            let mut tally = Tally::default();
+            for i in 0..64 * words {
+                if bit(&covered, i) {
+                    tally.token(bit(&matched, i), bit(&quoted, i));
+                }
+            }
+            assert_eq!(tally_bits(&covered, &matched, &quoted), tally.coverage);
+            assert_eq!(
+                tally_bits_in(&covered, &matched, &quoted, gather_bits),
+                tally.coverage
+            );
+            // Spread starts as `or_shifted` does, against setting bit by bit.
+            let k = round % 70;
+            let mut got = covered.clone();
+            or_shifted(&mut got, &matched, k);
+            let mut want = covered.clone();
+            for i in 0..64 * words {
+                if bit(&matched, i) && i + k < 64 * words {
+                    want[(i + k) / 64] |= 1 << ((i + k) % 64);
+                }
+            }
+            assert_eq!(got, want, "shift {k}");
+        }
+        for _ in 0..1000 {
+            let (x, mask) = (next(), next());
+            let mut want = 0;
+            let mut k = 0;
+            for i in 0..64 {
+                if mask >> i & 1 == 1 {
+                    want |= (x >> i & 1) << k;
+                    k += 1;
+                }
+            }
+            assert_eq!(gather_bits(x, mask), want);
         }
     }
 

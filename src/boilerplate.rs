@@ -81,11 +81,23 @@ impl DfCounter {
     pub fn at_least_filter(&self, n: usize) -> AtLeast {
         // Row by row (side by side with the `parallel` feature), 64 counters to a word.
         let mut rows = vec![0u64; ROWS * WIDTH / 64];
+        // Counters saturate at `u16::MAX`: a larger `n` is reached by none.
+        let n16 = u16::try_from(n).ok();
         let fill = |(bits, counts): (&mut [u64], &[u16])| {
+            let Some(n) = n16 else {
+                return;
+            };
             for (word, counts) in bits.iter_mut().zip(counts.chunks_exact(64)) {
+                // Byte flags first (a plain compare the compiler vectorizes), then packed eight
+                // to a byte by one multiply each.
+                let mut flags = [0u8; 64];
+                for (f, &c) in flags.iter_mut().zip(counts) {
+                    *f = u8::from(c >= n);
+                }
                 let mut w = 0u64;
-                for (i, &c) in counts.iter().enumerate() {
-                    w |= u64::from(usize::from(c) >= n) << i;
+                for (k, eight) in flags.chunks_exact(8).enumerate() {
+                    let b = u64::from_le_bytes(eight.try_into().unwrap_or_default());
+                    w |= (b.wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * k);
                 }
                 *word = w;
             }
@@ -341,6 +353,13 @@ mod tests {
             .map(|m| (m, df.at_least_filter(m)))
             .into_iter()
             .collect();
+        // Every counter's bit, against the counter.
+        for (m, filter) in &filters {
+            for (i, &c) in df.counts.iter().enumerate() {
+                let set = filter.rows[i / 64] >> (i % 64) & 1 == 1;
+                assert_eq!(set, usize::from(c) >= *m, "counter {i}, {m}");
+            }
+        }
         for (h, n) in truth {
             let e = df.estimate(h);
             assert!(e >= n && e <= n + 2, "{e} vs {n}");

@@ -263,6 +263,28 @@ impl Ranks {
         }
     }
 
+    /// Sets bit i of `out` when occurrence i's rank is a set bit of `bits` (a rank past `bits`,
+    /// `NOT_KEPT` among them, is not); 64 occurrences to a word of `out`, without branches.
+    fn bits_into(&self, bits: &[u64], out: &mut [u64]) {
+        let of = |r: usize| bits.get(r / 64).map_or(0, |w| w >> (r % 64) & 1);
+        match self {
+            Ranks::Narrow(v) => {
+                for (word, chunk) in out.iter_mut().zip(v.chunks(64)) {
+                    for (k, &r) in chunk.iter().enumerate() {
+                        *word |= of(usize::from(r)) << k;
+                    }
+                }
+            }
+            Ranks::Wide(v) => {
+                for (word, chunk) in out.iter_mut().zip(v.chunks(64)) {
+                    for (k, &r) in chunk.iter().enumerate() {
+                        *word |= of(r as usize) << k;
+                    }
+                }
+            }
+        }
+    }
+
     /// The first occurrence whose rank satisfies `pred`.
     fn position(&self, mut pred: impl FnMut(u32) -> bool) -> Option<usize> {
         match self {
@@ -2153,11 +2175,7 @@ impl Coverage {
         } else if shared.words > 0 {
             // Where a shared n-gram starts, then each start spread over its n tokens.
             let mut starts = vec![0u64; matched.len()];
-            small.word_rank.each(|i, r| {
-                if let Some(w) = starts.get_mut(i / 64) {
-                    *w |= u64::from(bit(&side.words, r as usize)) << (i % 64);
-                }
-            });
+            small.word_rank.bits_into(&side.words, &mut starts);
             for k in 0..word_n {
                 or_shifted(&mut matched, &starts, k);
             }
@@ -2165,10 +2183,18 @@ impl Coverage {
         if shared.skeleton > 0 {
             // Spans come in text order and overlap their neighbours: each stretch of them is
             // set at once.
+            // Which spans are shared, then those spans only.
+            let mut shared_spans = vec![0u64; small.span_rank.len().div_ceil(64)];
+            small.span_rank.bits_into(&side.skeleton, &mut shared_spans);
             let mut stretch = 0..0;
-            small.span_rank.each(|k, r| {
-                let span = small.skeleton_spans.get(k);
-                if let (true, Some(span)) = (bit(&side.skeleton, r as usize), span) {
+            for (w, &word) in shared_spans.iter().enumerate() {
+                let mut word = word;
+                while word != 0 {
+                    let k = 64 * w + word.trailing_zeros() as usize;
+                    word &= word - 1;
+                    let Some(span) = small.skeleton_spans.get(k) else {
+                        continue;
+                    };
                     let (start, end) = (span.start as usize, (span.end as usize).min(n));
                     if stretch.start <= start && start <= stretch.end {
                         stretch.end = stretch.end.max(end);
@@ -2176,7 +2202,7 @@ impl Coverage {
                         set_range(&mut matched, std::mem::replace(&mut stretch, start..end));
                     }
                 }
-            });
+            }
             set_range(&mut matched, stretch);
         }
         tally_bits(small.covered_bits(), &matched, &small.quoted)

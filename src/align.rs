@@ -580,6 +580,7 @@ pub struct Aligner {
     ta: Tokens,
     tb: Tokens,
     grams: Vec<(u64, u32)>,
+    grams_b: Vec<(u64, u32)>,
     hits: Vec<(u32, u32)>,
     runs: Vec<Run>,
     best: Vec<(f64, usize, usize)>,
@@ -682,20 +683,35 @@ impl Aligner {
         if ha.len() < SEED_LEN || hb.len() < SEED_LEN {
             return;
         }
-        for i in 0..=ha.len() - SEED_LEN {
-            self.grams.push((gram(&ha[i..i + SEED_LEN]), i as u32));
-        }
-        self.grams.sort_unstable();
-        for j in 0..=hb.len() - SEED_LEN {
-            let g = gram(&hb[j..j + SEED_LEN]);
-            let lo = self.grams.partition_point(|x| x.0 < g);
-            let hi = self.grams[lo..].partition_point(|x| x.0 == g) + lo;
-            if hi - lo > MAX_SEED_REPEATS {
+        let grams = |h: &[u64], out: &mut Vec<(u64, u32)>| {
+            out.clear();
+            out.extend(
+                h.windows(SEED_LEN)
+                    .enumerate()
+                    .map(|(i, w)| (gram(w), i as u32)),
+            );
+            out.sort_unstable();
+        };
+        grams(ha, &mut self.grams);
+        grams(hb, &mut self.grams_b);
+        // Both sorted: one merge pairs every equal n-gram (a binary search per n-gram of `b`
+        // waits on one load after another), unless it repeats too often in `a`.
+        let (ga, gb) = (&self.grams, &self.grams_b);
+        let (mut x, mut y) = (0, 0);
+        while let (Some(&(g, _)), Some(&(h, _))) = (ga.get(x), gb.get(y)) {
+            if g != h {
+                x += usize::from(g < h);
+                y += usize::from(h < g);
                 continue;
             }
-            for &(_, i) in &self.grams[lo..hi] {
-                self.hits.push((i, j as u32));
+            let x_end = x + ga[x..].iter().take_while(|e| e.0 == g).count();
+            let y_end = y + gb[y..].iter().take_while(|e| e.0 == g).count();
+            if x_end - x <= MAX_SEED_REPEATS {
+                for &(_, j) in &gb[y..y_end] {
+                    self.hits.extend(ga[x..x_end].iter().map(|&(_, i)| (i, j)));
+                }
             }
+            (x, y) = (x_end, y_end);
         }
         // Merge hits along diagonals into maximal runs.
         self.hits
@@ -1089,6 +1105,57 @@ mod tests {
         al.swaps()
             .map(|e| (a[e.a.clone()].to_string(), b[e.b.clone()].to_string()))
             .collect()
+    }
+
+    /// The seed hits of [`Aligner::find_runs`] by a binary search per n-gram of `b` (the code
+    /// the merge replaced), sorted: its test oracle.
+    fn hits_by_search(ha: &[u64], hb: &[u64]) -> Vec<(u32, u32)> {
+        let mut grams: Vec<(u64, u32)> = ha
+            .windows(SEED_LEN)
+            .enumerate()
+            .map(|(i, w)| (gram(w), i as u32))
+            .collect();
+        grams.sort_unstable();
+        let mut hits = Vec::new();
+        for (j, w) in hb.windows(SEED_LEN).enumerate() {
+            let g = gram(w);
+            let lo = grams.partition_point(|x| x.0 < g);
+            let hi = grams[lo..].partition_point(|x| x.0 == g) + lo;
+            if hi - lo <= MAX_SEED_REPEATS {
+                hits.extend(grams[lo..hi].iter().map(|&(_, i)| (i, j as u32)));
+            }
+        }
+        hits.sort_unstable();
+        hits
+    }
+
+    #[test]
+    fn seed_hits_match_a_search_per_n_gram() {
+        // Token streams over small alphabets, so n-grams repeat (some more than
+        // MAX_SEED_REPEATS times).
+        let mut state = 3u64;
+        let mut next = |k: u64| {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            crate::shingle::fmix64(state) % k
+        };
+        let mut aligner = Aligner::new();
+        let mut with_hits = 0;
+        for round in 0..400u64 {
+            let alphabet = 2 + round % 9;
+            let a: Vec<u64> = (0..next(120)).map(|_| next(alphabet)).collect();
+            let b: Vec<u64> = (0..next(120)).map(|_| next(alphabet)).collect();
+            aligner.find_runs(&a, &b);
+            let mut got = aligner.hits.clone();
+            got.sort_unstable();
+            let want = if a.len() < SEED_LEN || b.len() < SEED_LEN {
+                Vec::new()
+            } else {
+                hits_by_search(&a, &b)
+            };
+            assert_eq!(got, want, "round {round}");
+            with_hits += usize::from(!want.is_empty());
+        }
+        assert!(with_hits > 300, "{with_hits}");
     }
 
     #[test]

@@ -935,19 +935,20 @@ fn or_shifted(dst: &mut [u64], src: &[u64], k: usize) {
 /// by popcount, runs over the covered tokens' matched bits gathered together.
 fn tally_bits(covered: &[u64], matched: &[u64], quoted: &[u64]) -> Coverage {
     #[cfg(target_arch = "x86_64")]
-    if has_bmi2() {
-        // SAFETY: the CPU has BMI2, what `tally_bits_bmi2` is compiled for.
+    if has_pext() {
+        // SAFETY: the CPU has BMI2 and POPCNT, what `tally_bits_bmi2` is compiled for.
         #[allow(unsafe_code)]
         return unsafe { tally_bits_bmi2(covered, matched, quoted) };
     }
     tally_bits_in(covered, matched, quoted, gather_bits)
 }
 
-/// Whether the CPU has BMI2 (`pext`); asked once.
+/// Whether the CPU has BMI2 (`pext`) and POPCNT, what [`tally_bits_bmi2`] is compiled for (the
+/// detection macro caches its answer). On AMD CPUs before Zen 3 `pext` is microcoded and slow;
+/// the result is the same.
 #[cfg(target_arch = "x86_64")]
-fn has_bmi2() -> bool {
-    static BMI2: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *BMI2.get_or_init(|| std::arch::is_x86_feature_detected!("bmi2"))
+fn has_pext() -> bool {
+    std::arch::is_x86_feature_detected!("bmi2") && std::arch::is_x86_feature_detected!("popcnt")
 }
 
 /// [`tally_bits`] with BMI2's `pext` gathering the bits.

@@ -768,9 +768,9 @@ impl Detector {
         let mut next = start.clone();
         let mut order = vec![(0u32, 0u32); pairs.len()];
         for (i, p) in pairs.iter().enumerate() {
-            let small = ends(p).0 as usize;
-            order[next[small]] = (i as u32, ends(p).1);
-            next[small] += 1;
+            let (small, large) = ends(p);
+            order[next[small as usize]] = (i as u32, large);
+            next[small as usize] += 1;
         }
         drop(next);
         // The best of one document's pairs, with where it shares the document's text (worked

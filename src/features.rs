@@ -1764,14 +1764,13 @@ pub(crate) fn first_shared(small: &Features, large: &Features) -> usize {
             .is_some_and(|h| !m.is_dropped(r) && kept.binary_search(h).is_ok())
     };
     let (words, skeleton) = (small.words(), small.skeleton());
-    let word = large
-        .word_rank
-        .position(|r| shared(large.marked_words(), words, r));
+    let (large_words, large_skeleton) = (large.marked_words(), large.marked_skeleton());
+    let word = large.word_rank.position(|r| shared(large_words, words, r));
     let mut first = word.unwrap_or(large.tokens as usize);
     large.span_rank.each(|k, r| {
         if let Some(s) = large.skeleton_spans.get(k) {
             let start = s.start as usize;
-            if start < first && shared(large.marked_skeleton(), skeleton, r) {
+            if start < first && shared(large_skeleton, skeleton, r) {
                 first = start;
             }
         }
@@ -1809,18 +1808,13 @@ pub fn aligned_coverage(
         &small.alignment_tokens(0x5EED_0001),
         &large.alignment_tokens(0x5EED_0002),
     );
-    let mut inside = vec![false; small.tokens as usize];
+    let mut inside = vec![0u64; covered.len()];
     for p in &al.passages {
-        inside[p.tokens_a.clone()].fill(true);
+        set_range(&mut inside, p.tokens_a.clone());
     }
-    // Quotations weigh fully here: an ordered chain through them is evidence of a copy.
-    let mut tally = Tally::default();
-    for (i, &matched) in inside.iter().enumerate() {
-        if bit(covered, i) {
-            tally.token(matched, false);
-        }
-    }
-    tally.coverage.share()
+    // Quotations weigh fully here (no quotation bits): an ordered chain through them is evidence
+    // of a copy.
+    tally_bits(covered, &inside, &[]).share()
 }
 
 /// A sorted set and the bits of its elements that boilerplate removal dropped (see `Dropped`).
@@ -2063,7 +2057,9 @@ impl Shared {
     }
 }
 
-/// Builds a [`Coverage`] token by token, in text order, over the covered tokens of a text.
+/// Builds a [`Coverage`] token by token, in text order, over the covered tokens of a text: what
+/// [`tally_bits`] computes word by word, kept as the tests' oracle.
+#[cfg(test)]
 #[derive(Debug, Default)]
 struct Tally {
     coverage: Coverage,
@@ -2071,6 +2067,7 @@ struct Tally {
     gap: usize,
 }
 
+#[cfg(test)]
 impl Tally {
     /// One more covered token: `matched` by the other text or not, inside quotation marks or not.
     fn token(&mut self, matched: bool, quoted: bool) {
@@ -2182,9 +2179,8 @@ impl Coverage {
             }
         }
         if shared.skeleton > 0 {
-            // Spans come in text order and overlap their neighbours: each stretch of them is
-            // set at once.
-            // Which spans are shared, then those spans only.
+            // Which spans are shared, then those only; they come in text order and overlap
+            // their neighbours, so each stretch of them is set at once.
             let mut shared_spans = vec![0u64; small.span_rank.len().div_ceil(64)];
             small.span_rank.bits_into(&side.skeleton, &mut shared_spans);
             let mut stretch = 0..0;
@@ -2833,7 +2829,7 @@ mod tests {
 
     /// [`Coverage::with`] token by token over a difference array (the code it replaced), its
     /// test oracle.
-    fn coverage_by_tokens(small: &Features, shared: &Shared, side: &SharedSide) -> Coverage {
+    fn coverage_by_tokens(small: &Features, side: &SharedSide) -> Coverage {
         let n = small.tokens as usize;
         if n == 0 {
             return Coverage::default();
@@ -2853,7 +2849,6 @@ mod tests {
                 diff[(span.end as usize).min(n)] -= 1;
             }
         });
-        let _ = shared;
         let covered = small.covered_bits();
         let mut tally = Tally::default();
         let mut c_shared = 0i32;
@@ -2919,11 +2914,11 @@ mod tests {
                 let shared = Shared::of(x, y);
                 assert_eq!(
                     Coverage::with(x, &shared, &shared.a),
-                    coverage_by_tokens(x, &shared, &shared.a)
+                    coverage_by_tokens(x, &shared.a)
                 );
                 assert_eq!(
                     Coverage::with(y, &shared, &shared.b),
-                    coverage_by_tokens(y, &shared, &shared.b)
+                    coverage_by_tokens(y, &shared.b)
                 );
                 assert_eq!(first_shared(x, y), first_shared_by_bits(x, y));
                 compared += 1;

@@ -328,36 +328,50 @@ pub(crate) fn counted_candidate_pairs(
     touching: Option<&[bool]>,
     keep: &(dyn Fn((u32, u32), u16) -> bool + Sync),
 ) -> Counted {
+    let live: Vec<u32> = (0..sigs.len() as u32)
+        .filter(|&i| sigs.get(i as usize).is_some_and(|s| !s.is_empty()))
+        .collect();
     // Per band: the pairs of small buckets (every pair) and those of large ones (a star and a chain).
-    let band_pairs = |band: usize| -> (Parted, Pairs) {
-        let live = sigs.iter().enumerate().filter(|(_, s)| !s.is_empty());
+    let band_pairs = |bins: &mut Bins, band: usize| -> (Parted, Pairs) {
         let (pairs, large) = if params.rows == 1 {
             // A one-row band's key is its slot value, spread by a bijection (the same buckets):
-            // key and document packed in one word, radix-sorted on the key's top bits.
-            let mut packed: Vec<u64> = live
-                .filter_map(|(i, s)| {
-                    let v = s.values().get(band)?;
-                    Some(u64::from(spread32(*v)) << 32 | i as u64)
-                })
-                .collect();
+            // key and document packed in one word; only the entries that may share their key
+            // with another are kept (see `Bins::colliding`), radix-sorted on the key's top bits.
+            bins.entries.clear();
+            bins.entries.extend(live.iter().filter_map(|&i| {
+                let v = sigs.get(i as usize)?.values().get(band)?;
+                Some(u64::from(spread32(*v)) << 32 | u64::from(i))
+            }));
+            let mut packed = bins.colliding(touching);
             sort_spread(&mut packed);
             bucket_pairs(&packed, |&x| x >> 32, |&x| x as u32, touching)
         } else {
-            let mut keyed: Vec<(u64, u32)> = live
-                .map(|(i, s)| (params.band_key(s, band), i as u32))
-                .collect();
+            let live = live
+                .iter()
+                .filter_map(|&i| Some((i, sigs.get(i as usize)?)));
+            let mut keyed: Vec<(u64, u32)> =
+                live.map(|(i, s)| (params.band_key(s, band), i)).collect();
             keyed.sort_unstable();
             bucket_pairs(&keyed, |e| e.0, |e| e.1, touching)
         };
         (parted(pairs, sigs.len()), large)
     };
+    let m = live.len();
     #[cfg(feature = "parallel")]
     let per_band: Vec<(Parted, Pairs)> = {
         use rayon::prelude::*;
-        (0..params.bands).into_par_iter().map(band_pairs).collect()
+        (0..params.bands)
+            .into_par_iter()
+            .map_init(|| Bins::new(m), band_pairs)
+            .collect()
     };
     #[cfg(not(feature = "parallel"))]
-    let per_band: Vec<(Parted, Pairs)> = (0..params.bands).map(band_pairs).collect();
+    let per_band: Vec<(Parted, Pairs)> = {
+        let mut bins = Bins::new(m);
+        (0..params.bands)
+            .map(|b| band_pairs(&mut bins, b))
+            .collect()
+    };
     let (mut small, mut large) = (Vec::new(), Vec::new());
     for (s, l) in per_band {
         small.push(s);
@@ -371,6 +385,70 @@ pub(crate) fn counted_candidate_pairs(
             .find(|s| !s.is_empty())
             .is_some_and(|s| s.values().len() == params.bands);
     count_pairs(small, &large, sigs.len(), exact, keep)
+}
+
+/// One one-row band's entries and scratch bit sets over their keys' bins (the keys' top bits,
+/// 16 to 32 bins per document, so that few documents share a bin by chance).
+struct Bins {
+    /// The band's entries: key << 32 | document.
+    entries: Vec<u64>,
+    log2: u32,
+    once: Vec<u64>,
+    twice: Vec<u64>,
+}
+
+impl Bins {
+    /// Bins for bands of up to `docs` entries.
+    fn new(docs: usize) -> Bins {
+        let log2 = (usize::BITS - docs.leading_zeros() + 4).clamp(10, 30);
+        let words = (1usize << log2) / 64;
+        Bins {
+            entries: Vec::new(),
+            log2,
+            once: vec![0; words],
+            twice: vec![0; words],
+        }
+    }
+
+    /// The entries that may share their key with another: those whose bin holds two entries or
+    /// more; with `touching`, those whose bin holds a flagged document's key. Either way every
+    /// bucket of two or more (with a flagged member) is listed whole, which is all that
+    /// [`bucket_pairs`] reads, and most documents, alone in their bin, are not listed.
+    fn colliding(&mut self, touching: Option<&[bool]>) -> Vec<u64> {
+        let shift = 64 - self.log2;
+        let bin = |e: u64| (e >> shift) as usize;
+        let (once, twice) = (&mut self.once, &mut self.twice);
+        once.fill(0);
+        twice.fill(0);
+        let marked = match touching {
+            None => {
+                for &e in &self.entries {
+                    let b = bin(e);
+                    if let (Some(o), Some(t)) = (once.get_mut(b / 64), twice.get_mut(b / 64)) {
+                        *t |= *o & 1 << (b % 64);
+                        *o |= 1 << (b % 64);
+                    }
+                }
+                &*twice
+            }
+            Some(flags) => {
+                for &e in &self.entries {
+                    if flags.get(e as u32 as usize).copied().unwrap_or(false) {
+                        let b = bin(e);
+                        if let Some(o) = once.get_mut(b / 64) {
+                            *o |= 1 << (b % 64);
+                        }
+                    }
+                }
+                &*once
+            }
+        };
+        let hit = |e: u64| {
+            let b = bin(e);
+            marked.get(b / 64).is_some_and(|w| w >> (b % 64) & 1 == 1)
+        };
+        self.entries.iter().copied().filter(|&e| hit(e)).collect()
+    }
 }
 
 /// The pairs of one band's buckets, from its entries sorted by `key` (each naming a document):
@@ -797,6 +875,59 @@ mod tests {
             let got: Vec<_> = kept.pairs.into_iter().zip(kept.shared).collect();
             assert_eq!(got, want);
             assert_eq!(kept.candidates, naive.len());
+        }
+    }
+
+    /// `Bins::colliding` keeps exactly the entries whose bin holds another entry (with flags, a
+    /// flagged entry), in order, so every entry sharing its key with another (a flagged one) is
+    /// kept: checked with few bins, so that many keys share one by chance, and many repeated keys.
+    #[test]
+    fn colliding_keeps_every_entry_whose_key_is_shared() {
+        let mut x = 7u64;
+        let mut next = || {
+            x = fmix64(x.wrapping_add(1));
+            x
+        };
+        for round in 0..300usize {
+            let mut bins = Bins::new(round % 3);
+            assert_eq!(bins.log2, 10);
+            let n = round * 7 % 1500;
+            bins.entries = (0..n as u64)
+                .map(|d| {
+                    let r = next();
+                    let key = if r % 3 == 0 {
+                        (r >> 40) as u32 % 40 * 0x0101_0101
+                    } else {
+                        (r >> 32) as u32
+                    };
+                    u64::from(key) << 32 | d
+                })
+                .collect();
+            let flags: Vec<bool> = (0..n).map(|_| next() % 11 == 0).collect();
+            let bin = |e: u64| e >> 54;
+            let key = |e: u64| e >> 32;
+            let entries = bins.entries.clone();
+            for touching in [None, Some(&flags[..])] {
+                let flagged = |e: u64| touching.is_none_or(|f| f[e as u32 as usize]);
+                // An entry's bin (key) holds another entry, or a flagged one.
+                let shares = |e: u64, same: &dyn Fn(u64, u64) -> bool| {
+                    entries
+                        .iter()
+                        .any(|&o| same(o, e) && flagged(o) && (touching.is_some() || o != e))
+                };
+                let want: Vec<u64> = entries
+                    .iter()
+                    .copied()
+                    .filter(|&e| shares(e, &|o, e| bin(o) == bin(e)))
+                    .collect();
+                let got = bins.colliding(touching);
+                assert_eq!(got, want, "round {round}");
+                for &e in &entries {
+                    if shares(e, &|o, e| key(o) == key(e)) {
+                        assert!(got.contains(&e));
+                    }
+                }
+            }
         }
     }
 

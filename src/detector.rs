@@ -272,6 +272,8 @@ impl Detector {
             .collect();
         self.df.add_sets(&sets);
         drop(sets);
+        self.names.reserve(docs.len());
+        self.features.reserve(docs.len());
         for ((name, _), f) in docs.into_iter().zip(feats) {
             self.push_counted(name, f);
         }

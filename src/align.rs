@@ -56,6 +56,7 @@
 //! ```
 
 use crate::normalize::Tokenizer;
+use crate::shingle::sort_spread_with;
 use std::ops::Range;
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -581,6 +582,7 @@ pub struct Aligner {
     tb: Tokens,
     grams: Vec<(u64, u32)>,
     grams_b: Vec<(u64, u32)>,
+    sort: SortScratch,
     hits: Vec<(u32, u32)>,
     runs: Vec<Run>,
     best: Vec<(f64, usize, usize)>,
@@ -683,17 +685,8 @@ impl Aligner {
         if ha.len() < SEED_LEN || hb.len() < SEED_LEN {
             return;
         }
-        let grams = |h: &[u64], out: &mut Vec<(u64, u32)>| {
-            out.clear();
-            out.extend(
-                h.windows(SEED_LEN)
-                    .enumerate()
-                    .map(|(i, w)| (gram(w), i as u32)),
-            );
-            out.sort_unstable();
-        };
-        grams(ha, &mut self.grams);
-        grams(hb, &mut self.grams_b);
+        sorted_grams(ha, &mut self.grams, &mut self.sort);
+        sorted_grams(hb, &mut self.grams_b, &mut self.sort);
         // Both sorted: one merge pairs every equal n-gram (a binary search per n-gram of `b`
         // waits on one load after another), unless it repeats too often in `a`.
         let (ga, gb) = (&self.grams, &self.grams_b);
@@ -713,9 +706,27 @@ impl Aligner {
             }
             (x, y) = (x_end, y_end);
         }
-        // Merge hits along diagonals into maximal runs.
-        self.hits
-            .sort_unstable_by_key(|&(i, j)| (i as i64 - j as i64, i));
+        // Merge hits along diagonals into maximal runs: sorted by (diagonal, i), as one word
+        // each (the diagonal offset by 2^31) while positions stay below 2^31.
+        const OFFSET: i64 = 1 << 31;
+        if ha.len().max(hb.len()) < 1 << 31 {
+            let keys = &mut self.sort.keys;
+            keys.clear();
+            keys.extend(self.hits.iter().map(|&(i, j)| {
+                let diagonal = (i64::from(i) - i64::from(j) + OFFSET) as u64;
+                diagonal << 32 | u64::from(i)
+            }));
+            keys.sort_unstable();
+            self.hits.clear();
+            self.hits.extend(keys.iter().map(|&k| {
+                let i = k as u32;
+                let diagonal = (k >> 32) as i64 - OFFSET;
+                (i, (i64::from(i) - diagonal) as u32)
+            }));
+        } else {
+            self.hits
+                .sort_unstable_by_key(|&(i, j)| (i as i64 - j as i64, i));
+        }
         let mut k = 0;
         while k < self.hits.len() {
             let (i0, j0) = self.hits[k];
@@ -1051,6 +1062,57 @@ fn push_edit(edits: &mut Vec<Edit>, a: &Tokens, b: &Tokens, ta: Range<usize>, tb
 }
 
 /// Hash of a seed n-gram of token hashes.
+/// Scratch buffers for [`sorted_grams`] and the sort of seed hits.
+#[derive(Debug, Clone, Default)]
+struct SortScratch {
+    keys: Vec<u64>,
+    counts: Vec<u32>,
+    tmp: Vec<u64>,
+    sorted: Vec<(u64, u32)>,
+}
+
+/// Bits of a packed n-gram key that hold its position (see [`sorted_grams`]).
+const GRAM_POSITION_BITS: u32 = 16;
+
+/// The seed n-grams of `h` with their positions, sorted as `sort_unstable` sorts the pairs (by
+/// n-gram, then position), into `out`. Up to 2^16 n-grams are sorted as one word each, the
+/// n-gram's top 48 bits and the position, by the radix sort [`sort_spread_with`] (n-gram
+/// hashes are evenly spread); two different n-grams that share their top 48 bits may then come
+/// out of order, which a check finds, and the pairs are sorted instead.
+fn sorted_grams(h: &[u64], out: &mut Vec<(u64, u32)>, s: &mut SortScratch) {
+    out.clear();
+    out.extend(
+        h.windows(SEED_LEN)
+            .enumerate()
+            .map(|(i, w)| (gram(w), i as u32)),
+    );
+    sort_positioned(out, s);
+}
+
+/// Sorts `out`, pairs (value, position) with position `k` at index `k`, as `sort_unstable`
+/// would (see [`sorted_grams`]).
+fn sort_positioned(out: &mut Vec<(u64, u32)>, s: &mut SortScratch) {
+    if out.len() <= 1 << GRAM_POSITION_BITS {
+        let mask = (1u64 << GRAM_POSITION_BITS) - 1;
+        s.keys.clear();
+        s.keys
+            .extend(out.iter().map(|&(g, i)| g & !mask | u64::from(i)));
+        sort_spread_with(&mut s.keys, &mut s.counts, &mut s.tmp);
+        // `out` is in position order: each key's pair is at its position.
+        s.sorted.clear();
+        s.sorted.extend(
+            s.keys
+                .iter()
+                .filter_map(|&k| out.get((k & mask) as usize).copied()),
+        );
+        if s.sorted.len() == out.len() && s.sorted.windows(2).all(|w| w[0].0 <= w[1].0) {
+            std::mem::swap(out, &mut s.sorted);
+            return;
+        }
+    }
+    out.sort_unstable();
+}
+
 fn gram(h: &[u64]) -> u64 {
     let mut x = 0x243F_6A88_85A3_08D3u64;
     for &t in h {
@@ -1156,6 +1218,52 @@ mod tests {
             with_hits += usize::from(!want.is_empty());
         }
         assert!(with_hits > 300, "{with_hits}");
+    }
+
+    /// The packed radix sort of positioned n-grams gives the order `sort_unstable` gives, also
+    /// when different values share their top 48 bits (in either order of position), where it
+    /// falls back to sorting the pairs; and the seed hits come out sorted by (diagonal, i).
+    #[test]
+    fn packed_sorts_match_the_pair_sorts() {
+        let mut state = 5u64;
+        let mut next = |k: u64| {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            crate::shingle::fmix64(state) % k
+        };
+        let mut s = SortScratch::default();
+        for round in 0..300u64 {
+            let n = next(400) as usize;
+            // A few top parts, low bits from a small or a full range: values repeat, and
+            // different values share their top 48 bits.
+            let tops: Vec<u64> = (0..1 + round % 40).map(|_| next(u64::MAX)).collect();
+            let mut v: Vec<(u64, u32)> = (0..n as u32)
+                .map(|i| {
+                    let top = tops[next(tops.len() as u64) as usize] & !0xFFFF;
+                    let low = if round % 3 == 0 {
+                        next(4)
+                    } else {
+                        next(0x1_0000)
+                    };
+                    (top | low, i)
+                })
+                .collect();
+            let mut want = v.clone();
+            want.sort_unstable();
+            sort_positioned(&mut v, &mut s);
+            assert_eq!(v, want, "round {round}");
+        }
+        let mut aligner = Aligner::new();
+        for round in 0..200u64 {
+            let alphabet = 2 + round % 7;
+            let a: Vec<u64> = (0..next(150)).map(|_| next(alphabet)).collect();
+            let b: Vec<u64> = (0..next(150)).map(|_| next(alphabet)).collect();
+            aligner.find_runs(&a, &b);
+            let key = |&(i, j): &(u32, u32)| (i64::from(i) - i64::from(j), i);
+            assert!(aligner.hits.is_sorted_by_key(key), "round {round}");
+            let mut grams = Vec::new();
+            sorted_grams(&a, &mut grams, &mut s);
+            assert!(grams.is_sorted());
+        }
     }
 
     #[test]

@@ -678,7 +678,7 @@ pub(crate) fn sort_spread(v: &mut [u64]) {
 }
 
 /// [`sort_spread`] with scratch buffers.
-fn sort_spread_with(v: &mut [u64], counts: &mut Vec<u32>, tmp: &mut Vec<u64>) {
+pub(crate) fn sort_spread_with(v: &mut [u64], counts: &mut Vec<u32>, tmp: &mut Vec<u64>) {
     let n = v.len();
     if n < 64 || n > u32::MAX as usize {
         v.sort_unstable();

@@ -342,12 +342,15 @@ impl Features {
     /// The kept elements of both sets, made on first use.
     fn kept_sets<'a>(&'a self, d: &'a Dropped) -> &'a (Vec<u64>, Vec<u64>) {
         d.kept.0.get_or_init(|| {
-            let kept = |m: Marked| -> Vec<u64> {
-                let mut v = Vec::new();
+            let kept = |m: Marked, n: usize| -> Vec<u64> {
+                let mut v = Vec::with_capacity(n);
                 marked_into(m, false, &mut v);
                 v
             };
-            (kept(self.marked_words()), kept(self.marked_skeleton()))
+            (
+                kept(self.marked_words(), d.kept_words),
+                kept(self.marked_skeleton(), d.kept_skeleton),
+            )
         })
     }
 
@@ -384,6 +387,7 @@ impl Features {
     /// Appends the dropped elements of `words`, then those of `skeleton` (each run sorted),
     /// less those `except` names.
     pub(crate) fn dropped_into(&self, except: Option<&Marks>, out: &mut Vec<u64>) {
+        out.reserve(self.words.len() + self.skeleton.len() - self.size());
         let Some(e) = except else {
             marked_into(self.marked_words(), true, out);
             marked_into(self.marked_skeleton(), true, out);
@@ -446,6 +450,7 @@ impl Features {
     /// The union of both sets (for signatures), written into `out`.
     pub(crate) fn union_into(&self, out: &mut Vec<u64>) {
         out.clear();
+        out.reserve(self.size());
         marked_into(self.marked_words(), false, out);
         marked_into(self.marked_skeleton(), false, out);
     }

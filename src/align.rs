@@ -1061,7 +1061,6 @@ fn push_edit(edits: &mut Vec<Edit>, a: &Tokens, b: &Tokens, ta: Range<usize>, tb
     });
 }
 
-/// Hash of a seed n-gram of token hashes.
 /// Scratch buffers for [`sorted_grams`] and the sort of seed hits.
 #[derive(Debug, Clone, Default)]
 struct SortScratch {
@@ -1113,6 +1112,7 @@ fn sort_positioned(out: &mut Vec<(u64, u32)>, s: &mut SortScratch) {
     out.sort_unstable();
 }
 
+/// Hash of a seed n-gram of token hashes.
 fn gram(h: &[u64]) -> u64 {
     let mut x = 0x243F_6A88_85A3_08D3u64;
     for &t in h {

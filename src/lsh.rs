@@ -388,7 +388,8 @@ pub(crate) fn counted_candidate_pairs(
 }
 
 /// One one-row band's entries and scratch bit sets over their keys' bins (the keys' top bits,
-/// 16 to 32 bins per document, so that few documents share a bin by chance).
+/// 16 to 32 bins per document up to four million documents, so that few share a bin by chance;
+/// 2^26 bins, 8 MiB a bit set, beyond).
 struct Bins {
     /// The band's entries: key << 32 | document.
     entries: Vec<u64>,
@@ -400,7 +401,7 @@ struct Bins {
 impl Bins {
     /// Bins for bands of up to `docs` entries.
     fn new(docs: usize) -> Bins {
-        let log2 = (usize::BITS - docs.leading_zeros() + 4).clamp(10, 30);
+        let log2 = (usize::BITS - docs.leading_zeros() + 4).clamp(10, 26);
         let words = (1usize << log2) / 64;
         Bins {
             entries: Vec::new(),

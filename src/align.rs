@@ -56,7 +56,7 @@
 //! ```
 
 use crate::normalize::Tokenizer;
-use crate::shingle::sort_spread_with;
+use crate::shingle::{packed_order, POSITION_MASK};
 use std::ops::Range;
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -1064,51 +1064,39 @@ fn push_edit(edits: &mut Vec<Edit>, a: &Tokens, b: &Tokens, ta: Range<usize>, tb
 /// Scratch buffers for [`sorted_grams`] and the sort of seed hits.
 #[derive(Debug, Clone, Default)]
 struct SortScratch {
+    values: Vec<u64>,
     keys: Vec<u64>,
     counts: Vec<u32>,
     tmp: Vec<u64>,
-    sorted: Vec<(u64, u32)>,
 }
-
-/// Bits of a packed n-gram key that hold its position (see [`sorted_grams`]).
-const GRAM_POSITION_BITS: u32 = 16;
 
 /// The seed n-grams of `h` with their positions, sorted as `sort_unstable` sorts the pairs (by
-/// n-gram, then position), into `out`. Up to 2^16 n-grams are sorted as one word each, the
-/// n-gram's top 48 bits and the position, by the radix sort [`sort_spread_with`] (n-gram
-/// hashes are evenly spread); two different n-grams that share their top 48 bits may then come
-/// out of order, which a check finds, and the pairs are sorted instead.
+/// n-gram, then position), into `out`.
 fn sorted_grams(h: &[u64], out: &mut Vec<(u64, u32)>, s: &mut SortScratch) {
-    out.clear();
-    out.extend(
-        h.windows(SEED_LEN)
-            .enumerate()
-            .map(|(i, w)| (gram(w), i as u32)),
-    );
-    sort_positioned(out, s);
+    let mut values = std::mem::take(&mut s.values);
+    values.clear();
+    values.extend(h.windows(SEED_LEN).map(gram));
+    sort_positioned(&values, out, s);
+    s.values = values;
 }
 
-/// Sorts `out`, pairs (value, position) with position `k` at index `k`, as `sort_unstable`
-/// would (see [`sorted_grams`]).
-fn sort_positioned(out: &mut Vec<(u64, u32)>, s: &mut SortScratch) {
-    if out.len() <= 1 << GRAM_POSITION_BITS {
-        let mask = (1u64 << GRAM_POSITION_BITS) - 1;
-        s.keys.clear();
-        s.keys
-            .extend(out.iter().map(|&(g, i)| g & !mask | u64::from(i)));
-        sort_spread_with(&mut s.keys, &mut s.counts, &mut s.tmp);
-        // `out` is in position order: each key's pair is at its position.
-        s.sorted.clear();
-        s.sorted.extend(
-            s.keys
-                .iter()
-                .filter_map(|&k| out.get((k & mask) as usize).copied()),
-        );
-        if s.sorted.len() == out.len() && s.sorted.windows(2).all(|w| w[0].0 <= w[1].0) {
-            std::mem::swap(out, &mut s.sorted);
+/// The pairs (`values[k]`, k), sorted as `sort_unstable` sorts them, into `out`: by
+/// [`packed_order`] (n-gram hashes are evenly spread), the values read back by position and
+/// checked; when two different values sharing their top bits came out of order, or there are
+/// too many, the pairs are sorted instead.
+fn sort_positioned(values: &[u64], out: &mut Vec<(u64, u32)>, s: &mut SortScratch) {
+    out.clear();
+    if packed_order(values, &mut s.keys, &mut s.counts, &mut s.tmp) {
+        out.extend(s.keys.iter().filter_map(|&k| {
+            let i = (k & POSITION_MASK) as usize;
+            Some((*values.get(i)?, i as u32))
+        }));
+        if out.len() == values.len() && out.windows(2).all(|w| w[0].0 <= w[1].0) {
             return;
         }
+        out.clear();
     }
+    out.extend(values.iter().enumerate().map(|(i, &g)| (g, i as u32)));
     out.sort_unstable();
 }
 
@@ -1191,15 +1179,20 @@ mod tests {
         hits
     }
 
+    /// A seeded sequence of numbers below the bound asked for.
+    fn below(seed: u64) -> impl FnMut(u64) -> u64 {
+        let mut state = seed;
+        move |k| {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            crate::shingle::fmix64(state) % k
+        }
+    }
+
     #[test]
     fn seed_hits_match_a_search_per_n_gram() {
         // Token streams over small alphabets, so n-grams repeat (some more than
         // MAX_SEED_REPEATS times).
-        let mut state = 3u64;
-        let mut next = |k: u64| {
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            crate::shingle::fmix64(state) % k
-        };
+        let mut next = below(3);
         let mut aligner = Aligner::new();
         let mut with_hits = 0;
         for round in 0..400u64 {
@@ -1225,11 +1218,7 @@ mod tests {
     /// falls back to sorting the pairs; and the seed hits come out sorted by (diagonal, i).
     #[test]
     fn packed_sorts_match_the_pair_sorts() {
-        let mut state = 5u64;
-        let mut next = |k: u64| {
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            crate::shingle::fmix64(state) % k
-        };
+        let mut next = below(5);
         let mut s = SortScratch::default();
         for round in 0..300u64 {
             let n = next(400) as usize;
@@ -1249,7 +1238,8 @@ mod tests {
                 .collect();
             let mut want = v.clone();
             want.sort_unstable();
-            sort_positioned(&mut v, &mut s);
+            let values: Vec<u64> = v.iter().map(|p| p.0).collect();
+            sort_positioned(&values, &mut v, &mut s);
             assert_eq!(v, want, "round {round}");
         }
         let mut aligner = Aligner::new();

@@ -420,9 +420,9 @@ impl Bins {
         let bin = |e: u64| (e >> shift) as usize;
         let (once, twice) = (&mut self.once, &mut self.twice);
         once.fill(0);
-        twice.fill(0);
         let marked = match touching {
             None => {
+                twice.fill(0);
                 for &e in &self.entries {
                     let b = bin(e);
                     if let (Some(o), Some(t)) = (once.get_mut(b / 64), twice.get_mut(b / 64)) {

@@ -678,7 +678,7 @@ pub(crate) fn sort_spread(v: &mut [u64]) {
 }
 
 /// [`sort_spread`] with scratch buffers.
-pub(crate) fn sort_spread_with(v: &mut [u64], counts: &mut Vec<u32>, tmp: &mut Vec<u64>) {
+fn sort_spread_with(v: &mut [u64], counts: &mut Vec<u32>, tmp: &mut Vec<u64>) {
     let n = v.len();
     if n < 64 || n > u32::MAX as usize {
         v.sort_unstable();
@@ -745,36 +745,58 @@ pub(crate) fn spread32(mut h: u32) -> u32 {
     h ^ (h >> 16)
 }
 
-/// Positions that fit beside a hash's top bits in one word (see [`packed_ranks`]).
+/// Positions that fit beside a hash's top bits in one word (see [`packed_order`]).
 const POSITION_BITS: u32 = 16;
 
-/// [`ranked_set_into`] for at most `2^POSITION_BITS` inputs, sorting one word per input: the
-/// hash's top bits with the position in place of its low bits (half the data of sorting (hash,
-/// position) pairs). The full hash is read back by position. Two different hashes that share
-/// their top bits (about one document in a billion) may come out of order; then this returns
-/// false, having checked, and the caller sorts the pairs instead.
+/// The low bits of a [`packed_order`] word: the position.
+pub(crate) const POSITION_MASK: u64 = (1 << POSITION_BITS) - 1;
+
+/// The positions of `src` (evenly spread hashes) in order of their values' top bits, into
+/// `packed`: one word per input, the value's top bits with the position in place of its low
+/// bits ([`POSITION_MASK`]), radix-sorted by [`sort_spread_with`] (half the data of sorting
+/// (value, position) pairs). Two different values that share their top bits come out in order of
+/// position, which may not be the order of the values: callers read the values back by position
+/// and check. False, with nothing sorted, for more than `2^16` inputs.
+pub(crate) fn packed_order(
+    src: &[u64],
+    packed: &mut Vec<u64>,
+    counts: &mut Vec<u32>,
+    tmp: &mut Vec<u64>,
+) -> bool {
+    if src.len() > 1 << POSITION_BITS {
+        return false;
+    }
+    packed.clear();
+    packed.extend(
+        src.iter()
+            .enumerate()
+            .map(|(i, &h)| h & !POSITION_MASK | i as u64),
+    );
+    sort_spread_with(packed, counts, tmp);
+    true
+}
+
+/// [`ranked_set_into`] for at most `2^16` inputs, by [`packed_order`]: the full hash is read
+/// back by position. Two different hashes that share their top bits (about one document in a
+/// billion) may come out of order; then this returns false, having checked, and the caller sorts
+/// the pairs instead.
 fn packed_ranks(
     src: &[u64],
     out: &mut Vec<u64>,
     ranks: &mut [u32],
     scratch: &mut RankScratch,
 ) -> bool {
-    let low_mask = (1u64 << POSITION_BITS) - 1;
     let RankScratch {
         counts,
         packed,
         packed_tmp,
         ..
     } = scratch;
-    packed.clear();
-    packed.extend(
-        src.iter()
-            .enumerate()
-            .map(|(i, &h)| h & !low_mask | i as u64),
-    );
-    sort_spread_with(packed, counts, packed_tmp);
+    if !packed_order(src, packed, counts, packed_tmp) {
+        return false;
+    }
     for &key in packed.iter() {
-        let i = (key & low_mask) as usize;
+        let i = (key & POSITION_MASK) as usize;
         let (Some(&h), Some(rank)) = (src.get(i), ranks.get_mut(i)) else {
             return false;
         };
@@ -814,7 +836,7 @@ pub(crate) fn ranked_set_into(
     out.clear();
     ranks.clear();
     ranks.resize(src.len(), 0);
-    if src.len() <= 1 << POSITION_BITS && packed_ranks(src, out, ranks, scratch) {
+    if packed_ranks(src, out, ranks, scratch) {
         return;
     }
     out.clear();

@@ -3,7 +3,8 @@
 //! Site headers, newsletter sign-ups, cookie notices and copyright lines recur verbatim in many
 //! unrelated documents, so their shingles have a high *document frequency* (DF). [`DfCounter`] counts
 //! the DF of every shingle in a fixed-size count-min sketch (Cormode & Muthukrishnan 2005): 4 rows of
-//! 2^20 saturating 16-bit counters (8 MiB), whatever the corpus size. A count-min sketch never
+//! 2^20 saturating 16-bit counters (8 MiB), whatever the corpus size, or 8-bit ones (4 MiB) for a
+//! counter only ever asked about limits up to 255 ([`DfCounter::narrow`]). A count-min sketch never
 //! undercounts; it overcounts by about (total shingle occurrences) / 2^20, far below the boilerplate
 //! limit at any corpus size, since the limit grows with the corpus (see
 //! [`Config::boilerplate_limit`](crate::Config::boilerplate_limit)).
@@ -27,20 +28,177 @@ const WIDTH: usize = 1 << WIDTH_BITS;
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct DfCounter {
-    counts: Vec<u16>,
+    counts: Counts,
     docs: usize,
 }
 
+/// The counters, row after row: 16-bit, or 8-bit for a [`DfCounter::narrow`] one. Empty until
+/// the first count.
+#[derive(Debug, Clone, PartialEq)]
+enum Counts {
+    Wide(Vec<u16>),
+    Narrow(Vec<u8>),
+}
+
+impl Default for Counts {
+    fn default() -> Self {
+        Counts::Wide(Vec::new())
+    }
+}
+
+/// A saturating counter cell.
+trait Cell: Copy + Default + Ord + Send + Sync + TryFrom<usize> + Into<usize> {
+    /// One more, unless full.
+    fn bump(&mut self);
+    /// The sum, or full.
+    fn plus(self, other: Self) -> Self;
+}
+
+impl Cell for u16 {
+    #[inline]
+    fn bump(&mut self) {
+        *self = self.saturating_add(1);
+    }
+    #[inline]
+    fn plus(self, other: Self) -> Self {
+        self.saturating_add(other)
+    }
+}
+
+impl Cell for u8 {
+    #[inline]
+    fn bump(&mut self) {
+        *self = self.saturating_add(1);
+    }
+    #[inline]
+    fn plus(self, other: Self) -> Self {
+        self.saturating_add(other)
+    }
+}
+
+/// Applies a generic body to whichever counters `$counts` holds, as `$c`.
+macro_rules! with_counts {
+    ($counts:expr, $c:ident => $body:expr) => {
+        match $counts {
+            Counts::Wide($c) => $body,
+            Counts::Narrow($c) => $body,
+        }
+    };
+}
+
+impl Counts {
+    fn is_empty(&self) -> bool {
+        with_counts!(self, c => c.is_empty())
+    }
+
+    /// Takes the counters' memory (all zero) if not done yet.
+    fn ensure(&mut self) {
+        with_counts!(self, c => if c.is_empty() {
+            *c = vec![Default::default(); ROWS * WIDTH];
+        })
+    }
+
+    /// Counter `i` (row-major).
+    #[inline]
+    fn get(&self, i: usize) -> usize {
+        with_counts!(self, c => c[i].into())
+    }
+}
+
+/// `a[i] += b[i]` (converted by `wide`), saturating.
+fn add_saturating<A: Cell, B: Copy>(a: &mut [A], b: &[B], wide: impl Fn(B) -> A) {
+    for (a, &b) in a.iter_mut().zip(b) {
+        *a = a.plus(wide(b));
+    }
+}
+
+/// Bit `i` of `bits`: whether counter `i` of `counts` is at least `n` (64 counters a word).
+fn fill_at_least<C: Cell>(bits: &mut [u64], counts: &[C], n: usize) {
+    // Cells saturate: a larger `n` is reached by none.
+    let Ok(n) = C::try_from(n) else {
+        return;
+    };
+    for (word, counts) in bits.iter_mut().zip(counts.chunks_exact(64)) {
+        // Byte flags first (a plain compare the compiler vectorizes), then packed eight to a
+        // byte by one multiply each.
+        let mut flags = [0u8; 64];
+        for (f, &c) in flags.iter_mut().zip(counts) {
+            *f = u8::from(c >= n);
+        }
+        let mut w = 0u64;
+        for (k, eight) in flags.chunks_exact(8).enumerate() {
+            let b = u64::from_le_bytes(eight.try_into().unwrap_or_default());
+            w |= (b.wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * k);
+        }
+        *word = w;
+    }
+}
+
+/// Counts `sets` into rows `2 * pair` and `2 * pair + 1`, `counts` (the two rows).
+fn fill_pair<C: Cell, S: AsRef<[u64]>>(pair: usize, counts: &mut [C], sets: &[S]) {
+    // Rows 2k and 2k + 1 take the two halves of one hash (see `slot`): filled together, one
+    // hash serves both.
+    let (low, high) = counts.split_at_mut(WIDTH);
+    for set in sets {
+        for &h in set.as_ref() {
+            let [x, y] = pair_slots(h, pair);
+            low[x].bump();
+            high[y].bump();
+        }
+    }
+}
+
 impl DfCounter {
-    /// An empty counter (memory is taken at the first [`DfCounter::add_set`]).
+    /// An empty counter of 16-bit cells, exact up to 65,535 (memory is taken at the first
+    /// [`DfCounter::add_set`]).
     ///
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(wirecopy::boilerplate::DfCounter::new().estimate(9), 0);
+    /// let df = wirecopy::boilerplate::DfCounter::new();
+    /// assert_eq!((df.estimate(9), df.saturation()), (0, 65_535));
     /// ```
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty counter of 8-bit cells: half the memory (4 MiB), and counting a corpus takes
+    /// about a fifth less time (two rows fit in one core's 2 MiB L2 cache), but its cells stop
+    /// at 255, so it answers [`DfCounter::at_least`] only for limits up to 255 (a larger one is
+    /// reached by none, as 65,536 is by [`DfCounter::new`]'s). A [`Detector`](crate::Detector)
+    /// counts with one while its boilerplate limit stays at most 255, and recounts with
+    /// 16-bit cells once the collection grows past that.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wirecopy::boilerplate::DfCounter;
+    /// let mut df = DfCounter::narrow();
+    /// for _ in 0..300 {
+    ///     df.add_set(&[4]);
+    /// }
+    /// assert_eq!((df.estimate(4), df.saturation()), (255, 255));
+    /// assert!(df.at_least(4, 255) && !df.at_least(4, 256));
+    /// ```
+    pub fn narrow() -> Self {
+        DfCounter {
+            counts: Counts::Narrow(Vec::new()),
+            docs: 0,
+        }
+    }
+
+    /// The largest count a cell holds (255 or 65,535): [`DfCounter::at_least`] is exact up to it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(wirecopy::boilerplate::DfCounter::narrow().saturation(), 255);
+    /// ```
+    pub fn saturation(&self) -> usize {
+        match self.counts {
+            Counts::Wide(_) => usize::from(u16::MAX),
+            Counts::Narrow(_) => usize::from(u8::MAX),
+        }
     }
 
     /// Counts one document's shingle *set* (each element once).
@@ -53,15 +211,14 @@ impl DfCounter {
     /// assert_eq!(df.documents(), 1);
     /// ```
     pub fn add_set(&mut self, set: &[u64]) {
-        if self.counts.is_empty() {
-            self.counts = vec![0; ROWS * WIDTH];
-        }
-        for &h in set {
-            for (row, slot) in slots(h).into_iter().enumerate() {
-                let c = &mut self.counts[row * WIDTH + slot];
-                *c = c.saturating_add(1);
+        self.counts.ensure();
+        with_counts!(&mut self.counts, counts => {
+            for &h in set {
+                for (row, slot) in slots(h).into_iter().enumerate() {
+                    counts[row * WIDTH + slot].bump();
+                }
             }
-        }
+        });
         self.docs += 1;
     }
 
@@ -81,42 +238,25 @@ impl DfCounter {
     pub fn at_least_filter(&self, n: usize) -> AtLeast {
         // Row by row (side by side with the `parallel` feature), 64 counters to a word.
         let mut rows = vec![0u64; ROWS * WIDTH / 64];
-        // Counters saturate at `u16::MAX`: a larger `n` is reached by none.
-        let n16 = u16::try_from(n).ok();
-        let fill = |(bits, counts): (&mut [u64], &[u16])| {
-            let Some(n) = n16 else {
-                return;
-            };
-            for (word, counts) in bits.iter_mut().zip(counts.chunks_exact(64)) {
-                // Byte flags first (a plain compare the compiler vectorizes), then packed eight
-                // to a byte by one multiply each.
-                let mut flags = [0u8; 64];
-                for (f, &c) in flags.iter_mut().zip(counts) {
-                    *f = u8::from(c >= n);
-                }
-                let mut w = 0u64;
-                for (k, eight) in flags.chunks_exact(8).enumerate() {
-                    let b = u64::from_le_bytes(eight.try_into().unwrap_or_default());
-                    w |= (b.wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * k);
-                }
-                *word = w;
-            }
-        };
         if self.counts.is_empty() {
             // Nothing counted: only 0 is reached.
             if n == 0 {
                 rows.fill(!0);
             }
         } else {
-            let pairs = rows.chunks_mut(WIDTH / 64).zip(self.counts.chunks(WIDTH));
-            #[cfg(feature = "parallel")]
-            {
-                use rayon::prelude::*;
-                let pairs: Vec<_> = pairs.collect();
-                pairs.into_par_iter().for_each(fill);
-            }
-            #[cfg(not(feature = "parallel"))]
-            pairs.for_each(fill);
+            with_counts!(&self.counts, counts => {
+                let pairs = rows.chunks_mut(WIDTH / 64).zip(counts.chunks(WIDTH));
+                #[cfg(feature = "parallel")]
+                {
+                    use rayon::prelude::*;
+                    let pairs: Vec<_> = pairs.collect();
+                    pairs
+                        .into_par_iter()
+                        .for_each(|(bits, counts)| fill_at_least(bits, counts, n));
+                }
+                #[cfg(not(feature = "parallel"))]
+                pairs.for_each(|(bits, counts)| fill_at_least(bits, counts, n));
+            });
         }
         AtLeast { rows }
     }
@@ -133,37 +273,27 @@ impl DfCounter {
     /// assert_eq!((df.estimate(2), df.estimate(1), df.documents()), (2, 1, 2));
     /// ```
     pub fn add_sets<S: AsRef<[u64]> + Sync>(&mut self, sets: &[S]) {
-        if self.counts.is_empty() {
-            self.counts = vec![0; ROWS * WIDTH];
-        }
-        // Rows 2k and 2k + 1 take the two halves of one hash (see `slot`): filled together, one
-        // hash serves both.
-        let fill = |(pair, counts): (usize, &mut [u16])| {
-            let (low, high) = counts.split_at_mut(WIDTH);
-            for set in sets {
-                for &h in set.as_ref() {
-                    let [x, y] = pair_slots(h, pair);
-                    let c = &mut low[x];
-                    *c = c.saturating_add(1);
-                    let c = &mut high[y];
-                    *c = c.saturating_add(1);
-                }
+        self.counts.ensure();
+        with_counts!(&mut self.counts, counts => {
+            #[cfg(feature = "parallel")]
+            {
+                use rayon::prelude::*;
+                counts
+                    .par_chunks_mut(2 * WIDTH)
+                    .enumerate()
+                    .for_each(|(pair, counts)| fill_pair(pair, counts, sets));
             }
-        };
-        #[cfg(feature = "parallel")]
-        {
-            use rayon::prelude::*;
-            self.counts
-                .par_chunks_mut(2 * WIDTH)
+            #[cfg(not(feature = "parallel"))]
+            counts
+                .chunks_mut(2 * WIDTH)
                 .enumerate()
-                .for_each(fill);
-        }
-        #[cfg(not(feature = "parallel"))]
-        self.counts.chunks_mut(2 * WIDTH).enumerate().for_each(fill);
+                .for_each(|(pair, counts)| fill_pair(pair, counts, sets));
+        });
         self.docs += sets.len();
     }
 
-    /// Merges another counter into this one (for parallel counting).
+    /// Merges another counter into this one (for parallel counting). The sum has 16-bit cells
+    /// when either has them (a [`DfCounter::narrow`] one's full cells count as 255).
     ///
     /// # Examples
     ///
@@ -179,11 +309,21 @@ impl DfCounter {
         if other.counts.is_empty() {
             return;
         }
-        if self.counts.is_empty() {
-            self.counts = vec![0; ROWS * WIDTH];
+        if let (Counts::Narrow(mine), Counts::Wide(_)) = (&self.counts, &other.counts) {
+            let wide = if mine.is_empty() {
+                Vec::new()
+            } else {
+                mine.iter().map(|&c| u16::from(c)).collect()
+            };
+            self.counts = Counts::Wide(wide);
         }
-        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
-            *a = a.saturating_add(*b);
+        self.counts.ensure();
+        match (&mut self.counts, &other.counts) {
+            (Counts::Wide(a), Counts::Wide(b)) => add_saturating(a, b, |c| c),
+            (Counts::Wide(a), Counts::Narrow(b)) => add_saturating(a, b, u16::from),
+            (Counts::Narrow(a), Counts::Narrow(b)) => add_saturating(a, b, |c| c),
+            // Widened above.
+            (Counts::Narrow(_), Counts::Wide(_)) => {}
         }
         self.docs += other.docs;
     }
@@ -199,7 +339,8 @@ impl DfCounter {
         self.docs
     }
 
-    /// The estimated number of documents containing `h` (never below the true count, up to 65535).
+    /// The estimated number of documents containing `h` (never below the true count, up to
+    /// [`DfCounter::saturation`]).
     ///
     /// # Examples
     ///
@@ -215,9 +356,9 @@ impl DfCounter {
         slots(h)
             .into_iter()
             .enumerate()
-            .map(|(row, slot)| self.counts[row * WIDTH + slot])
+            .map(|(row, slot)| self.counts.get(row * WIDTH + slot))
             .min()
-            .map_or(0, usize::from)
+            .unwrap_or(0)
     }
 
     /// True when `h`'s [`DfCounter::estimate`] is at least `n`, reading counters only until one
@@ -239,7 +380,7 @@ impl DfCounter {
         if self.counts.is_empty() {
             return false;
         }
-        all_rows(h, |i| usize::from(self.counts[i]) >= n)
+        all_rows(h, |i| self.counts.get(i) >= n)
     }
 }
 
@@ -340,39 +481,84 @@ mod tests {
 
     #[test]
     fn never_undercounts() {
-        let mut df = DfCounter::new();
-        let mut truth = std::collections::HashMap::new();
-        for d in 0..300u64 {
-            let set: Vec<u64> = (0..200).map(|i| fmix64(i * 7 + d % 13)).collect();
-            for &h in &set {
-                *truth.entry(h).or_insert(0usize) += 1;
+        for mut df in [DfCounter::new(), DfCounter::narrow()] {
+            let sat = df.saturation();
+            let mut truth = std::collections::HashMap::new();
+            for d in 0..300u64 {
+                let set: Vec<u64> = (0..200).map(|i| fmix64(i * 7 + d % 13)).collect();
+                for &h in &set {
+                    *truth.entry(h).or_insert(0usize) += 1;
+                }
+                df.add_set(&set);
             }
-            df.add_set(&set);
-        }
-        let filters: Vec<_> = [0, 1, 2, 3, 4, 70_000]
-            .map(|m| (m, df.at_least_filter(m)))
-            .into_iter()
-            .collect();
-        // Every counter's bit, against the counter.
-        for (m, filter) in &filters {
-            for (i, &c) in df.counts.iter().enumerate() {
-                let set = filter.rows[i / 64] >> (i % 64) & 1 == 1;
-                assert_eq!(set, usize::from(c) >= *m, "counter {i}, {m}");
-            }
-        }
-        for (h, n) in truth {
-            let e = df.estimate(h);
-            assert!(e >= n && e <= n + 2, "{e} vs {n}");
-            for m in [0, 1, e, e + 1, 70_000] {
-                assert_eq!(df.at_least(h, m), e >= m, "{h} {m}");
-            }
+            let filters: Vec<_> = [0, 1, 2, 3, 4, 255, 256, 70_000]
+                .map(|m| (m, df.at_least_filter(m)))
+                .into_iter()
+                .collect();
+            // Every counter's bit, against the counter.
             for (m, filter) in &filters {
-                assert_eq!(filter.contains(h), e >= *m, "{h} {m}");
+                for i in 0..ROWS * WIDTH {
+                    let set = filter.rows[i / 64] >> (i % 64) & 1 == 1;
+                    assert_eq!(set, df.counts.get(i) >= *m, "counter {i}, {m}");
+                }
+            }
+            for (h, n) in truth {
+                let e = df.estimate(h);
+                assert!(e >= n.min(sat) && e <= (n + 2).min(sat), "{e} vs {n}");
+                for m in [0, 1, e, e + 1, 70_000] {
+                    assert_eq!(df.at_least(h, m), e >= m, "{h} {m}");
+                }
+                for (m, filter) in &filters {
+                    assert_eq!(filter.contains(h), e >= *m, "{h} {m}");
+                }
             }
         }
-        assert!(DfCounter::new().at_least(1, 0) && !DfCounter::new().at_least(1, 1));
-        assert!(DfCounter::new().at_least_filter(0).contains(1));
-        assert!(!DfCounter::new().at_least_filter(1).contains(1));
+        for df in [DfCounter::new(), DfCounter::narrow()] {
+            assert!(df.at_least(1, 0) && !df.at_least(1, 1));
+            assert!(df.at_least_filter(0).contains(1));
+            assert!(!df.at_least_filter(1).contains(1));
+        }
+    }
+
+    #[test]
+    fn narrow_counters_answer_as_wide_ones_up_to_255() {
+        // Shingles in up to 400 of 400 sets, so that some pass 255.
+        let sets: Vec<Vec<u64>> = (0..400u64)
+            .map(|d| (0..(d % 41) * 9).map(|i| fmix64(i % 300 + d % 3)).collect())
+            .collect();
+        let (mut wide, mut narrow) = (DfCounter::new(), DfCounter::narrow());
+        wide.add_sets(&sets);
+        narrow.add_sets(&sets[..150]);
+        for s in &sets[150..] {
+            narrow.add_set(s);
+        }
+        assert!((0..400).any(|h| wide.estimate(fmix64(h)) > 255));
+        for n in [1, 2, 10, 100, 254, 255, 256, 1000] {
+            let (fw, fn_) = (wide.at_least_filter(n), narrow.at_least_filter(n));
+            for h in (0..400).map(fmix64) {
+                let want = wide.at_least(h, n) && n <= 255;
+                assert_eq!(narrow.at_least(h, n), want, "{h} {n}");
+                assert_eq!(fn_.contains(h), want, "{h} {n}");
+                assert_eq!(fw.contains(h), wide.at_least(h, n), "{h} {n}");
+                assert_eq!(narrow.estimate(h), wide.estimate(h).min(255));
+            }
+        }
+        // Merged: 16-bit cells when either has them; a narrow one's full cells count as 255.
+        let mut sum = narrow.clone();
+        sum.merge(&wide);
+        assert_eq!(sum.saturation(), 65_535);
+        let mut other = wide.clone();
+        other.merge(&narrow);
+        assert_eq!(sum.counts, other.counts);
+        let mut twice = narrow.clone();
+        twice.merge(&narrow);
+        assert_eq!(twice.saturation(), 255);
+        for h in (0..400).map(fmix64) {
+            let (n, w) = (narrow.estimate(h), wide.estimate(h));
+            assert_eq!(sum.estimate(h), n + w);
+            assert_eq!(twice.estimate(h), (2 * n).min(255));
+        }
+        assert_eq!(sum.documents(), 800);
     }
 
     #[test]
@@ -411,15 +597,17 @@ mod tests {
         let sets: Vec<Vec<u64>> = (0..500u64)
             .map(|d| (0..(d % 37) * 5).map(|i| fmix64(i % 90 + d % 7)).collect())
             .collect();
-        let mut one = DfCounter::new();
-        for s in &sets {
-            one.add_set(s);
+        for new in [DfCounter::new, DfCounter::narrow] {
+            let mut one = new();
+            for s in &sets {
+                one.add_set(s);
+            }
+            let mut batch = new();
+            batch.add_sets(&sets[..200]);
+            batch.add_sets(&sets[200..]);
+            assert_eq!(one.counts, batch.counts);
+            assert_eq!(one.documents(), batch.documents());
         }
-        let mut batch = DfCounter::new();
-        batch.add_sets(&sets[..200]);
-        batch.add_sets(&sets[200..]);
-        assert_eq!(one.counts, batch.counts);
-        assert_eq!(one.documents(), batch.documents());
         for h in 0..100 {
             assert_eq!(slots(h), [0, 1, 2, 3].map(|row| slot(h, row)));
         }

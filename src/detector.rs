@@ -11,6 +11,17 @@ use crate::minhash::{Signature, Sketcher};
 use crate::shingle::sort_spread;
 use std::sync::{Arc, OnceLock};
 
+/// An empty document-frequency counter for limits up to `limit` at first: 8-bit cells while
+/// they hold it (see [`Detector::widen_counter`]).
+fn counter_for(limit: usize) -> DfCounter {
+    let narrow = DfCounter::narrow();
+    if limit <= narrow.saturation() {
+        narrow
+    } else {
+        DfCounter::new()
+    }
+}
+
 /// A document's number in a [`Detector`]: its insertion order, from 0.
 pub type DocId = u32;
 
@@ -198,7 +209,7 @@ impl Detector {
             extractor: FeatureExtractor::new(&config),
             names: Vec::new(),
             features: Vec::new(),
-            df: DfCounter::new(),
+            df: counter_for(config.boilerplate_limit(0)),
             built: OnceLock::new(),
         })
     }
@@ -277,12 +288,31 @@ impl Detector {
         for ((name, _), f) in docs.into_iter().zip(feats) {
             self.push_counted(name, f);
         }
+        self.widen_counter();
     }
 
     fn push(&mut self, name: String, f: Features) -> DocId {
         self.df.add_set(f.words());
         self.df.add_set(f.skeleton());
-        self.push_counted(name, f)
+        let id = self.push_counted(name, f);
+        self.widen_counter();
+        id
+    }
+
+    /// Recounts every document's shingles with 16-bit cells once the boilerplate limit has grown
+    /// past what the 8-bit ones hold (at the default fraction, beyond 127,500 documents).
+    fn widen_counter(&mut self) {
+        if self.config.boilerplate_limit(self.len()) <= self.df.saturation() {
+            return;
+        }
+        let sets: Vec<&[u64]> = self
+            .features
+            .iter()
+            .flat_map(|f| [f.words(), f.skeleton()])
+            .collect();
+        let mut wide = DfCounter::new();
+        wide.add_sets(&sets);
+        self.df = wide;
     }
 
     /// [`Detector::push`] of a document whose shingles are counted already.
@@ -1036,6 +1066,47 @@ mod tests {
             assert!(kept.words().len() < f.words().len());
             assert_eq!(kept.size(), kept.words().len() + kept.skeleton().len());
         }
+    }
+
+    #[test]
+    fn counter_is_recounted_wide_once_the_limit_passes_its_cells() {
+        // Limit max(2, 45% of the documents): 225 at 500 documents, 270 at 600 (past 255).
+        let config = Config::new().boilerplate(2, 0.45);
+        let mut d = Detector::new(config).unwrap();
+        let banner = "Sign up to our free newsletter and get the news every morning.";
+        let texts: Vec<String> = (0..600)
+            .map(|i| format!("{banner} {}", words(i, 30).join(" ")))
+            .collect();
+        d.extend(
+            texts[..500]
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (i.to_string(), t)),
+        );
+        assert_eq!(d.df.saturation(), 255);
+        for (i, t) in texts.iter().enumerate().skip(500) {
+            d.insert(i.to_string(), t);
+        }
+        assert_eq!((d.boilerplate_limit(), d.df.saturation()), (270, 65_535));
+        let mut fresh = DfCounter::new();
+        let mut fx = FeatureExtractor::new(&config);
+        let all: Vec<Features> = texts.iter().map(|t| fx.extract(t)).collect();
+        fresh.add_sets(
+            &all.iter()
+                .flat_map(|f| [f.words(), f.skeleton()])
+                .collect::<Vec<_>>(),
+        );
+        let banner = fx.extract(banner);
+        for &h in banner.words().iter().chain(all[7].words()) {
+            assert_eq!(d.df.estimate(h), fresh.estimate(h));
+        }
+        // The banner (in 600 documents, past what 8-bit cells hold) is boilerplate.
+        let kept = d.features(7).unwrap();
+        assert!(kept.words().iter().all(|h| !banner.words().contains(h)));
+        assert!(kept.words().len() < all[7].words().len());
+        // A limit past 255 from the start: 16-bit cells from the start.
+        let wide = Detector::new(Config::new().boilerplate(300, 0.0)).unwrap();
+        assert_eq!(wide.df.saturation(), 65_535);
     }
 
     #[test]

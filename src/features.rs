@@ -139,13 +139,6 @@ impl BodyLines {
         self.ends.clear();
         self.short_prefixes.clear();
     }
-
-    fn shrink_to_fit(&mut self) {
-        self.hashes.shrink_to_fit();
-        self.prefixes.shrink_to_fit();
-        self.ends.shrink_to_fit();
-        self.short_prefixes.shrink_to_fit();
-    }
 }
 
 /// The elements of a document's sets that boilerplate removal took (see [`Features::without`]).
@@ -244,13 +237,6 @@ impl Ranks {
         match self {
             Ranks::Narrow(v) => v.len(),
             Ranks::Wide(v) => v.len(),
-        }
-    }
-
-    fn shrink_to_fit(&mut self) {
-        match self {
-            Ranks::Narrow(v) => v.shrink_to_fit(),
-            Ranks::Wide(v) => v.shrink_to_fit(),
         }
     }
 
@@ -445,6 +431,27 @@ impl Features {
     /// ```
     pub fn is_empty(&self) -> bool {
         self.tokens == 0
+    }
+
+    /// A copy that shares nothing with these features, every vector at its exact size (no
+    /// spare capacity).
+    fn copied(&self) -> Features {
+        Features {
+            words: Arc::new(Vec::clone(&self.words)),
+            skeleton: Arc::new(Vec::clone(&self.skeleton)),
+            body: Arc::new(Vec::clone(&self.body)),
+            word_n: self.word_n,
+            word_seed: self.word_seed,
+            filtered: self.filtered,
+            dropped: self.dropped.as_deref().map(|d| Arc::new(d.clone())),
+            skeleton_spans: Arc::new(Vec::clone(&self.skeleton_spans)),
+            word_rank: Arc::new(Ranks::clone(&self.word_rank)),
+            span_rank: Arc::new(Ranks::clone(&self.span_rank)),
+            quoted: Arc::new(Vec::clone(&self.quoted)),
+            tokens: self.tokens,
+            covered: Cache::default(),
+            lines: Arc::new(BodyLines::clone(&self.lines)),
+        }
     }
 
     /// The union of both sets (for signatures), written into `out`.
@@ -679,6 +686,9 @@ pub struct FeatureExtractor {
     rank_buf: Vec<u32>,
     text_lines: Lines,
     view: Vec<u8>,
+    /// Features [`FeatureExtractor::extract`] builds in (their buffers grown once), then copies
+    /// out at their exact sizes.
+    built: Features,
 }
 
 impl FeatureExtractor {
@@ -706,6 +716,7 @@ impl FeatureExtractor {
             rank_buf: Vec::new(),
             text_lines: Lines::default(),
             view: Vec::new(),
+            built: Features::default(),
         }
     }
 
@@ -718,17 +729,12 @@ impl FeatureExtractor {
     /// assert!(fx.extract("").words().is_empty());
     /// ```
     pub fn extract(&mut self, text: &str) -> Features {
-        let mut f = Features::default();
-        self.extract_into(text, &mut f);
-        // Kept features hold no spare capacity (nothing else holds these new vectors yet).
-        Arc::make_mut(&mut f.words).shrink_to_fit();
-        Arc::make_mut(&mut f.skeleton).shrink_to_fit();
-        Arc::make_mut(&mut f.skeleton_spans).shrink_to_fit();
-        Arc::make_mut(&mut f.word_rank).shrink_to_fit();
-        Arc::make_mut(&mut f.span_rank).shrink_to_fit();
-        Arc::make_mut(&mut f.quoted).shrink_to_fit();
-        Arc::make_mut(&mut f.body).shrink_to_fit();
-        Arc::make_mut(&mut f.lines).shrink_to_fit();
+        // Built in buffers this extractor keeps, then copied out: each kept vector is allocated
+        // once at its size, instead of growing step by step in fresh memory and shrinking.
+        let mut built = std::mem::take(&mut self.built);
+        self.extract_into(text, &mut built);
+        let f = built.copied();
+        self.built = built;
         f
     }
 
@@ -3069,6 +3075,30 @@ mod tests {
         fx.extract_into(b, &mut reused);
         assert_eq!(reused, fx.extract(b));
         assert_eq!(g, fx.extract(a).without(drop, 1.0).unwrap());
+    }
+
+    #[test]
+    fn extracted_features_are_exact_sized_copies_sharing_nothing() {
+        let mut fx = FeatureExtractor::new(&Config::new());
+        let long = tagged(0..400, "w");
+        let short =
+            "The council voted on Tuesday to close the old harbour bridge to heavy lorries.";
+        let first = fx.extract(&long);
+        // The extractor's own buffers are now grown past the short text's needs.
+        let f = fx.extract(short);
+        let mut fresh = Features::default();
+        FeatureExtractor::new(&Config::new()).extract_into(short, &mut fresh);
+        assert_eq!(f, fresh);
+        assert_eq!(first, FeatureExtractor::new(&Config::new()).extract(&long));
+        assert_eq!(f.words.capacity(), f.words.len());
+        assert_eq!(f.skeleton.capacity(), f.skeleton.len());
+        assert_eq!(f.body.capacity(), f.body.len());
+        assert_eq!(f.skeleton_spans.capacity(), f.skeleton_spans.len());
+        assert_eq!(f.lines.hashes.capacity(), f.lines.hashes.len());
+        // Nothing is shared with the extractor: its next text leaves `f` alone.
+        assert_eq!(Arc::strong_count(&f.words), 1);
+        fx.extract(&long);
+        assert_eq!(f, fresh);
     }
 
     #[test]

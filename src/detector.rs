@@ -564,9 +564,7 @@ impl Detector {
                 !keep
             };
             let g = f.without_marked(boilerplate, marks.as_deref(), MAX_BOILERPLATE_SHARE);
-            let mut u = Vec::new();
-            g.as_ref().unwrap_or(f).union_into(&mut u);
-            let sig = sketcher.sketch(&u);
+            let sig = g.as_ref().unwrap_or(f).signature(&sketcher);
             ((g, sig), (spared.get(), frequent.get()))
         };
         let first: Option<Vec<First>> = first.map(|(b, removed)| {
@@ -659,9 +657,7 @@ impl Detector {
         let built = self.built();
         let f = FeatureExtractor::new(&self.config).extract(text);
         let f = built.filter(&self.df, &f).unwrap_or(f);
-        let mut u = Vec::new();
-        f.union_into(&mut u);
-        let sig = built.sketcher.sketch(&u);
+        let sig = f.signature(&built.sketcher);
         let index = built.index.get_or_init(|| {
             let mut index = LshIndex::new(self.config.lsh_params());
             for (i, s) in built.signatures.iter().enumerate() {
@@ -1169,8 +1165,7 @@ mod tests {
             let want = built.filter(&d.df, f);
             let want = want.unwrap_or_else(|| f.clone());
             assert_eq!(built.feat(&d.features, i as u32), &want, "{i}");
-            let mut u = Vec::new();
-            want.union_into(&mut u);
+            let u = [want.words(), want.skeleton()].concat();
             assert_eq!(built.signatures[i], built.sketcher.sketch(&u), "{i}");
         }
     }

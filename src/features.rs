@@ -454,12 +454,13 @@ impl Features {
         }
     }
 
-    /// The union of both sets (for signatures), written into `out`.
-    pub(crate) fn union_into(&self, out: &mut Vec<u64>) {
-        out.clear();
-        out.reserve(self.size());
-        marked_into(self.marked_words(), false, out);
-        marked_into(self.marked_skeleton(), false, out);
+    /// The signature of the kept elements of both sets, made in place.
+    pub(crate) fn signature(
+        &self,
+        sketcher: &crate::minhash::Sketcher,
+    ) -> crate::minhash::Signature {
+        let (w, s) = (self.marked_words(), self.marked_skeleton());
+        sketcher.sketch_masked([(w.set, w.dropped), (s.set, s.dropped)])
     }
 
     /// The hashes of the body lines, in order (none when the body is every line of a short text).
@@ -3029,9 +3030,10 @@ mod tests {
                 g.dropped_into(None, &mut gone);
                 assert!(gone.iter().all(|&h| drop(h)));
                 assert_eq!(gone.len(), f.size() - g.size());
-                let mut union = Vec::new();
-                g.union_into(&mut union);
-                assert_eq!(union, [g.words(), g.skeleton()].concat());
+                let sketcher =
+                    crate::minhash::Sketcher::new(crate::minhash::Algorithm::OnePermutation, 64, 5);
+                let union = [g.words(), g.skeleton()].concat();
+                assert_eq!(g.signature(&sketcher), sketcher.sketch(&union));
             }
             // Shared counts are those of the kept sets, and one side kept whole shares nothing
             // the other dropped.

@@ -416,6 +416,52 @@ impl Sketcher {
         }
     }
 
+    /// [`Sketcher::sketch`] of the union of `parts`, each a set whose elements whose bit is set
+    /// in its mask (bit i of word i / 64; no mask: none) are left out, without the union in
+    /// memory.
+    pub(crate) fn sketch_masked(&self, parts: [(&[u64], Option<&[u64]>); 2]) -> Signature {
+        let mut sig = self.empty_signature();
+        let values = &mut sig.values[..];
+        let mut any = false;
+        let (k, mix) = (values.len() as u64, self.a[0]);
+        let (a, b) = (&self.a[..], &self.b[..]);
+        let oph = self.params.algorithm == Algorithm::OnePermutation;
+        let mut update = |x: u64| {
+            if oph {
+                oph_update(values, k, mix, x);
+            } else {
+                classic_update(values, a, b, x);
+            }
+        };
+        for (set, mask) in parts {
+            let mask = mask.unwrap_or_default();
+            for (w, chunk) in set.chunks(64).enumerate() {
+                let out = mask.get(w).copied().unwrap_or(0);
+                if out == 0 {
+                    chunk.iter().for_each(|&x| update(x));
+                    any |= !chunk.is_empty();
+                    continue;
+                }
+                let mut keep = !out;
+                if chunk.len() < 64 {
+                    keep &= (1u64 << chunk.len()) - 1;
+                }
+                any |= keep != 0;
+                while keep != 0 {
+                    if let Some(&x) = chunk.get(keep.trailing_zeros() as usize) {
+                        update(x);
+                    }
+                    keep &= keep - 1;
+                }
+            }
+        }
+        if any && oph {
+            self.densify(values);
+        }
+        sig.empty = !any;
+        sig
+    }
+
     /// The signature of a text: the shingle hashes `shingler` produces, streamed into the sketch
     /// without building the shingle set.
     ///
@@ -750,6 +796,20 @@ mod tests {
                     let mut set = Vec::new();
                     sh.hashes_into(&t, &mut set);
                     assert_eq!(s.sketch_text(&mut sh, &t), s.sketch(&set), "{algo:?} {t:?}");
+                    // Split in two and masked: the kept elements' signature.
+                    let (x, y) = set.split_at(set.len() / 3);
+                    let masked = s.sketch_masked([(x, None), (y, Some(&[0b1011][..]))]);
+                    let kept: Vec<u64> = x
+                        .iter()
+                        .chain(
+                            y.iter()
+                                .enumerate()
+                                .filter(|(i, _)| ![0, 1, 3].contains(i))
+                                .map(|p| p.1),
+                        )
+                        .copied()
+                        .collect();
+                    assert_eq!(masked, s.sketch(&kept), "{algo:?} {t:?}");
                 }
             }
         }

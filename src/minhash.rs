@@ -416,9 +416,8 @@ impl Sketcher {
         }
     }
 
-    /// [`Sketcher::sketch`] of the union of `parts`, each a set whose elements whose bit is set
-    /// in its mask (bit i of word i / 64; no mask: none) are left out, without the union in
-    /// memory.
+    /// [`Sketcher::sketch`] of the union of `parts`, read in place: each part is a set and,
+    /// optionally, a mask of its elements to leave out (bit i, of word i / 64, for element i).
     pub(crate) fn sketch_masked(&self, parts: [(&[u64], Option<&[u64]>); 2]) -> Signature {
         let mut sig = self.empty_signature();
         let values = &mut sig.values[..];

@@ -54,27 +54,21 @@ trait Cell: Copy + Default + Ord + Send + Sync + TryFrom<usize> + Into<usize> {
     fn plus(self, other: Self) -> Self;
 }
 
-impl Cell for u16 {
-    #[inline]
-    fn bump(&mut self) {
-        *self = self.saturating_add(1);
-    }
-    #[inline]
-    fn plus(self, other: Self) -> Self {
-        self.saturating_add(other)
-    }
+macro_rules! saturating_cells {
+    ($($t:ty),*) => {$(
+        impl Cell for $t {
+            #[inline]
+            fn bump(&mut self) {
+                *self = self.saturating_add(1);
+            }
+            #[inline]
+            fn plus(self, other: Self) -> Self {
+                self.saturating_add(other)
+            }
+        }
+    )*};
 }
-
-impl Cell for u8 {
-    #[inline]
-    fn bump(&mut self) {
-        *self = self.saturating_add(1);
-    }
-    #[inline]
-    fn plus(self, other: Self) -> Self {
-        self.saturating_add(other)
-    }
-}
+saturating_cells!(u8, u16);
 
 /// Applies a generic body to whichever counters `$counts` holds, as `$c`.
 macro_rules! with_counts {
@@ -310,12 +304,7 @@ impl DfCounter {
             return;
         }
         if let (Counts::Narrow(mine), Counts::Wide(_)) = (&self.counts, &other.counts) {
-            let wide = if mine.is_empty() {
-                Vec::new()
-            } else {
-                mine.iter().map(|&c| u16::from(c)).collect()
-            };
-            self.counts = Counts::Wide(wide);
+            self.counts = Counts::Wide(mine.iter().map(|&c| u16::from(c)).collect());
         }
         self.counts.ensure();
         match (&mut self.counts, &other.counts) {

@@ -11,17 +11,6 @@ use crate::minhash::{Signature, Sketcher};
 use crate::shingle::sort_spread;
 use std::sync::{Arc, OnceLock};
 
-/// An empty document-frequency counter for limits up to `limit` at first: 8-bit cells while
-/// they hold it (see [`Detector::widen_counter`]).
-fn counter_for(limit: usize) -> DfCounter {
-    let narrow = DfCounter::narrow();
-    if limit <= narrow.saturation() {
-        narrow
-    } else {
-        DfCounter::new()
-    }
-}
-
 /// A document's number in a [`Detector`]: its insertion order, from 0.
 pub type DocId = u32;
 
@@ -204,14 +193,17 @@ impl Detector {
     /// ```
     pub fn new(config: Config) -> Result<Self, ConfigError> {
         config.validate()?;
-        Ok(Detector {
+        let mut d = Detector {
             config,
             extractor: FeatureExtractor::new(&config),
             names: Vec::new(),
             features: Vec::new(),
-            df: counter_for(config.boilerplate_limit(0)),
+            df: DfCounter::narrow(),
             built: OnceLock::new(),
-        })
+        };
+        // 8-bit cells while they hold the limit (16-bit from the start when they never do).
+        d.widen_counter(0);
+        Ok(d)
     }
 
     /// The configuration.
@@ -276,7 +268,9 @@ impl Detector {
             let mut fx = FeatureExtractor::new(&config);
             docs.iter().map(|(_, t)| fx.extract(t.as_ref())).collect()
         };
-        // Document frequencies of the whole batch at once (the counter's rows side by side).
+        // Document frequencies of the whole batch at once (the counter's rows side by side), in
+        // 16-bit cells if the batch takes the limit past what 8-bit ones hold.
+        self.widen_counter(self.len() + feats.len());
         let sets: Vec<&[u64]> = feats
             .iter()
             .flat_map(|f| [f.words(), f.skeleton()])
@@ -288,21 +282,20 @@ impl Detector {
         for ((name, _), f) in docs.into_iter().zip(feats) {
             self.push_counted(name, f);
         }
-        self.widen_counter();
     }
 
     fn push(&mut self, name: String, f: Features) -> DocId {
+        self.widen_counter(self.len() + 1);
         self.df.add_set(f.words());
         self.df.add_set(f.skeleton());
-        let id = self.push_counted(name, f);
-        self.widen_counter();
-        id
+        self.push_counted(name, f)
     }
 
-    /// Recounts every document's shingles with 16-bit cells once the boilerplate limit has grown
-    /// past what the 8-bit ones hold (at the default fraction, beyond 127,500 documents).
-    fn widen_counter(&mut self) {
-        if self.config.boilerplate_limit(self.len()) <= self.df.saturation() {
+    /// Before counting up to `documents` documents: recounts the documents counted so far with
+    /// 16-bit cells when the boilerplate limit at `documents` passes what the counter's cells
+    /// hold (8-bit ones: at the default fraction, beyond 127,500 documents).
+    fn widen_counter(&mut self, documents: usize) {
+        if self.config.boilerplate_limit(documents) <= self.df.saturation() {
             return;
         }
         let sets: Vec<&[u64]> = self
@@ -311,7 +304,9 @@ impl Detector {
             .flat_map(|f| [f.words(), f.skeleton()])
             .collect();
         let mut wide = DfCounter::new();
-        wide.add_sets(&sets);
+        if !sets.is_empty() {
+            wide.add_sets(&sets);
+        }
         self.df = wide;
     }
 

@@ -459,8 +459,10 @@ impl Features {
         &self,
         sketcher: &crate::minhash::Sketcher,
     ) -> crate::minhash::Signature {
-        let (w, s) = (self.marked_words(), self.marked_skeleton());
-        sketcher.sketch_masked([(w.set, w.dropped), (s.set, s.dropped)])
+        sketcher.sketch_chunks(|f| {
+            marked_chunks(self.marked_words(), false, f);
+            marked_chunks(self.marked_skeleton(), false, f);
+        })
     }
 
     /// The hashes of the body lines, in order (none when the body is every line of a short text).
@@ -639,23 +641,36 @@ impl Features {
 
 /// Appends the elements of `m`'s set that are dropped (`dropped` true) or kept (false).
 fn marked_into(m: Marked, dropped: bool, out: &mut Vec<u64>) {
-    // Word by word of the mask: whole words at once, else one element per selected bit.
+    marked_chunks(m, dropped, &mut |chunk| out.extend_from_slice(chunk));
+}
+
+/// Hands `f` the elements of `m`'s set that are dropped (`dropped` true) or kept (false), in
+/// order, a slice at a time: word by word of the mask, a whole 64-element run of the set where
+/// it selects all of it, else the selected elements gathered.
+fn marked_chunks(m: Marked, dropped: bool, f: &mut dyn FnMut(&[u64])) {
     let mask = m.dropped.unwrap_or_default();
     let flip = if dropped { 0 } else { u64::MAX };
+    let mut picked = [0u64; 64];
     for (k, chunk) in m.set.chunks(64).enumerate() {
         let mut w = mask.get(k).copied().unwrap_or(0) ^ flip;
         if chunk.len() < 64 {
             w &= (1u64 << chunk.len()) - 1;
         }
         if w == u64::MAX {
-            out.extend_from_slice(chunk);
+            f(chunk);
             continue;
         }
+        let mut n = 0;
         while w != 0 {
-            if let Some(&h) = chunk.get(w.trailing_zeros() as usize) {
-                out.push(h);
+            let i = w.trailing_zeros() as usize;
+            if let (Some(&h), Some(p)) = (chunk.get(i), picked.get_mut(n)) {
+                *p = h;
+                n += 1;
             }
             w &= w - 1;
+        }
+        if n > 0 {
+            f(&picked[..n]);
         }
     }
 }

@@ -410,52 +410,22 @@ impl Sketcher {
         if set.is_empty() {
             return;
         }
-        match self.params.algorithm {
-            Algorithm::Classic => self.classic(set, values),
-            Algorithm::OnePermutation => self.oph(set, values),
-        }
+        self.absorb(set, values);
+        self.finish(values);
     }
 
-    /// [`Sketcher::sketch`] of the union of `parts`, read in place: each part is a set and,
-    /// optionally, a mask of its elements to leave out (bit i, of word i / 64, for element i).
-    pub(crate) fn sketch_masked(&self, parts: [(&[u64], Option<&[u64]>); 2]) -> Signature {
+    /// [`Sketcher::sketch`] of the set whose elements `feed` hands over a slice at a time (each
+    /// element once, in any order), without the set in memory.
+    pub(crate) fn sketch_chunks(&self, feed: impl FnOnce(&mut dyn FnMut(&[u64]))) -> Signature {
         let mut sig = self.empty_signature();
-        let values = &mut sig.values[..];
         let mut any = false;
-        let (k, mix) = (values.len() as u64, self.a[0]);
-        let (a, b) = (&self.a[..], &self.b[..]);
-        let oph = self.params.algorithm == Algorithm::OnePermutation;
-        let mut update = |x: u64| {
-            if oph {
-                oph_update(values, k, mix, x);
-            } else {
-                classic_update(values, a, b, x);
-            }
-        };
-        for (set, mask) in parts {
-            let mask = mask.unwrap_or_default();
-            for (w, chunk) in set.chunks(64).enumerate() {
-                let out = mask.get(w).copied().unwrap_or(0);
-                if out == 0 {
-                    chunk.iter().for_each(|&x| update(x));
-                    any |= !chunk.is_empty();
-                    continue;
-                }
-                let mut keep = !out;
-                if chunk.len() < 64 {
-                    keep &= (1u64 << chunk.len()) - 1;
-                }
-                any |= keep != 0;
-                while keep != 0 {
-                    if let Some(&x) = chunk.get(keep.trailing_zeros() as usize) {
-                        update(x);
-                    }
-                    keep &= keep - 1;
-                }
-            }
-        }
-        if any && oph {
-            self.densify(values);
+        let values = &mut sig.values[..];
+        feed(&mut |chunk: &[u64]| {
+            any |= !chunk.is_empty();
+            self.absorb(chunk, values);
+        });
+        if any {
+            self.finish(values);
         }
         sig.empty = !any;
         sig
@@ -608,20 +578,30 @@ impl Sketcher {
         }
     }
 
-    fn classic(&self, set: &[u64], values: &mut [u32]) {
-        let (a, b) = (&self.a[..], &self.b[..]);
-        for &x in set {
-            classic_update(values, a, b, x);
+    /// Lowers `values` by the elements of `set` (one-permutation bins are densified only by
+    /// [`Sketcher::finish`], once every element is in).
+    fn absorb(&self, set: &[u64], values: &mut [u32]) {
+        match self.params.algorithm {
+            Algorithm::Classic => {
+                let (a, b) = (&self.a[..], &self.b[..]);
+                for &x in set {
+                    classic_update(values, a, b, x);
+                }
+            }
+            Algorithm::OnePermutation => {
+                let (k, mix) = (values.len() as u64, self.a[0]);
+                for &x in set {
+                    oph_update(values, k, mix, x);
+                }
+            }
         }
     }
 
-    fn oph(&self, set: &[u64], values: &mut [u32]) {
-        let k = values.len() as u64;
-        let mix = self.a[0];
-        for &x in set {
-            oph_update(values, k, mix, x);
+    /// Completes the values of a non-empty set: one-permutation hashing densifies its empty bins.
+    fn finish(&self, values: &mut [u32]) {
+        if self.params.algorithm == Algorithm::OnePermutation {
+            self.densify(values);
         }
-        self.densify(values);
     }
 
     /// Optimal densification (Shrivastava 2017): an empty bin borrows from the first bin met on a
@@ -795,9 +775,16 @@ mod tests {
                     let mut set = Vec::new();
                     sh.hashes_into(&t, &mut set);
                     assert_eq!(s.sketch_text(&mut sh, &t), s.sketch(&set), "{algo:?} {t:?}");
-                    // Split in two and masked: the kept elements' signature.
+                    // Handed over in pieces, some left out: the kept elements' signature.
                     let (x, y) = set.split_at(set.len() / 3);
-                    let masked = s.sketch_masked([(x, None), (y, Some(&[0b1011][..]))]);
+                    let masked = s.sketch_chunks(|f| {
+                        f(x);
+                        for (i, e) in y.iter().enumerate() {
+                            if ![0, 1, 3].contains(&i) {
+                                f(std::slice::from_ref(e));
+                            }
+                        }
+                    });
                     let kept: Vec<u64> = x
                         .iter()
                         .chain(

@@ -240,16 +240,14 @@ impl DfCounter {
         } else {
             with_counts!(&self.counts, counts => {
                 let pairs = rows.chunks_mut(WIDTH / 64).zip(counts.chunks(WIDTH));
+                let fill = |(bits, counts)| fill_at_least(bits, counts, n);
                 #[cfg(feature = "parallel")]
                 {
                     use rayon::prelude::*;
-                    let pairs: Vec<_> = pairs.collect();
-                    pairs
-                        .into_par_iter()
-                        .for_each(|(bits, counts)| fill_at_least(bits, counts, n));
+                    pairs.collect::<Vec<_>>().into_par_iter().for_each(fill);
                 }
                 #[cfg(not(feature = "parallel"))]
-                pairs.for_each(|(bits, counts)| fill_at_least(bits, counts, n));
+                pairs.for_each(fill);
             });
         }
         AtLeast { rows }
@@ -269,19 +267,14 @@ impl DfCounter {
     pub fn add_sets<S: AsRef<[u64]> + Sync>(&mut self, sets: &[S]) {
         self.counts.ensure();
         with_counts!(&mut self.counts, counts => {
+            let fill = |(pair, counts)| fill_pair(pair, counts, sets);
             #[cfg(feature = "parallel")]
             {
                 use rayon::prelude::*;
-                counts
-                    .par_chunks_mut(2 * WIDTH)
-                    .enumerate()
-                    .for_each(|(pair, counts)| fill_pair(pair, counts, sets));
+                counts.par_chunks_mut(2 * WIDTH).enumerate().for_each(fill);
             }
             #[cfg(not(feature = "parallel"))]
-            counts
-                .chunks_mut(2 * WIDTH)
-                .enumerate()
-                .for_each(|(pair, counts)| fill_pair(pair, counts, sets));
+            counts.chunks_mut(2 * WIDTH).enumerate().for_each(fill);
         });
         self.docs += sets.len();
     }

@@ -168,6 +168,14 @@ fn template_marks(templates: &Option<Arc<ShingleSet>>, f: &Features) -> Option<M
     f.line_marks(|h| t.contains(h))
 }
 
+/// Both shingle sets of every document, in order: what the document-frequency counter counts.
+fn shingle_sets(features: &[Features]) -> Vec<&[u64]> {
+    features
+        .iter()
+        .flat_map(|f| [f.words(), f.skeleton()])
+        .collect()
+}
+
 /// Candidates whose signatures imply a containment below this are not verified exactly.
 pub const MIN_ESTIMATED_CONTAINMENT: f64 = 0.05;
 
@@ -271,12 +279,7 @@ impl Detector {
         // Document frequencies of the whole batch at once (the counter's rows side by side), in
         // 16-bit cells if the batch takes the limit past what 8-bit ones hold.
         self.widen_counter(self.len() + feats.len());
-        let sets: Vec<&[u64]> = feats
-            .iter()
-            .flat_map(|f| [f.words(), f.skeleton()])
-            .collect();
-        self.df.add_sets(&sets);
-        drop(sets);
+        self.df.add_sets(&shingle_sets(&feats));
         self.names.reserve(docs.len());
         self.features.reserve(docs.len());
         for ((name, _), f) in docs.into_iter().zip(feats) {
@@ -298,14 +301,10 @@ impl Detector {
         if self.config.boilerplate_limit(documents) <= self.df.saturation() {
             return;
         }
-        let sets: Vec<&[u64]> = self
-            .features
-            .iter()
-            .flat_map(|f| [f.words(), f.skeleton()])
-            .collect();
         let mut wide = DfCounter::new();
-        if !sets.is_empty() {
-            wide.add_sets(&sets);
+        // Nothing counted yet (a new detector): the counter takes its memory at the first count.
+        if !self.features.is_empty() {
+            wide.add_sets(&shingle_sets(&self.features));
         }
         self.df = wide;
     }
@@ -1082,11 +1081,7 @@ mod tests {
         let mut fresh = DfCounter::new();
         let mut fx = FeatureExtractor::new(&config);
         let all: Vec<Features> = texts.iter().map(|t| fx.extract(t)).collect();
-        fresh.add_sets(
-            &all.iter()
-                .flat_map(|f| [f.words(), f.skeleton()])
-                .collect::<Vec<_>>(),
-        );
+        fresh.add_sets(&shingle_sets(&all));
         let banner = fx.extract(banner);
         for &h in banner.words().iter().chain(all[7].words()) {
             assert_eq!(d.df.estimate(h), fresh.estimate(h));

@@ -378,11 +378,7 @@ impl Sketcher {
     /// assert_eq!(s.sketch(&[3, 1, 2]), s.sketch(&[1, 2, 3, 3]));
     /// ```
     pub fn sketch(&self, set: &[u64]) -> Signature {
-        let mut sig = Signature {
-            params: self.params,
-            values: vec![u32::MAX; self.params.num_perm].into_boxed_slice(),
-            empty: true,
-        };
+        let mut sig = self.empty_signature();
         self.sketch_into(set, &mut sig);
         sig
     }
@@ -490,9 +486,6 @@ impl Sketcher {
                     seen = true;
                     oph_update(values, kk, mix, x);
                 });
-                if seen {
-                    self.densify(values);
-                }
             }
             Algorithm::Classic => {
                 let (a, b) = (&self.a[..], &self.b[..]);
@@ -501,6 +494,9 @@ impl Sketcher {
                     classic_update(values, a, b, x);
                 });
             }
+        }
+        if seen {
+            self.finish(values);
         }
         sig.empty = !seen;
     }

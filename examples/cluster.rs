@@ -6,7 +6,9 @@
 //!
 //! With no DIR it runs on the built-in demo corpus. DIR may also be a `.jsonl` file of
 //! `{"id","text"}` lines. Prints each cluster of two or more documents, each member with its
-//! similarity to the cluster's representative, then a summary line.
+//! similarity to the cluster's representative, then a summary line. `--jsonl FILE` writes one
+//! `{"doc", "cluster"}` line per document; `--jsonl -` writes them to stdout, which then gets no
+//! other output (the summary goes to stderr).
 //!
 //! # Evidence: `--report FILE` and `--json FILE`
 //!
@@ -79,7 +81,8 @@ struct Args {
     /// Folder of `.txt` articles (searched recursively), or a `.jsonl` file of {"id","text"} lines.
     /// Without it, the built-in demo corpus is used.
     dir: Option<PathBuf>,
-    /// Write one {"doc": NAME, "cluster": N} line per document to FILE.
+    /// Write one {"doc": NAME, "cluster": N} line per document to FILE (`-`: stdout, nothing else
+    /// printed there).
     #[arg(long, value_name = "FILE")]
     jsonl: Option<PathBuf>,
     /// Print at most this many clusters (the summary counts them all).
@@ -110,6 +113,9 @@ fn main() -> ExitCode {
 
 fn run(args: &Args) -> Result<(), String> {
     let started = Instant::now();
+    if common::is_stdout(args.jsonl.as_deref()) && common::is_stdout(args.json.as_deref()) {
+        return Err("--jsonl - and --json - both write to stdout; give one a file".to_string());
+    }
     if args.fast {
         if args.report.is_some() || args.json.is_some() {
             return Err("--report and --json need the full pipeline; drop --fast".to_string());
@@ -122,8 +128,10 @@ fn run(args: &Args) -> Result<(), String> {
     let (detector, clusters) = args
         .pipeline
         .install(|| common::run(config, &mut docs, keep_texts))?;
-    let json_stdout = args.json.as_deref() == Some(std::path::Path::new("-"));
-    if !args.quiet && !json_stdout {
+    let json_stdout = common::is_stdout(args.json.as_deref());
+    // With `--json -` or `--jsonl -`, stdout carries only that; the summary goes to stderr.
+    let stdout_taken = json_stdout || common::is_stdout(args.jsonl.as_deref());
+    if !args.quiet && !stdout_taken {
         for (i, c) in clusters.clusters.iter().take(args.max_print).enumerate() {
             let rep = detector.name(c.representative).unwrap_or_default();
             outln!(
@@ -190,7 +198,7 @@ fn run(args: &Args) -> Result<(), String> {
         );
     }
     let line = format!("{summary}, {:.2} s", started.elapsed().as_secs_f64());
-    if json_stdout {
+    if stdout_taken {
         eprintln!("{line}");
     } else {
         outln!("{line}");
@@ -210,7 +218,8 @@ fn run_fast(args: &Args, started: Instant) -> Result<(), String> {
     };
     let out = common::fast::run(&args.pipeline, args.dir.as_deref(), demo)?;
     let groups = out.clustering.groups();
-    if !args.quiet {
+    let stdout_taken = common::is_stdout(args.jsonl.as_deref());
+    if !args.quiet && !stdout_taken {
         for (i, members) in groups.iter().take(args.max_print).enumerate() {
             let rep = members[0];
             outln!(
@@ -237,7 +246,7 @@ fn run_fast(args: &Args, started: Instant) -> Result<(), String> {
         common::write_labels(path, |d| out.names[d as usize].as_str(), &out.clustering)?;
     }
     let in_clusters: usize = groups.iter().map(Vec::len).sum();
-    outln!(
+    let line = format!(
         "{} documents, {} clusters of copies ({} documents in them), {} clusters in all, {:.2} s",
         out.names.len(),
         groups.len(),
@@ -245,6 +254,11 @@ fn run_fast(args: &Args, started: Instant) -> Result<(), String> {
         out.clustering.len(),
         started.elapsed().as_secs_f64()
     );
+    if stdout_taken {
+        eprintln!("{line}");
+    } else {
+        outln!("{line}");
+    }
     // As in `run`: the process ends here.
     std::mem::forget((out, groups));
     Ok(())

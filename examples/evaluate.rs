@@ -35,7 +35,7 @@ struct Args {
     /// Manifest with `doc`, `base_doc`, `transformation` per line, for recall by transformation.
     #[arg(long)]
     manifest: Option<PathBuf>,
-    /// Also write the predicted {"doc","cluster"} lines here.
+    /// Also write the predicted {"doc","cluster"} lines here (a file: stdout carries the metrics).
     #[arg(long, value_name = "FILE")]
     jsonl: Option<PathBuf>,
     /// Exit with status 1 if pair precision is below this.
@@ -177,6 +177,9 @@ fn run(args: &Args) -> Result<bool, String> {
     let started = Instant::now();
     if args.manifest.is_none() && !(args.min_recall.is_empty() && args.max_recall.is_empty()) {
         return Err("--min-recall and --max-recall need --manifest".to_string());
+    }
+    if common::is_stdout(args.jsonl.as_deref()) {
+        return Err("--jsonl -: the metrics go to stdout; give the labels a file".to_string());
     }
     let config = args.pipeline.config()?;
     let truth: HashMap<String, String> = read_lines(&args.truth)?

@@ -545,6 +545,27 @@ mod examples_as_programs {
     }
 
     #[test]
+    fn cluster_example_writes_its_labels_to_stdout_on_request() {
+        for mode in [&[][..], &["--fast"][..]] {
+            let (_, from_file) = cluster_demo("stdout", mode);
+            let out = run_example("cluster", &[mode, &["--jsonl", "-"][..]].concat());
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert!(out.status.success(), "{mode:?}: {stdout}");
+            // Only the labels on stdout; the summary went to stderr.
+            let mut label = HashMap::new();
+            for l in stdout.lines() {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                label.insert(
+                    v["doc"].as_str().unwrap().to_string(),
+                    v["cluster"].as_u64().unwrap(),
+                );
+            }
+            assert_eq!(label, from_file, "{mode:?}");
+            assert!(String::from_utf8_lossy(&out.stderr).contains("11 documents"));
+        }
+    }
+
+    #[test]
     fn cluster_example_fast_mode_finds_verbatim_and_truncated_copies() {
         let (_, label) = cluster_demo("fast", &["--fast"]);
         assert_demo_clusters(
@@ -572,6 +593,7 @@ mod examples_as_programs {
     #[test]
     fn examples_end_quietly_when_their_reader_has_gone() {
         assert_quiet_when_the_reader_has_gone("cluster", &[]);
+        assert_quiet_when_the_reader_has_gone("cluster", &["--jsonl".as_ref(), "-".as_ref()]);
         let dir = temp_dir("pipe");
         let (a, b) = (dir.join("a.txt"), dir.join("b.txt"));
         let story = "Officials said the river bridge would stay closed for repairs until the end \
@@ -646,6 +668,9 @@ mod examples_as_programs {
         let out = run_example("cluster", &["--threshold", "1.7"]);
         assert_eq!(out.status.code(), Some(2));
         assert!(String::from_utf8_lossy(&out.stderr).contains("1.7"));
+        let out = run_example("cluster", &["--jsonl", "-", "--json", "-"]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("stdout"));
         let dir = temp_dir("allbad");
         std::fs::write(dir.join("empty.txt"), "  \n").unwrap();
         let out = Command::new(example("cluster")).arg(&dir).output().unwrap();

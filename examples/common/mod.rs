@@ -253,19 +253,37 @@ pub fn write_jsonl(path: &Path, detector: &Detector, clusters: &Clusters) -> Res
     )
 }
 
-/// Writes `{"doc": name, "cluster": n}` lines for a partition, names given by `name`.
+/// Whether `path` names standard output (`-`).
+pub fn is_stdout(path: Option<&Path>) -> bool {
+    path == Some(Path::new("-"))
+}
+
+/// Writes `{"doc": name, "cluster": n}` lines for a partition, names given by `name`, to `path`
+/// (`-`: standard output, ending the program as `out` says if the reader has gone).
 pub fn write_labels<'a>(
     path: &Path,
     name: impl Fn(u32) -> &'a str,
     clustering: &wirecopy::cluster::Clustering,
 ) -> Result<(), String> {
     use std::io::Write;
-    let file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut w = std::io::BufWriter::new(file);
+    let stdout = is_stdout(Some(path));
+    let sink: Box<dyn Write> = if stdout {
+        Box::new(std::io::stdout().lock())
+    } else {
+        let file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        Box::new(file)
+    };
+    let mut w = std::io::BufWriter::new(sink);
+    let failed = |e: std::io::Error| {
+        if stdout {
+            crate::out::write_failed(e)
+        }
+        format!("{}: {e}", path.display())
+    };
     for (doc, label) in clustering.labels().iter().enumerate() {
         let name = name(doc as u32);
         let line = serde_json::json!({"doc": name, "cluster": label});
-        writeln!(w, "{line}").map_err(|e| format!("{}: {e}", path.display()))?;
+        writeln!(w, "{line}").map_err(failed)?;
     }
-    w.flush().map_err(|e| format!("{}: {e}", path.display()))
+    w.flush().map_err(failed)
 }

@@ -55,9 +55,13 @@ pub struct Corpus {
     pub documents: Vec<Document>,
     /// One entry per skipped file or line, and per warning.
     pub problems: Vec<CorpusError>,
+    /// Files under the folder that are not articles (their names do not end in `.txt`, in any
+    /// case), left unread; 0 for JSONL.
+    pub ignored: usize,
 }
 
-/// Reads every regular file ending in `.txt` under `dir`, recursively, with the default size limit.
+/// Reads every regular file ending in `.txt` (or `.TXT`, in any case) under `dir`, recursively,
+/// with the default size limit; other files are counted in [`Corpus::ignored`].
 ///
 /// Names are paths relative to `dir` with `/` separators; documents are sorted by name. Symbolic
 /// links to files are followed; links to folders are not (no cycles).
@@ -72,10 +76,14 @@ pub struct Corpus {
 /// let dir = std::env::temp_dir().join("wirecopy-doc-read-dir");
 /// std::fs::create_dir_all(&dir)?;
 /// std::fs::write(dir.join("a.txt"), "Some text.")?;
+/// std::fs::write(dir.join("B.TXT"), "More text.")?;
 /// std::fs::write(dir.join("empty.txt"), "")?;
+/// std::fs::write(dir.join("notes.md"), "Not an article.")?;
 /// let corpus = wirecopy::corpus::read_dir(&dir)?;
-/// assert_eq!(corpus.documents[0].name, "a.txt");
+/// let names: Vec<&str> = corpus.documents.iter().map(|d| d.name.as_str()).collect();
+/// assert_eq!(names, ["B.TXT", "a.txt"]);
 /// assert_eq!(corpus.problems.len(), 1); // empty.txt, named in the error
+/// assert_eq!(corpus.ignored, 1); // notes.md
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn read_dir(dir: impl AsRef<Path>) -> Result<Corpus, CorpusError> {
@@ -112,7 +120,7 @@ pub fn read_dir_with_limit(dir: impl AsRef<Path>, max_bytes: u64) -> Result<Corp
     }
     let mut files = Vec::new();
     let mut corpus = Corpus::default();
-    walk(dir, &mut files, &mut corpus.problems, true)?;
+    walk(dir, &mut files, &mut corpus, true)?;
     files.sort();
     // Read side by side with the `parallel` feature (in the caller's rayon pool), kept in order.
     let read = |path: &PathBuf| (relative_name(dir, path), read_text_file(path, max_bytes));
@@ -146,10 +154,16 @@ fn relative_name(dir: &Path, path: &Path) -> String {
         .join("/")
 }
 
+/// Whether `path` names an article: its extension is `txt` in any case.
+fn is_article(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("txt"))
+}
+
 fn walk(
     dir: &Path,
     files: &mut Vec<PathBuf>,
-    problems: &mut Vec<CorpusError>,
+    corpus: &mut Corpus,
     top: bool,
 ) -> Result<(), CorpusError> {
     let entries = match fs::read_dir(dir) {
@@ -162,7 +176,7 @@ fn walk(
             if top {
                 return Err(err);
             }
-            problems.push(err);
+            corpus.problems.push(err);
             return Ok(());
         }
     };
@@ -170,7 +184,7 @@ fn walk(
         let entry = match entry {
             Ok(e) => e,
             Err(source) => {
-                problems.push(CorpusError::Io {
+                corpus.problems.push(CorpusError::Io {
                     path: dir.to_path_buf(),
                     source,
                 });
@@ -178,18 +192,24 @@ fn walk(
             }
         };
         let path = entry.path();
-        let Ok(ft) = entry.file_type() else {
-            continue;
+        let ft = match entry.file_type() {
+            Ok(ft) => ft,
+            Err(source) => {
+                corpus.problems.push(CorpusError::Io { path, source });
+                continue;
+            }
         };
         if ft.is_dir() {
-            walk(&path, files, problems, false)?;
-        } else if path.extension().is_some_and(|e| e == "txt") {
+            walk(&path, files, corpus, false)?;
+        } else if !is_article(&path) {
+            corpus.ignored += 1;
+        } else {
             // Regular files and symbolic links (resolved, or reported if dangling, when read).
             if ft.is_symlink() {
                 match fs::metadata(&path) {
                     Ok(m) if m.is_file() => files.push(path),
-                    Ok(_) => {}
-                    Err(source) => problems.push(CorpusError::Io { path, source }),
+                    Ok(_) => corpus.ignored += 1,
+                    Err(source) => corpus.problems.push(CorpusError::Io { path, source }),
                 }
             } else if ft.is_file() {
                 files.push(path);

@@ -621,6 +621,7 @@ mod examples_as_programs {
         std::fs::write(dir.join("binary.txt"), [0u8, 159, 146, 150, 0, 1, 2]).unwrap();
         std::fs::write(dir.join("big.txt"), "word ".repeat(400)).unwrap();
         std::fs::write(dir.join("notes.md"), "not an article").unwrap();
+        std::fs::write(dir.join("LOUD.TXT"), format!("{story} Updated.")).unwrap();
         #[cfg(unix)]
         std::os::unix::fs::symlink(dir.join("missing-target.txt"), dir.join("dangling.txt"))
             .unwrap();
@@ -638,6 +639,8 @@ mod examples_as_programs {
         }
         #[cfg(unix)]
         assert!(stderr.contains("dangling.txt"), "{stderr}");
+        // notes.md is not an article: counted, not read.
+        assert!(stderr.contains("1 other files"), "{stderr}");
         let pred = std::fs::read_to_string(&jsonl).unwrap();
         let docs: BTreeSet<String> = pred
             .lines()
@@ -648,7 +651,7 @@ mod examples_as_programs {
                     .to_string()
             })
             .collect();
-        let expected: BTreeSet<String> = ["good.txt", "latin1.txt", "sub/copy.txt"]
+        let expected: BTreeSet<String> = ["LOUD.TXT", "good.txt", "latin1.txt", "sub/copy.txt"]
             .iter()
             .map(|s| s.to_string())
             .collect();

@@ -163,12 +163,17 @@ pub fn load(path: &Path, max_bytes: u64) -> Result<Vec<Document>, String> {
     }
     if corpus.documents.is_empty() {
         return Err(format!(
-            "{}: no document could be read ({skipped} skipped)",
-            path.display()
+            "{}: no document could be read ({skipped} skipped, {} other files not .txt)",
+            path.display(),
+            corpus.ignored
         ));
     }
+    let ignored = match corpus.ignored {
+        0 => String::new(),
+        n => format!("; {n} other files, not .txt, left unread"),
+    };
     eprintln!(
-        "read {} documents from {} in {:.2} s ({skipped} skipped, {warnings} with warnings)",
+        "read {} documents from {} in {:.2} s ({skipped} skipped, {warnings} with warnings{ignored})",
         corpus.documents.len(),
         path.display(),
         started.elapsed().as_secs_f64()

@@ -62,10 +62,11 @@
 //! Byte ranges are offsets into the UTF-8 text as read (invalid UTF-8 replaced by U+FFFD),
 //! end exclusive.
 
-mod common;
+// The output macros first: `common` uses them.
 #[path = "common/out.rs"]
 #[macro_use]
 mod out;
+mod common;
 #[path = "common/report.rs"]
 mod report;
 
@@ -191,7 +192,7 @@ fn run(args: &Args) -> Result<(), String> {
                     .map_err(|e| format!("{}: {e}", path.display()))?;
             }
         }
-        eprintln!(
+        errln!(
             "explained {} clusters in {:.2} s",
             explained.len(),
             explaining.elapsed().as_secs_f64()
@@ -199,7 +200,7 @@ fn run(args: &Args) -> Result<(), String> {
     }
     let line = format!("{summary}, {:.2} s", started.elapsed().as_secs_f64());
     if stdout_taken {
-        eprintln!("{line}");
+        errln!("{line}");
     } else {
         outln!("{line}");
     }
@@ -211,7 +212,7 @@ fn run(args: &Args) -> Result<(), String> {
 
 fn run_fast(args: &Args, started: Instant) -> Result<(), String> {
     let demo = if args.dir.is_none() {
-        eprintln!("no folder given: running on the built-in demo corpus (examples/demo)");
+        errln!("no folder given: running on the built-in demo corpus (examples/demo)");
         common::demo_corpus()
     } else {
         Vec::new()
@@ -255,7 +256,7 @@ fn run_fast(args: &Args, started: Instant) -> Result<(), String> {
         started.elapsed().as_secs_f64()
     );
     if stdout_taken {
-        eprintln!("{line}");
+        errln!("{line}");
     } else {
         outln!("{line}");
     }

@@ -13,10 +13,11 @@
 //! KIND=R` and `--max-recall KIND=R` (repeatable) do the same for one transformation's recall to
 //! base, KIND as printed (`truncate`, `spin p=0.3`; the value follows the last `=`).
 
-mod common;
+// The output macros first: `common` uses them.
 #[path = "common/out.rs"]
 #[macro_use]
 mod out;
+mod common;
 
 use clap::Parser;
 use std::collections::{BTreeMap, HashMap};
@@ -234,7 +235,7 @@ fn run(args: &Args) -> Result<bool, String> {
                 args.dir.display()
             ));
         }
-        eprintln!(
+        errln!(
             "warning: {} of {} documents in {} were not read (first: {first:?}); they count as \
              singletons; {hint}",
             missing.len(),
@@ -316,13 +317,13 @@ fn run(args: &Args) -> Result<bool, String> {
     let ari = result["ari"].as_f64().unwrap_or(0.0);
     if let Some(min) = args.min_precision {
         if p < min {
-            eprintln!("quality gate: precision {p} is below {min}");
+            errln!("quality gate: precision {p} is below {min}");
             ok = false;
         }
     }
     if let Some(min) = args.min_ari {
         if ari < min {
-            eprintln!("quality gate: ARI {ari} is below {min}");
+            errln!("quality gate: ARI {ari} is below {min}");
             ok = false;
         }
     }
@@ -335,14 +336,14 @@ fn run(args: &Args) -> Result<bool, String> {
     for (kind, min) in &args.min_recall {
         let r = recall_of(kind)?;
         if r < *min {
-            eprintln!("quality gate: recall of {kind:?} {r:.3} is below {min}");
+            errln!("quality gate: recall of {kind:?} {r:.3} is below {min}");
             ok = false;
         }
     }
     for (kind, max) in &args.max_recall {
         let r = recall_of(kind)?;
         if r > *max {
-            eprintln!("quality gate: recall of {kind:?} {r:.3} is above {max}");
+            errln!("quality gate: recall of {kind:?} {r:.3} is above {max}");
             ok = false;
         }
     }

@@ -15,10 +15,11 @@
 //! The README's "within 2x" table was measured with
 //! `extraction ../shared/eval/dev/docs ../shared/eval/reprints-dev/docs --passes 15`.
 
-mod common;
+// The output macros first: `common` uses them.
 #[path = "common/out.rs"]
 #[macro_use]
 mod out;
+mod common;
 
 use clap::Parser;
 use std::path::PathBuf;
@@ -87,7 +88,7 @@ fn run(args: &Args) -> Result<(), String> {
         best_sig = best_sig.min(t.elapsed().as_secs_f64());
     }
     let mb = bytes as f64 / 1e6;
-    eprintln!(
+    errln!(
         "{} texts, {mb:.1} MB, {} passes each: extraction {:.0} MB/s, signature path {:.0} MB/s \
          (checksum {check})",
         texts.len(),

@@ -22,10 +22,11 @@
 //! shared machine whose speed swings from second to second, passes a few milliseconds apart see
 //! the same machine; separate processes seconds apart do not.
 
-mod common;
+// The output macros first: `common` uses them.
 #[path = "common/out.rs"]
 #[macro_use]
 mod out;
+mod common;
 
 use clap::Parser;
 use std::collections::HashMap;
@@ -83,14 +84,14 @@ fn run(args: &Args) -> Result<(), String> {
                 ids.push(d.name);
                 texts.push(d.text);
             }
-            Err(e) => eprintln!("skipped: {e}"),
+            Err(e) => errln!("skipped: {e}"),
         }
     }
     if texts.is_empty() {
         return Err(format!("{}: no document", args.corpus.display()));
     }
     let bytes: usize = texts.iter().map(String::len).sum();
-    eprintln!(
+    errln!(
         "read {} documents ({bytes} bytes) in {:.2} s",
         texts.len(),
         started.elapsed().as_secs_f64()
@@ -154,7 +155,7 @@ fn run(args: &Args) -> Result<(), String> {
         } else {
             (paired[mid - 1] + paired[mid]) / 2.0
         };
-        eprintln!(
+        errln!(
             "{} threads vs {}: fastest passes {seconds:.4} s vs {best_baseline:.4} s; \
              pass ratios {:.2}..{:.2}",
             threads,
@@ -178,7 +179,7 @@ fn run(args: &Args) -> Result<(), String> {
             .map(|(i, s)| (s.as_str(), i))
             .collect();
         let (err, n) = truth_error(path, &by_id, &sigs)?;
-        eprintln!("mean |estimate - exact| over {n} planted pairs: {err:.5}");
+        errln!("mean |estimate - exact| over {n} planted pairs: {err:.5}");
         out.push_str(&format!(
             ", \"mean_abs_err\": {err:.6}, \"truth_pairs\": {n}"
         ));
@@ -195,7 +196,7 @@ fn run(args: &Args) -> Result<(), String> {
             found += index.query(s).len();
         }
         let lsh_seconds = t.elapsed().as_secs_f64();
-        eprintln!("LSH 32x4 build + query: {lsh_seconds:.3} s, {found} hits (self included)");
+        errln!("LSH 32x4 build + query: {lsh_seconds:.3} s, {found} hits (self included)");
         out.push_str(&format!(
             ", \"lsh_seconds\": {lsh_seconds:.6}, \"lsh_hits\": {found}"
         ));

@@ -575,7 +575,8 @@ mod examples_as_programs {
     }
 
     /// Runs an example whose standard output is closed before it writes (a reader such as `head`
-    /// that has gone): it must end quietly with status 0, not panic in `println!`.
+    /// that has gone): it must end quietly with status 0, not panic in `println!`. Then with its
+    /// standard error closed as well (`2>&1 | head`): still status 0, not a panic in `eprintln!`.
     fn assert_quiet_when_the_reader_has_gone(name: &str, args: &[&std::ffi::OsStr]) {
         let mut child = Command::new(example(name))
             .args(args)
@@ -588,6 +589,16 @@ mod examples_as_programs {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{name}: {:?}\n{stderr}", out.status);
         assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+        let mut child = Command::new(example(name))
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        drop(child.stderr.take());
+        let status = child.wait().unwrap();
+        assert!(status.success(), "{name} with stderr closed: {status:?}");
     }
 
     #[test]

@@ -66,14 +66,14 @@ fn batches(
                             f(&batch);
                             batch.clear();
                             if n % (BATCH * 8) == 0 {
-                                eprint!("\r{n} documents ({:.0} MB)", bytes as f64 / 1e6);
+                                err!("\r{n} documents ({:.0} MB)", bytes as f64 / 1e6);
                                 let _ = std::io::stderr().flush();
                             }
                         }
                     }
                     Err(e) => {
                         skipped += 1;
-                        eprintln!("skipped: {e}");
+                        errln!("skipped: {e}");
                     }
                 }
             }
@@ -172,7 +172,7 @@ fn run_in_pool(
     }
     let limit = config.boilerplate_limit(docs);
     let counted = started.elapsed().as_secs_f64();
-    eprintln!(
+    errln!(
         "\rpass 1: {docs} documents ({:.1} MB, {skipped} lines skipped), line frequencies in {counted:.2} s",
         bytes as f64 / 1e6
     );
@@ -204,7 +204,7 @@ fn run_in_pool(
         names.extend(batch.iter().map(|d| d.name.clone()));
     })?;
     let sketched = started.elapsed().as_secs_f64();
-    eprintln!(
+    errln!(
         "\rpass 2: signatures in {:.2} s ({:.0} MB/s over both passes)",
         sketched - counted,
         bytes as f64 / 1e6 / sketched
@@ -212,7 +212,7 @@ fn run_in_pool(
     let params = LshParams::for_recall(FAST_CANDIDATE_JACCARD, config.get_num_perm(), 0.95);
     let rule = SketchRule::Containment(config.get_threshold(), FAST_MIN_JACCARD);
     let (clustering, pairs) = cluster_signatures(&signatures, &sizes, params, rule);
-    eprintln!(
+    errln!(
         "LSH {}x{} and verification: {} pairs at estimated containment >= {} in {:.2} s",
         params.bands,
         params.rows,

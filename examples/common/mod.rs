@@ -27,7 +27,7 @@ pub fn exit_code(result: Result<bool, String>) -> std::process::ExitCode {
         Ok(true) => std::process::ExitCode::SUCCESS,
         Ok(false) => std::process::ExitCode::from(1),
         Err(msg) => {
-            eprintln!("error: {msg}");
+            errln!("error: {msg}");
             std::process::ExitCode::from(2)
         }
     }
@@ -155,10 +155,10 @@ pub fn load(path: &Path, max_bytes: u64) -> Result<Vec<Document>, String> {
     for p in &corpus.problems {
         if p.is_warning() {
             warnings += 1;
-            eprintln!("warning: {p}");
+            errln!("warning: {p}");
         } else {
             skipped += 1;
-            eprintln!("skipped: {p}");
+            errln!("skipped: {p}");
         }
     }
     if corpus.documents.is_empty() {
@@ -172,7 +172,7 @@ pub fn load(path: &Path, max_bytes: u64) -> Result<Vec<Document>, String> {
         0 => String::new(),
         n => format!("; {n} other files, not .txt, left unread"),
     };
-    eprintln!(
+    errln!(
         "read {} documents from {} in {:.2} s ({skipped} skipped, {warnings} with warnings{ignored})",
         corpus.documents.len(),
         path.display(),
@@ -186,7 +186,7 @@ pub fn load_or_demo(dir: Option<&PathBuf>, max_bytes: u64) -> Result<Vec<Documen
     match dir {
         Some(d) => load(d, max_bytes),
         None => {
-            eprintln!("no folder given: running on the built-in demo corpus (examples/demo)");
+            errln!("no folder given: running on the built-in demo corpus (examples/demo)");
             Ok(demo_corpus())
         }
     }
@@ -239,7 +239,7 @@ pub fn run(config: Config, docs: &mut [Document], keep_texts: bool) -> (Detector
     };
     let clusters = detector.clusters();
     spinner.finish_and_clear();
-    eprintln!(
+    errln!(
         "shingled in {:.2} s; {} candidate pairs, {} verified, clustered in {:.2} s",
         shingled,
         clusters.candidates,

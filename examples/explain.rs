@@ -21,6 +21,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 use wirecopy::align::{Aligner, Alignment, EditKind, Tokens};
+use wirecopy::corpus::{read_text_file, DEFAULT_MAX_BYTES};
 use wirecopy::relation::Relation;
 
 /// Show the copied passages and swapped words between two articles.
@@ -41,10 +42,14 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    // As `cluster` reads a folder's files: binary, empty and over-size files are refused, invalid
+    // UTF-8 is decoded lossily with a warning.
     let read = |p: &PathBuf| {
-        std::fs::read(p)
-            .map(|b| String::from_utf8_lossy(&b).into_owned())
-            .map_err(|e| format!("{}: {e}", p.display()))
+        let (text, warning) = read_text_file(p, DEFAULT_MAX_BYTES).map_err(|e| e.to_string())?;
+        if let Some(w) = warning {
+            errln!("warning: {w}");
+        }
+        Ok::<String, String>(text)
     };
     let (a, b) = match (read(&args.a), read(&args.b)) {
         (Ok(a), Ok(b)) => (a, b),
@@ -62,9 +67,9 @@ fn main() -> ExitCode {
     outln!("A: {} ({} words)", args.a.display(), al.tokens_a);
     outln!("B: {} ({} words)", args.b.display(), al.tokens_b);
     outln!(
-        "B is {} of A: {:.1}% of A and {:.1}% of B in {} copied passage(s); {} swaps ({:.1}% of B's \
+        "B is {}: {:.1}% of A and {:.1}% of B in {} copied passage(s); {} swaps ({:.1}% of B's \
          copied words), {:.1}% of the copied region changed; aligned in {:.2} ms",
-        article(&rel.label()),
+        relation_to_a(&rel.label()),
         100.0 * rel.source_coverage,
         100.0 * rel.member_coverage,
         al.passages.len(),
@@ -80,12 +85,13 @@ fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn article(label: &str) -> String {
+/// What B is to A, for the summary line: "a wrapped copy of A", "unrelated to A (...)".
+fn relation_to_a(label: &str) -> String {
     match label {
-        "unaligned" => "unrelated to (no passage in common with)".to_string(),
-        "verbatim" => "a verbatim copy".to_string(),
-        l if l.starts_with(['a', 'e', 'i', 'o', 'u']) => format!("an {l} copy"),
-        l => format!("a {l} copy"),
+        "unaligned" => "unrelated to A (no passage in common)".to_string(),
+        "verbatim" => "a verbatim copy of A".to_string(),
+        l if l.starts_with(['a', 'e', 'i', 'o', 'u']) => format!("an {l} copy of A"),
+        l => format!("a {l} copy of A"),
     }
 }
 

@@ -675,6 +675,36 @@ mod examples_as_programs {
     }
 
     #[test]
+    fn explain_example_reads_files_as_cluster_does() {
+        let dir = temp_dir("explain");
+        let story = "Officials said the river bridge would stay closed for repairs until the end \
+                     of May, after inspectors found cracks in two of its supports.";
+        let other = "The city orchestra will open its winter season with three concerts of new \
+                     music by local composers, the director announced on Monday.";
+        let (a, b, c) = (dir.join("a.txt"), dir.join("b.txt"), dir.join("c.txt"));
+        std::fs::write(&a, story).unwrap();
+        std::fs::write(&b, format!("Local news. {story}")).unwrap();
+        std::fs::write(&c, other).unwrap();
+        let bin = dir.join("bin.txt");
+        std::fs::write(&bin, [0u8, 159, 146, 150, 0, 1, 2]).unwrap();
+        let run = |x: &std::path::Path, y: &std::path::Path| {
+            Command::new(example("explain"))
+                .args([x.as_os_str(), y.as_os_str(), "-q".as_ref()])
+                .output()
+                .unwrap()
+        };
+        let out = run(&a, &b);
+        assert!(out.status.success());
+        assert!(String::from_utf8_lossy(&out.stdout).contains("B is a wrapped copy of A"));
+        let out = run(&a, &c);
+        assert!(String::from_utf8_lossy(&out.stdout).contains("B is unrelated to A"));
+        // A binary file is refused, named, as `cluster` skips it.
+        let out = run(&bin, &a);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("bin.txt"));
+    }
+
+    #[test]
     fn cluster_example_refuses_bad_arguments() {
         let out = run_example("cluster", &["/no/such/folder"]);
         assert_eq!(out.status.code(), Some(2));

@@ -199,11 +199,7 @@ fn run(args: &Args) -> Result<(), String> {
         );
     }
     let line = format!("{summary}, {:.2} s", started.elapsed().as_secs_f64());
-    if stdout_taken {
-        errln!("{line}");
-    } else {
-        outln!("{line}");
-    }
+    out::summary(&line, stdout_taken);
     // The process ends here and its memory goes with it: freeing every document's features one
     // by one first would only delay the exit.
     std::mem::forget((detector, clusters, docs));
@@ -255,11 +251,7 @@ fn run_fast(args: &Args, started: Instant) -> Result<(), String> {
         out.clustering.len(),
         started.elapsed().as_secs_f64()
     );
-    if stdout_taken {
-        errln!("{line}");
-    } else {
-        outln!("{line}");
-    }
+    out::summary(&line, stdout_taken);
     // As in `run`: the process ends here.
     std::mem::forget((out, groups));
     Ok(())

@@ -578,24 +578,22 @@ mod examples_as_programs {
     /// that has gone): it must end quietly with status 0, not panic in `println!`. Then with its
     /// standard error closed as well (`2>&1 | head`): still status 0, not a panic in `eprintln!`.
     fn assert_quiet_when_the_reader_has_gone(name: &str, args: &[&std::ffi::OsStr]) {
-        let mut child = Command::new(example(name))
-            .args(args)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        drop(child.stdout.take());
-        let out = child.wait_with_output().unwrap();
+        // The example started with both outputs piped and its stdout already closed.
+        let spawn = || {
+            let mut child = Command::new(example(name))
+                .args(args)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            drop(child.stdout.take());
+            child
+        };
+        let out = spawn().wait_with_output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{name}: {:?}\n{stderr}", out.status);
         assert!(!stderr.contains("panicked"), "{name}: {stderr}");
-        let mut child = Command::new(example(name))
-            .args(args)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        drop(child.stdout.take());
+        let mut child = spawn();
         drop(child.stderr.take());
         let status = child.wait().unwrap();
         assert!(status.success(), "{name} with stderr closed: {status:?}");

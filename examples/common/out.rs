@@ -33,6 +33,17 @@ macro_rules! err {
     }};
 }
 
+/// Prints a run's summary line: on stdout, or on stderr when stdout carries `--json -` or
+/// `--jsonl -` output (`stdout_taken`).
+#[allow(dead_code)]
+pub fn summary(line: &str, stdout_taken: bool) {
+    if stdout_taken {
+        errln!("{line}");
+    } else {
+        outln!("{line}");
+    }
+}
+
 /// Ends the program after a failed write to standard output (see the module).
 pub fn write_failed(e: std::io::Error) -> ! {
     if e.kind() == std::io::ErrorKind::BrokenPipe {

@@ -135,10 +135,59 @@ impl UnionFind {
 /// assert_eq!(c.groups(), vec![vec![0, 4], vec![2, 3]]);
 /// assert_eq!(c.len(), 3); // {0,4}, {1}, {2,3}
 /// ```
+///
+/// With the `serde` feature a clustering is stored as its labels (`{"labels": [0, 1, 0]}`); labels
+/// read back must be numbered by first member ([`DecodeError::Label`](crate::DecodeError::Label)).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Deserialize),
+    serde(try_from = "ClusteringRepr")
+)]
 pub struct Clustering {
     labels: Vec<u32>,
     count: usize,
+}
+
+/// The stored form of a [`Clustering`]: its labels.
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+struct ClusteringRepr {
+    labels: Vec<u32>,
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Clustering {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Clustering", 1)?;
+        st.serialize_field("labels", &self.labels)?;
+        st.end()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<ClusteringRepr> for Clustering {
+    type Error = crate::DecodeError;
+    fn try_from(r: ClusteringRepr) -> Result<Self, Self::Error> {
+        let mut next = 0u32;
+        for (doc, &label) in r.labels.iter().enumerate() {
+            if label > next {
+                return Err(crate::DecodeError::Label {
+                    doc,
+                    label,
+                    max: next,
+                });
+            }
+            if label == next {
+                next = next.saturating_add(1);
+            }
+        }
+        Ok(Clustering {
+            labels: r.labels,
+            count: next as usize,
+        })
+    }
 }
 
 impl Clustering {

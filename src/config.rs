@@ -27,7 +27,23 @@ pub const CANDIDATE_RECALL: f64 = 0.99;
 /// assert!(lsh.bands * lsh.rows <= 256);
 /// # Ok::<(), wirecopy::ConfigError>(())
 /// ```
+///
+/// With the `serde` feature a configuration is stored field by field; reading one back fills
+/// missing fields with the defaults, refuses unknown ones and validates the result:
+///
+/// ```
+/// # #[cfg(feature = "serde")] {
+/// let c: wirecopy::Config = serde_json::from_str(r#"{"threshold": 0.6}"#).unwrap();
+/// assert_eq!(c, wirecopy::Config::new().threshold(0.6));
+/// assert!(serde_json::from_str::<wirecopy::Config>(r#"{"threshold": 2.0}"#).is_err());
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "ConfigRepr")
+)]
 pub struct Config {
     pub(crate) threshold: f64,
     pub(crate) num_perm: usize,
@@ -38,6 +54,61 @@ pub struct Config {
     pub(crate) lsh: Option<LshParams>,
     pub(crate) boilerplate_min_df: usize,
     pub(crate) boilerplate_df_fraction: f64,
+}
+
+/// What a [`Config`] is read back from: any subset of its fields (the rest default), validated
+/// by `TryFrom`.
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct ConfigRepr {
+    threshold: f64,
+    num_perm: usize,
+    algorithm: Algorithm,
+    seed: u64,
+    word_ngram: usize,
+    skeleton_ngram: usize,
+    lsh: Option<LshParams>,
+    boilerplate_min_df: usize,
+    boilerplate_df_fraction: f64,
+}
+
+#[cfg(feature = "serde")]
+impl Default for ConfigRepr {
+    fn default() -> Self {
+        let c = Config::default();
+        ConfigRepr {
+            threshold: c.threshold,
+            num_perm: c.num_perm,
+            algorithm: c.algorithm,
+            seed: c.seed,
+            word_ngram: c.word_ngram,
+            skeleton_ngram: c.skeleton_ngram,
+            lsh: c.lsh,
+            boilerplate_min_df: c.boilerplate_min_df,
+            boilerplate_df_fraction: c.boilerplate_df_fraction,
+        }
+    }
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<ConfigRepr> for Config {
+    type Error = ConfigError;
+    fn try_from(r: ConfigRepr) -> Result<Self, ConfigError> {
+        let c = Config {
+            threshold: r.threshold,
+            num_perm: r.num_perm,
+            algorithm: r.algorithm,
+            seed: r.seed,
+            word_ngram: r.word_ngram,
+            skeleton_ngram: r.skeleton_ngram,
+            lsh: r.lsh,
+            boilerplate_min_df: r.boilerplate_min_df,
+            boilerplate_df_fraction: r.boilerplate_df_fraction,
+        };
+        c.validate()?;
+        Ok(c)
+    }
 }
 
 impl Default for Config {

@@ -16,6 +16,7 @@ pub type DocId = u32;
 
 /// A verified pair of documents.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Pair {
     /// The smaller document number.
     pub a: DocId,
@@ -27,6 +28,7 @@ pub struct Pair {
 
 /// A document found by [`Detector::query`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Match {
     /// The document's number.
     pub doc: DocId,
@@ -38,6 +40,7 @@ pub struct Match {
 
 /// One cluster of two or more copies.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Cluster {
     /// The member whose text holds the most of the cluster's content (the largest feature set).
     pub representative: DocId,
@@ -47,6 +50,7 @@ pub struct Cluster {
 
 /// The result of [`Detector::clusters`].
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Clusters {
     /// The partition of all documents (singletons included).
     pub clustering: Clustering,

@@ -3,6 +3,8 @@
 //! * [`ConfigError`]: a parameter out of range, raised once by [`Config::validate`](crate::Config::validate).
 //! * [`CorpusError`]: a file or line that could not be read, always naming the path (and line).
 //! * [`SignatureMismatch`]: two signatures built with different parameters were compared.
+//! * [`DecodeError`]: a stored signature or clustering (read back with the `serde` feature) does
+//!   not hold together.
 
 use std::path::PathBuf;
 
@@ -195,4 +197,63 @@ pub struct SignatureMismatch {
     pub left: crate::minhash::SketchParams,
     /// Parameters of the right signature.
     pub right: crate::minhash::SketchParams,
+}
+
+/// A stored value read back (with the `serde` feature) that does not hold together: a signature
+/// whose slots do not match its parameters, a clustering whose labels are not numbered by first
+/// member. Every variant carries the offending values.
+///
+/// # Examples
+///
+/// ```
+/// let e = wirecopy::DecodeError::SlotCount { expected: 128, found: 64 };
+/// assert_eq!(e.to_string(), "signature has 64 slots, its parameters say 128");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DecodeError {
+    /// The number of slots is not the parameters' `num_perm`, or is zero.
+    #[error("signature has {found} slots, its parameters say {expected}")]
+    SlotCount {
+        /// `num_perm` of the parameters.
+        expected: usize,
+        /// Slots found.
+        found: usize,
+    },
+    /// A signature marked as built from an empty set has a slot other than `u32::MAX`.
+    #[error(
+        "signature marked empty has slot {slot} = {value} (expected {})",
+        u32::MAX
+    )]
+    EmptySlot {
+        /// The slot.
+        slot: usize,
+        /// Its value.
+        value: u32,
+    },
+    /// A b-bit signature's width is outside `1..=32`.
+    #[error("invalid b-bit width {value} (expected >= 1 and <= 32)")]
+    BitWidth {
+        /// The width found.
+        value: u32,
+    },
+    /// A b-bit signature's packed words do not hold `num_perm * b` bits.
+    #[error("b-bit signature has {found} words, {expected} expected for its slots and width")]
+    WordCount {
+        /// Words needed.
+        expected: usize,
+        /// Words found.
+        found: usize,
+    },
+    /// A clustering label is not numbered by first member (documents 0, 1, 2, ... open labels
+    /// 0, 1, 2, ... in order).
+    #[error("document {doc} has label {label}, but the labels before it reach only {max}")]
+    Label {
+        /// The document.
+        doc: usize,
+        /// Its label.
+        label: u32,
+        /// The next new label it could have had.
+        max: u32,
+    },
 }

@@ -2150,6 +2150,7 @@ pub fn coverage(small: &Features, large: &Features) -> f64 {
 /// assert_eq!(c.longest_run, c.covered);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Coverage {
     /// Tokens of the smaller text under any of its (non-boilerplate) shingles.
     pub covered: usize,
@@ -2274,6 +2275,7 @@ impl Coverage {
 /// assert_eq!(s.score, 1.0);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Similarity {
     /// The score the threshold is compared with: the coverage of the smaller text by the larger
     /// (see [`coverage`]), or 0 when their shingle sets barely overlap.

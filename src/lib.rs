@@ -57,6 +57,14 @@
 //!
 //! * `parallel` (default): batch work on rayon, in the caller's current pool.
 //! * `jsonl` (default): [`corpus::read_jsonl`] and [`corpus::JsonlReader`] (adds `serde_json`).
+//! * `serde` (off by default): `Serialize` and `Deserialize` for signatures (plain and b-bit),
+//!   [`Config`], [`lsh::LshParams`] and the results ([`Clusters`], [`Pair`], [`Match`],
+//!   [`Similarity`], [`cluster::Clustering`]): keep a day's signatures and look the next day's
+//!   pages up in an [`lsh::LshIndex`] without the texts. What is read back is checked: a
+//!   configuration is validated ([`ConfigError`]; missing fields take the defaults, unknown ones
+//!   are refused), a signature must have the slots its parameters say and a clustering labels
+//!   numbered by first member ([`DecodeError`]). [`Features`] are not stored: extract them again
+//!   from the text (their layout is internal and larger than the text).
 //!
 //! # Determinism
 //!
@@ -90,5 +98,5 @@ pub mod verify;
 
 pub use config::{Config, CANDIDATE_RECALL, DEFAULT_SEED};
 pub use detector::{Cluster, Clusters, Detector, DocId, Match, Pair, MAX_BOILERPLATE_SHARE};
-pub use error::{ConfigError, CorpusError, SignatureMismatch};
+pub use error::{ConfigError, CorpusError, DecodeError, SignatureMismatch};
 pub use features::{FeatureExtractor, Features, Similarity};

@@ -51,6 +51,7 @@ const END: u32 = u32::MAX;
 /// assert!(p.probability(0.8) > 0.99 && p.probability(0.2) < 0.1);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LshParams {
     /// Number of bands.
     pub bands: usize,

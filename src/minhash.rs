@@ -29,12 +29,15 @@ use bitvec::prelude::*;
 /// assert_eq!(Algorithm::default(), Algorithm::OnePermutation);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub enum Algorithm {
     /// One-permutation hashing with optimal densification (Shrivastava 2017).
     #[default]
+    #[cfg_attr(feature = "serde", serde(rename = "oph"))]
     OnePermutation,
     /// Classic K-hash MinHash (Broder 1997) with multiply-shift hash functions.
+    #[cfg_attr(feature = "serde", serde(rename = "classic"))]
     Classic,
 }
 
@@ -80,6 +83,7 @@ impl std::str::FromStr for Algorithm {
 /// assert_eq!(s.params().num_perm, 32);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SketchParams {
     /// The algorithm.
     pub algorithm: Algorithm,
@@ -104,11 +108,63 @@ pub struct SketchParams {
 /// assert!((j - 1.0 / 3.0).abs() < 0.2);
 /// # Ok::<(), wirecopy::SignatureMismatch>(())
 /// ```
+///
+/// With the `serde` feature a signature is stored as its parameters, its slots and whether its set
+/// was empty, and checked when read back ([`DecodeError`](crate::DecodeError)):
+///
+/// ```
+/// # #[cfg(feature = "serde")] {
+/// use wirecopy::minhash::{Algorithm, Sketcher};
+/// let sig = Sketcher::new(Algorithm::OnePermutation, 16, 7).sketch(&[1, 2, 3]);
+/// let json = serde_json::to_string(&sig).unwrap();
+/// assert!(json.starts_with(r#"{"params":{"algorithm":"oph","num_perm":16,"seed":7},"values":["#));
+/// let back: wirecopy::minhash::Signature = serde_json::from_str(&json).unwrap();
+/// assert_eq!(back, sig);
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "SignatureRepr")
+)]
 pub struct Signature {
     params: SketchParams,
     values: Box<[u32]>,
     empty: bool,
+}
+
+/// What a [`Signature`] is read back from: its fields, checked by `TryFrom`.
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+struct SignatureRepr {
+    params: SketchParams,
+    values: Vec<u32>,
+    empty: bool,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<SignatureRepr> for Signature {
+    type Error = crate::DecodeError;
+    fn try_from(r: SignatureRepr) -> Result<Self, Self::Error> {
+        if r.values.len() != r.params.num_perm || r.values.is_empty() {
+            return Err(crate::DecodeError::SlotCount {
+                expected: r.params.num_perm,
+                found: r.values.len(),
+            });
+        }
+        if r.empty {
+            if let Some((slot, &value)) = r.values.iter().enumerate().find(|(_, &v)| v != u32::MAX)
+            {
+                return Err(crate::DecodeError::EmptySlot { slot, value });
+            }
+        }
+        Ok(Signature {
+            params: r.params,
+            values: r.values.into_boxed_slice(),
+            empty: r.empty,
+        })
+    }
 }
 
 impl Signature {
@@ -232,12 +288,83 @@ impl Signature {
 /// assert!((sa.similarity(&sb).unwrap() - 1.0 / 3.0).abs() < 0.2);
 /// # Ok::<(), wirecopy::ConfigError>(())
 /// ```
+///
+/// With the `serde` feature it is stored as its parameters, `b`, the packed bits as 64-bit words
+/// (slot i's bits are bits `i * b ..` counted from the lowest bit of the first word) and whether
+/// its set was empty; the word count is checked when read back.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Deserialize),
+    serde(try_from = "BbitRepr")
+)]
 pub struct BbitSignature {
     params: SketchParams,
     b: u32,
     bits: BitVec<u64, Lsb0>,
     empty: bool,
+}
+
+/// The stored form of a [`BbitSignature`].
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct BbitRepr {
+    params: SketchParams,
+    b: u32,
+    words: Vec<u64>,
+    empty: bool,
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for BbitSignature {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut bits = self.bits.clone();
+        bits.set_uninitialized(false);
+        BbitRepr {
+            params: self.params,
+            b: self.b,
+            words: bits.into_vec(),
+            empty: self.empty,
+        }
+        .serialize(s)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<BbitRepr> for BbitSignature {
+    type Error = crate::DecodeError;
+    fn try_from(r: BbitRepr) -> Result<Self, Self::Error> {
+        if !(1..=32).contains(&r.b) {
+            return Err(crate::DecodeError::BitWidth { value: r.b });
+        }
+        let n = r.params.num_perm;
+        if n == 0 {
+            return Err(crate::DecodeError::SlotCount {
+                expected: n,
+                found: 0,
+            });
+        }
+        let Some(len) = n.checked_mul(r.b as usize) else {
+            return Err(crate::DecodeError::WordCount {
+                expected: usize::MAX,
+                found: r.words.len(),
+            });
+        };
+        if r.words.len() != len.div_ceil(64) {
+            return Err(crate::DecodeError::WordCount {
+                expected: len.div_ceil(64),
+                found: r.words.len(),
+            });
+        }
+        let mut bits = BitVec::<u64, Lsb0>::from_vec(r.words);
+        bits.truncate(len);
+        Ok(BbitSignature {
+            params: r.params,
+            b: r.b,
+            bits,
+            empty: r.empty,
+        })
+    }
 }
 
 impl BbitSignature {

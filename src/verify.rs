@@ -64,6 +64,7 @@ pub fn containment_from_jaccard(j: f64, len_a: usize, len_b: usize) -> f64 {
 /// assert_eq!(s.intersection, 2);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Scores {
     /// |A∩B| / |A∪B|.
     pub jaccard: f64,

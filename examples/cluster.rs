@@ -95,6 +95,8 @@ struct Args {
     /// Signature-only mode for very large corpora: streams the input, keeps one MinHash signature
     /// of the word n-grams and the set size per document, and joins LSH candidates whose estimated
     /// containment reaches --threshold. Finds verbatim, wrapped and truncated copies; not spun ones.
+    /// It measures lines and bodies in space-separated words: for Chinese or Japanese text use the
+    /// default pipeline.
     #[arg(long)]
     fast: bool,
     /// Write an HTML report (sources, relations, copied passages) of the printed clusters to FILE.

@@ -3,15 +3,17 @@
 //! The canonical form of a text is its sequence of *tokens*: maximal runs of letters and digits after
 //! Unicode compatibility folding (NFKD: ligatures, full-width and compatibility forms), removal of
 //! accents (combining marks: `café` → `cafe`), typographic quote and dash folding, and lowercasing. Apostrophes inside a word are dropped (`don't` → `dont`, `Iran’s` →
-//! `irans`); every other non-alphanumeric character separates tokens.
+//! `irans`); every other non-alphanumeric character separates tokens. Chinese and Japanese are written
+//! without spaces, so each Han ideograph, hiragana and katakana character is a token by itself
+//! ([`is_unspaced`]); word n-grams over them are character n-grams.
 //!
 //! [`normalize`] renders that form as a string (tokens joined by single spaces). [`Tokenizer`] yields
 //! the same tokens without building the string, with their byte spans in the original text: a
 //! byte-level ASCII fast path handles runs of ASCII letters and digits, and only runs containing
-//! non-ASCII characters go through NFKD.
+//! non-ASCII characters go through NFKD, one character at a time, so that each token keeps the
+//! byte span of the characters it came from.
 
-use unicode_normalization::char::is_combining_mark;
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 use xxhash_rust::xxh3::xxh3_64;
 
 /// Folds typographic variants to their plain ASCII counterparts: quotes and apostrophes to `'` or
@@ -134,7 +136,6 @@ pub struct Token<'a> {
 #[derive(Debug, Default, Clone)]
 pub struct Tokenizer {
     buf: String,
-    run: String,
     long: Vec<u8>,
     /// Short tokens waiting to be hashed by [`Tokenizer::flagged_hashes_into`], by xxh3 length
     /// class, and the hashes of a batch (the queues of `Deferred`).
@@ -844,6 +845,12 @@ impl Tokenizer {
         });
     }
 
+    /// The tokens of a run with non-ASCII characters, each with the byte span of the characters
+    /// it came from. Each character is decomposed (NFKD: compatibility forms, accents split off),
+    /// combining marks are dropped and quotes and dashes folded ([`fold_char`]); letters and digits
+    /// make tokens, apostrophes are dropped, anything else separates. A character of a script
+    /// written without spaces between words ([`is_unspaced`]: Han ideographs, hiragana, katakana)
+    /// is a token by itself.
     fn unicode_run<F: FnMut(Token<'_>)>(
         &mut self,
         text: &str,
@@ -851,51 +858,93 @@ impl Tokenizer {
         end: usize,
         f: &mut F,
     ) {
-        let src = &text[start..end];
-        self.run.clear();
-        self.run
-            .extend(src.nfkd().filter(|c| !is_combining_mark(*c)).map(fold_char));
-        self.buf.clear();
-        let mut numeric = false;
-        let mut capitalized = false;
-        let mut at_start = true;
-        let run = std::mem::take(&mut self.run);
-        for c in run.chars() {
-            if c.is_alphanumeric() {
-                if at_start {
-                    capitalized = c.is_uppercase();
-                    at_start = false;
-                }
-                numeric |= c.is_numeric();
-                self.buf.extend(c.to_lowercase());
-            } else if c == '\'' {
-                continue;
-            } else if !self.buf.is_empty() {
-                f(Token {
-                    text: &self.buf,
-                    start,
-                    end,
-                    capitalized,
-                    numeric,
-                });
-                self.buf.clear();
-                numeric = false;
-                at_start = true;
-            } else {
-                at_start = true;
-            }
+        /// The token being built: where it starts and ends in `text`, its first letter's case,
+        /// whether it has a digit.
+        struct Open {
+            from: usize,
+            to: usize,
+            capitalized: bool,
+            numeric: bool,
         }
-        if !self.buf.is_empty() {
-            f(Token {
-                text: &self.buf,
-                start,
-                end,
-                capitalized,
-                numeric,
+        fn flush<F: FnMut(Token<'_>)>(buf: &mut String, open: &mut Option<Open>, f: &mut F) {
+            if let Some(o) = open.take() {
+                if !buf.is_empty() {
+                    f(Token {
+                        text: buf,
+                        start: o.from,
+                        end: o.to,
+                        capitalized: o.capitalized,
+                        numeric: o.numeric,
+                    });
+                }
+            }
+            buf.clear();
+        }
+        let src = &text[start..end];
+        self.buf.clear();
+        let mut buf = std::mem::take(&mut self.buf);
+        let mut open: Option<Open> = None;
+        for (i, c) in src.char_indices() {
+            let (from, to) = (start + i, start + i + c.len_utf8());
+            decompose_compatible(c, |d| {
+                if is_combining_mark(d) {
+                    return;
+                }
+                let d = fold_char(d);
+                if d.is_alphanumeric() {
+                    if is_unspaced(d) {
+                        flush(&mut buf, &mut open, f);
+                        let mut one = [0u8; 4];
+                        f(Token {
+                            text: d.encode_utf8(&mut one),
+                            start: from,
+                            end: to,
+                            capitalized: false,
+                            numeric: false,
+                        });
+                        return;
+                    }
+                    let o = open.get_or_insert(Open {
+                        from,
+                        to,
+                        capitalized: d.is_uppercase(),
+                        numeric: false,
+                    });
+                    o.to = to;
+                    o.numeric |= d.is_numeric();
+                    buf.extend(d.to_lowercase());
+                } else if d != '\'' {
+                    flush(&mut buf, &mut open, f);
+                }
             });
         }
-        self.run = run;
+        flush(&mut buf, &mut open, f);
+        self.buf = buf;
     }
+}
+
+/// True for a letter of a script written without spaces between words: Han ideographs (with
+/// their extensions and compatibility forms), hiragana and katakana. Each is a token by itself,
+/// so word n-grams over such text are character n-grams, as is usual for Chinese and Japanese.
+/// (Hangul is written with spaces; Thai, Lao, Khmer and Burmese, also unspaced, need a
+/// dictionary to find words and are left as runs.)
+///
+/// # Examples
+///
+/// ```
+/// use wirecopy::normalize::is_unspaced;
+/// assert!(is_unspaced('新') && is_unspaced('の') && is_unspaced('カ'));
+/// assert!(!is_unspaced('a') && !is_unspaced('한') && !is_unspaced('é'));
+/// ```
+pub fn is_unspaced(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF      // hiragana, katakana
+        | 0x31F0..=0x31FF    // katakana phonetic extensions
+        | 0x3400..=0x4DBF    // CJK extension A
+        | 0x4E00..=0x9FFF    // CJK unified ideographs
+        | 0xF900..=0xFAFF    // CJK compatibility ideographs
+        | 0x20000..=0x323AF  // CJK extensions B to H, compatibility supplement
+    )
 }
 
 /// Whether byte `c` is an ASCII letter or digit, in plain arithmetic a loop over a block can
@@ -1306,8 +1355,41 @@ mod tests {
         let mut spans = Vec::new();
         Tokenizer::new().for_each(s, |t| spans.push((&s[t.start..t.end], t.numeric)));
         assert_eq!(spans[0], ("Hello", false));
-        assert!(spans[1].0.contains("World"));
+        assert_eq!(spans[1], ("World", false));
         assert_eq!(spans[2], ("42", true));
+        // Every token of a run with non-ASCII characters has its own span, accents and
+        // apostrophes inside it included.
+        let s = "«Café—don’t» naïve";
+        let mut spans = Vec::new();
+        Tokenizer::new().for_each(s, |t| spans.push((t.text.to_string(), &s[t.start..t.end])));
+        let want = [("cafe", "Café"), ("dont", "don’t"), ("naive", "naïve")];
+        assert_eq!(spans, want.map(|(a, b)| (a.to_string(), b)));
+    }
+
+    #[test]
+    fn unspaced_scripts_are_one_token_a_character() {
+        // Chinese and Japanese are written without spaces: each ideograph, hiragana and katakana
+        // character is a token, so word n-grams are character n-grams; other letters keep
+        // making words, digits too.
+        assert_eq!(
+            toks("新华社报道：iPhone销量增长5.3%。"),
+            ["新", "华", "社", "报", "道", "iphone", "销", "量", "增", "长", "5", "3"]
+        );
+        assert_eq!(
+            toks("東京のニュース"),
+            ["東", "京", "の", "ニ", "ュ", "ー", "ス"]
+        );
+        // Half-width katakana fold to the full-width characters.
+        assert_eq!(toks("ﾆｭｰｽ"), toks("ニュース"));
+        assert_eq!(normalize("서울 뉴스"), normalize("서울 뉴스"));
+        assert_eq!(toks("서울 뉴스").len(), 2, "Hangul words stay words");
+        let s = "A新b";
+        let mut spans = Vec::new();
+        Tokenizer::new().for_each(s, |t| spans.push(&s[t.start..t.end]));
+        assert_eq!(spans, ["A", "新", "b"]);
+        let mut hashes = Vec::new();
+        Tokenizer::new().for_each_hash(s, |h, _| hashes.push(h));
+        assert_eq!(hashes[1], xxh3_64("新".as_bytes()));
     }
 
     /// A seeded stream of texts mixing ASCII words, capitals, digits, apostrophes, punctuation,
@@ -1350,6 +1432,11 @@ mod tests {
             "ÀÉ",
             "\u{7f}",
             "@[`{",
+            "新华社",
+            "の",
+            "ﾆｭｰｽ",
+            "，",
+            "서울",
         ];
         let mut state = 99u64;
         let mut texts = vec![String::new(), "a".into(), "A".into(), "'".into()];

@@ -947,6 +947,54 @@ fn odd_text_never_panics() {
     }
 }
 
+/// A made-up Chinese article: `paragraphs` lines of four clauses of 8-15 ideographs.
+fn han_article(rng: &mut Rng, paragraphs: usize) -> Vec<String> {
+    (0..paragraphs)
+        .map(|_| {
+            let mut p = String::new();
+            for k in 0..4 {
+                for _ in 0..8 + rng.below(8) {
+                    p.push(char::from_u32(0x4E00 + rng.below(3000) as u32).unwrap_or('中'));
+                }
+                p.push(if k == 3 { '。' } else { '，' });
+            }
+            p
+        })
+        .collect()
+}
+
+#[test]
+fn chinese_copies_with_a_character_changed_in_every_clause_are_found() {
+    // Chinese is written without spaces, so each ideograph is a token and word 3-grams are
+    // character 3-grams. A copy with one character changed in every clause keeps most of them;
+    // when a whole clause between two punctuation marks was one token, it shared none.
+    let mut rng = Rng(31);
+    let mut d = Detector::new(Config::new()).unwrap();
+    let story = han_article(&mut rng, 6);
+    let source = d.insert("source", &story.join("\n\n"));
+    let edited: Vec<String> = story[..4]
+        .iter()
+        .map(|p| {
+            p.split_inclusive(['，', '。'])
+                .map(|clause| {
+                    let mut c: Vec<char> = clause.chars().collect();
+                    let at = rng.below(c.len() - 1);
+                    c[at] = char::from_u32(0x8000 + rng.below(1000) as u32).unwrap_or('文');
+                    c.into_iter().collect::<String>()
+                })
+                .collect()
+        })
+        .collect();
+    let copy = d.insert("copy", &format!("本网讯\n\n{}", edited.join("\n\n")));
+    for i in 0..20 {
+        d.insert(format!("other{i}"), &han_article(&mut rng, 5).join("\n\n"));
+    }
+    let c = d.clusters();
+    assert_eq!(c.clusters.len(), 1, "{:?}", c.clusters);
+    let members: Vec<u32> = c.clusters[0].members.iter().map(|m| m.0).collect();
+    assert_eq!(members, [source, copy]);
+}
+
 #[test]
 fn a_widely_syndicated_story_keeps_its_spun_and_truncated_copies() {
     // 14 copies of one story (verbatim, truncated, spun) among 40 unrelated articles: the story's

@@ -545,6 +545,87 @@ mod examples_as_programs {
     }
 
     #[test]
+    fn find_example_lists_the_demo_wire_storys_copies() {
+        let out = run_example("find", &["--jsonl", "-"]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{stdout}");
+        let lines: Vec<serde_json::Value> = stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let docs: Vec<&str> = lines.iter().map(|v| v["doc"].as_str().unwrap()).collect();
+        // Best first; the story itself, the same-event story and the unrelated ones are not
+        // listed (the spun, truncated reprint verifies with the story at 0.45, under 0.5).
+        assert_eq!(
+            docs,
+            [
+                "reprint_valley_gazette.txt",
+                "truncated_metro_daily.txt",
+                "edited_coastal_times.txt",
+                "spun_contentfarm.txt"
+            ]
+        );
+        let v = &lines[1];
+        assert_eq!(v["story"], "wire_original.txt");
+        assert_eq!(v["relation"], "truncated");
+        assert_eq!(v["page_share"], 1.0);
+        assert!(v["story_share"].as_f64().unwrap() < 0.6, "{v}");
+        assert!(lines[3]["traits"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("spun")));
+        let low = run_example("find", &["--threshold", "0.4"]);
+        assert!(String::from_utf8_lossy(&low.stdout).contains("spun_truncated_reprint.txt"));
+    }
+
+    #[test]
+    fn find_example_skips_the_story_itself_and_goes_on_past_a_bad_story() {
+        let dir = temp_dir("find");
+        let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/demo");
+        for f in std::fs::read_dir(&demo).unwrap() {
+            let f = f.unwrap().path();
+            std::fs::copy(&f, dir.join(f.file_name().unwrap())).unwrap();
+        }
+        let story = dir.join("wire_original.txt");
+        let missing = dir.join("no_such_story.txt");
+        let out = Command::new(example("find"))
+            .arg(&missing)
+            .arg(&story)
+            .arg("--in")
+            .arg(&dir)
+            .output()
+            .unwrap();
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        assert!(out.status.success(), "{stdout}\n{stderr}");
+        assert!(stderr.contains("no_such_story.txt"), "{stderr}");
+        assert!(stdout.contains("wire_original.txt: 4 copies"), "{stdout}");
+        assert!(!stdout.contains("  wire_original.txt"), "{stdout}");
+        // Only bad stories: exit 2, each named.
+        let out = run_example(
+            "find",
+            &[missing.to_str().unwrap(), "--in", dir.to_str().unwrap()],
+        );
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("no_such_story.txt"));
+        // A folder without a story, and a story without a folder, are refused.
+        assert_eq!(
+            run_example("find", &["--in", dir.to_str().unwrap()])
+                .status
+                .code(),
+            Some(2)
+        );
+        assert_eq!(
+            run_example("find", &[story.to_str().unwrap()])
+                .status
+                .code(),
+            Some(2)
+        );
+    }
+
+    #[test]
     fn cluster_example_writes_its_labels_to_stdout_on_request() {
         for mode in [&[][..], &["--fast"][..]] {
             let (_, from_file) = cluster_demo("stdout", mode);
@@ -603,6 +684,8 @@ mod examples_as_programs {
     fn examples_end_quietly_when_their_reader_has_gone() {
         assert_quiet_when_the_reader_has_gone("cluster", &[]);
         assert_quiet_when_the_reader_has_gone("cluster", &["--jsonl".as_ref(), "-".as_ref()]);
+        assert_quiet_when_the_reader_has_gone("find", &[]);
+        assert_quiet_when_the_reader_has_gone("find", &["--jsonl".as_ref(), "-".as_ref()]);
         let dir = temp_dir("pipe");
         let (a, b) = (dir.join("a.txt"), dir.join("b.txt"));
         let story = "Officials said the river bridge would stay closed for repairs until the end \

@@ -1,0 +1,213 @@
+//! Find where your articles were republished: the pages of a folder that copy each of them.
+//!
+//! ```text
+//! cargo run --release --example find -- STORY.txt [MORE.txt ...] --in DIR [--jsonl FILE]
+//! ```
+//!
+//! The pages of DIR (a folder of `.txt` files, or a JSONL file of `{"id","text"}` lines) are
+//! shingled as `cluster` shingles them, so the folder's own site boilerplate is learned; then each
+//! story is looked up ([`wirecopy::Detector::query`]) and its copies are printed best first: the
+//! similarity, what the page is to the story (verbatim, truncated, wrapped, edited, spun, as
+//! `explain` says), the share of the story the page carries, the share of the page that is the
+//! story, and the page's name. A story that is itself a file of DIR is not listed as its own copy.
+//! With no story and no folder, the built-in demo corpus's wire story is looked up in the demo.
+//!
+//! `--jsonl FILE` (`-`: stdout, nothing else printed there) writes one line per copy found:
+//! `{"story", "doc", "similarity", "relation", "traits", "story_share", "page_share"}`.
+//! A story that cannot be read is reported and the others are looked up; the exit status is 2
+//! only when none could be read.
+
+#[path = "common/out.rs"]
+#[macro_use]
+mod out;
+mod common;
+
+use clap::Parser;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+use wirecopy::align::{Aligner, Tokens};
+use wirecopy::corpus::{read_text_file, Document};
+use wirecopy::relation::Relation;
+use wirecopy::Detector;
+
+/// Find the pages of a folder that copy your articles.
+#[derive(Parser, Debug)]
+#[command(version)]
+struct Args {
+    /// The articles to look up (one `.txt` file each).
+    stories: Vec<PathBuf>,
+    /// The folder of pages (or JSONL file) to search; the demo corpus when neither it nor a
+    /// story is given.
+    #[arg(long = "in", value_name = "DIR")]
+    dir: Option<PathBuf>,
+    /// Write one JSON line per copy found to FILE (`-`: stdout, nothing else printed there).
+    #[arg(long)]
+    jsonl: Option<PathBuf>,
+    #[command(flatten)]
+    pipeline: common::PipelineArgs,
+}
+
+/// One copy of a story.
+struct Found {
+    story: String,
+    page: String,
+    similarity: f64,
+    relation: Relation,
+}
+
+fn main() -> ExitCode {
+    common::exit_code(run(&Args::parse()))
+}
+
+fn run(args: &Args) -> Result<bool, String> {
+    let started = Instant::now();
+    let config = args.pipeline.config()?;
+    if args.stories.is_empty() && args.dir.is_some() {
+        return Err("no story to look up: give one or more files before --in".to_string());
+    }
+    if args.dir.is_none() && !args.stories.is_empty() {
+        return Err("no folder to search: give --in DIR".to_string());
+    }
+    let pages = common::load_or_demo(args.dir.as_ref(), args.pipeline.max_bytes)?;
+    // The stories: files, or the demo's wire story.
+    let mut stories: Vec<(String, Option<PathBuf>, String)> = Vec::new();
+    let mut unread = 0;
+    if args.stories.is_empty() {
+        let wire = pages.iter().find(|d| d.name == "wire_original.txt");
+        if let Some(d) = wire {
+            stories.push((d.name.clone(), None, d.text.clone()));
+        }
+    }
+    for path in &args.stories {
+        match read_text_file(path, args.pipeline.max_bytes) {
+            Ok((text, warning)) => {
+                if let Some(w) = warning {
+                    errln!("warning: {w}");
+                }
+                stories.push((path.display().to_string(), Some(path.clone()), text));
+            }
+            Err(e) => {
+                errln!("error: {e}");
+                unread += 1;
+            }
+        }
+    }
+    if stories.is_empty() {
+        return Err(format!(
+            "none of the {unread} stories could be read (see above)"
+        ));
+    }
+    let found = args
+        .pipeline
+        .install(|| search(config, &pages, args, &stories))?;
+
+    let stdout_taken = common::is_stdout(args.jsonl.as_deref());
+    if !stdout_taken {
+        for (name, _, _) in &stories {
+            let copies: Vec<&Found> = found.iter().filter(|f| &f.story == name).collect();
+            outln!("{name}: {} copies", copies.len());
+            for f in copies {
+                outln!(
+                    "  {:.3}  {:<32} {:>3.0}% of the story, {:>3.0}% of the page  {}",
+                    f.similarity,
+                    f.relation.label(),
+                    100.0 * f.relation.source_coverage,
+                    100.0 * f.relation.member_coverage,
+                    f.page
+                );
+            }
+        }
+    }
+    if let Some(path) = &args.jsonl {
+        write_jsonl(path, &found)?;
+    }
+    let line = format!(
+        "{} stories looked up in {} pages, {} copies found, {:.2} s",
+        stories.len(),
+        pages.len(),
+        found.len(),
+        started.elapsed().as_secs_f64()
+    );
+    out::summary(&line, stdout_taken);
+    Ok(true)
+}
+
+/// Every copy of every story among `pages`, stories in order, each story's copies best first.
+fn search(
+    config: wirecopy::Config,
+    pages: &[Document],
+    args: &Args,
+    stories: &[(String, Option<PathBuf>, String)],
+) -> Vec<Found> {
+    let mut detector = match Detector::new(config) {
+        Ok(d) => d,
+        Err(e) => unreachable!("config was validated: {e}"),
+    };
+    detector.extend(pages.iter().map(|d| (d.name.as_str(), d.text.as_str())));
+    let mut aligner = Aligner::new();
+    let mut out = Vec::new();
+    for (name, path, text) in stories {
+        let itself = |page: &Document| match (path, &args.dir) {
+            (Some(p), Some(dir)) => same_file(p, &dir.join(&page.name)),
+            (None, None) => page.name == *name,
+            _ => false,
+        };
+        let story_tokens = Tokens::new(text);
+        for m in detector.query(text) {
+            let page = &pages[m.doc as usize];
+            if itself(page) {
+                continue;
+            }
+            let al = aligner.align_tokens(&story_tokens, &Tokens::new(&page.text));
+            out.push(Found {
+                story: name.clone(),
+                page: m.name,
+                similarity: m.similarity.score,
+                relation: Relation::between(&al),
+            });
+        }
+    }
+    out
+}
+
+/// Whether two paths name the same file.
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+fn write_jsonl(path: &Path, found: &[Found]) -> Result<(), String> {
+    use std::io::Write;
+    let stdout = common::is_stdout(Some(path));
+    let sink: Box<dyn Write> = if stdout {
+        Box::new(std::io::stdout().lock())
+    } else {
+        let file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        Box::new(file)
+    };
+    let mut w = std::io::BufWriter::new(sink);
+    let failed = |e: std::io::Error| {
+        if stdout {
+            out::write_failed(e)
+        }
+        format!("{}: {e}", path.display())
+    };
+    let round = |x: f64| (x * 1e4).round() / 1e4;
+    for f in found {
+        let traits: Vec<&str> = f.relation.traits().collect();
+        let line = serde_json::json!({
+            "story": f.story,
+            "doc": f.page,
+            "similarity": round(f.similarity),
+            "relation": f.relation.label(),
+            "traits": traits,
+            "story_share": round(f.relation.source_coverage),
+            "page_share": round(f.relation.member_coverage),
+        });
+        writeln!(w, "{line}").map_err(failed)?;
+    }
+    w.flush().map_err(failed)
+}

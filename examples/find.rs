@@ -29,7 +29,6 @@ use std::time::Instant;
 use wirecopy::align::{Aligner, Tokens};
 use wirecopy::corpus::{read_text_file, Document};
 use wirecopy::relation::Relation;
-use wirecopy::Detector;
 
 /// Find the pages of a folder that copy your articles.
 #[derive(Parser, Debug)]
@@ -69,7 +68,7 @@ fn run(args: &Args) -> Result<bool, String> {
     if args.dir.is_none() && !args.stories.is_empty() {
         return Err("no folder to search: give --in DIR".to_string());
     }
-    let pages = common::load_or_demo(args.dir.as_ref(), args.pipeline.max_bytes)?;
+    let mut pages = common::load_or_demo(args.dir.as_ref(), args.pipeline.max_bytes)?;
     // The stories: files, or the demo's wire story.
     let mut stories: Vec<(String, Option<PathBuf>, String)> = Vec::new();
     let mut unread = 0;
@@ -100,7 +99,7 @@ fn run(args: &Args) -> Result<bool, String> {
     }
     let found = args
         .pipeline
-        .install(|| search(config, &pages, args, &stories))?;
+        .install(|| search(config, &mut pages, args, &stories))?;
 
     let stdout_taken = common::is_stdout(args.jsonl.as_deref());
     if !stdout_taken {
@@ -134,17 +133,23 @@ fn run(args: &Args) -> Result<bool, String> {
 }
 
 /// Every copy of every story among `pages`, stories in order, each story's copies best first.
+/// Progress goes to stderr for 20,000 pages or more, as in `cluster`.
 fn search(
     config: wirecopy::Config,
-    pages: &[Document],
+    pages: &mut [Document],
     args: &Args,
     stories: &[(String, Option<PathBuf>, String)],
 ) -> Vec<Found> {
-    let mut detector = match Detector::new(config) {
-        Ok(d) => d,
-        Err(e) => unreachable!("config was validated: {e}"),
-    };
-    detector.extend(pages.iter().map(|d| (d.name.as_str(), d.text.as_str())));
+    let detector = common::shingle(config, pages, true);
+    let pages = &*pages;
+    let spinner = common::spinner(
+        pages.len(),
+        format!(
+            "looking up {} stories in {} pages (boilerplate, signatures, LSH, verification)",
+            stories.len(),
+            pages.len()
+        ),
+    );
     let mut aligner = Aligner::new();
     let mut out = Vec::new();
     for (name, path, text) in stories {
@@ -168,6 +173,7 @@ fn search(
             });
         }
     }
+    spinner.finish_and_clear();
     out
 }
 

@@ -196,6 +196,43 @@ pub fn load_or_demo(dir: Option<&PathBuf>, max_bytes: u64) -> Result<Vec<Documen
 /// the texts are freed once shingled (the detector keeps what it needs), before clustering.
 pub fn run(config: Config, docs: &mut [Document], keep_texts: bool) -> (Detector, Clusters) {
     let started = Instant::now();
+    let detector = shingle(config, docs, keep_texts);
+    let shingled = started.elapsed().as_secs_f64();
+    let spinner = spinner(
+        docs.len(),
+        format!(
+            "clustering {} documents (boilerplate, signatures, LSH, verification)",
+            docs.len()
+        ),
+    );
+    let clusters = detector.clusters();
+    spinner.finish_and_clear();
+    errln!(
+        "shingled in {:.2} s; {} candidate pairs, {} verified, clustered in {:.2} s",
+        shingled,
+        clusters.candidates,
+        clusters.pairs.len(),
+        started.elapsed().as_secs_f64() - shingled
+    );
+    (detector, clusters)
+}
+
+/// A spinner with `message` on stderr while a long step runs, for inputs of 20,000 documents or
+/// more (hidden otherwise).
+pub fn spinner(documents: usize, message: String) -> indicatif::ProgressBar {
+    if documents >= 20_000 {
+        let s = indicatif::ProgressBar::new_spinner();
+        s.set_message(message);
+        s.enable_steady_tick(std::time::Duration::from_millis(200));
+        s
+    } else {
+        indicatif::ProgressBar::hidden()
+    }
+}
+
+/// A detector holding `docs`, shingled in chunks with a progress bar on stderr for large inputs.
+/// Unless `keep_texts`, each chunk's texts are freed once shingled.
+pub fn shingle(config: Config, docs: &mut [Document], keep_texts: bool) -> Detector {
     let mut detector = match Detector::new(config) {
         Ok(d) => d,
         Err(e) => unreachable!("config was validated: {e}"),
@@ -225,28 +262,7 @@ pub fn run(config: Config, docs: &mut [Document], keep_texts: bool) -> (Detector
         }
     }
     bar.finish_and_clear();
-    let shingled = started.elapsed().as_secs_f64();
-    let spinner = if docs.len() >= 20_000 {
-        let s = indicatif::ProgressBar::new_spinner();
-        s.set_message(format!(
-            "clustering {} documents (boilerplate, signatures, LSH, verification)",
-            docs.len()
-        ));
-        s.enable_steady_tick(std::time::Duration::from_millis(200));
-        s
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
-    let clusters = detector.clusters();
-    spinner.finish_and_clear();
-    errln!(
-        "shingled in {:.2} s; {} candidate pairs, {} verified, clustered in {:.2} s",
-        shingled,
-        clusters.candidates,
-        clusters.pairs.len(),
-        started.elapsed().as_secs_f64() - shingled
-    );
-    (detector, clusters)
+    detector
 }
 
 /// Writes `{"doc": name, "cluster": n}` lines, one per document.

@@ -240,6 +240,11 @@ impl Tokens {
 /// What an [`Edit`] inside a passage is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "lowercase")
+)]
 pub enum EditKind {
     /// 1 to [`MAX_SWAP`] tokens on each side replaced by different ones: a synonym or an edit
     /// ("House" / "Property", "48" / "72", "leave" / "go away"). Equal-length gaps are split into
@@ -284,6 +289,7 @@ impl EditKind {
 /// assert_eq!(e.tokens_a, 3..4);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Edit {
     /// What the edit is.
     pub kind: EditKind,
@@ -372,6 +378,7 @@ impl Edit {
 /// assert_eq!(p.matched, 11);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Passage {
     /// Byte range in the first text, from its first token's start to its last token's end.
     pub a: Range<usize>,
@@ -397,6 +404,7 @@ pub struct Passage {
 /// assert_eq!(al.coverage_a(), 0.0);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Alignment {
     /// The copied passages, ordered by their position in the first text. They do not overlap in
     /// either text. When text was moved, their order in the second text differs.

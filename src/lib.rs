@@ -58,9 +58,11 @@
 //! * `parallel` (default): batch work on rayon, in the caller's current pool.
 //! * `jsonl` (default): [`corpus::read_jsonl`] and [`corpus::JsonlReader`] (adds `serde_json`).
 //! * `serde` (off by default): `Serialize` and `Deserialize` for signatures (plain and b-bit),
-//!   [`Config`], [`lsh::LshParams`] and the results ([`Clusters`], [`Pair`], [`Match`],
-//!   [`Similarity`], [`cluster::Clustering`]): keep a day's signatures and look the next day's
-//!   pages up in an [`lsh::LshIndex`] without the texts. What is read back is checked: a
+//!   [`Config`], [`lsh::LshParams`], the results ([`Clusters`], [`Pair`], [`Match`],
+//!   [`Similarity`], [`cluster::Clustering`]) and the evidence ([`relation::ClusterEvidence`],
+//!   [`align::Alignment`] and their parts; kinds by lowercase name): keep a day's signatures and
+//!   look the next day's pages up in an [`lsh::LshIndex`] without the texts. What is read back is
+//!   checked: a
 //!   configuration is validated ([`ConfigError`]; missing fields take the defaults, unknown ones
 //!   are refused), a signature must have the slots its parameters say and a clustering labels
 //!   numbered by first member ([`DecodeError`]). [`Features`] are not stored: extract them again

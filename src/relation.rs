@@ -61,6 +61,11 @@ pub const SOURCE_TIE: f64 = 0.02;
 /// How a member relates to its cluster's source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "lowercase")
+)]
 pub enum RelationKind {
     /// The source itself.
     Source,
@@ -116,6 +121,7 @@ impl RelationKind {
 /// assert_eq!(r.label(), "wrapped");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Relation {
     /// The main relation: the first trait that holds, in the order spun, edited, truncated,
     /// wrapped, verbatim.
@@ -296,6 +302,11 @@ fn ratio(part: usize, whole: usize) -> f64 {
 /// Why a member was chosen as the source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "lowercase")
+)]
 pub enum SourceBasis {
     /// It has the earliest date.
     Date,
@@ -305,6 +316,7 @@ pub enum SourceBasis {
 
 /// How well a member explains the others as their source (see the [module docs](self)).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SourceScore {
     /// Share of the other members' shared text inside passages with this member, each token
     /// weighted by the number of members it is copied with.
@@ -317,6 +329,7 @@ pub struct SourceScore {
 
 /// One member of a cluster, as seen from the source.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MemberEvidence {
     /// Relation to the source ([`RelationKind::Source`] for the source).
     pub relation: Relation,
@@ -328,6 +341,7 @@ pub struct MemberEvidence {
 
 /// The evidence for one cluster: its source and every member's relation to it.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ClusterEvidence {
     /// Index of the source in the members given to [`explain_cluster`].
     pub source: usize,

@@ -213,3 +213,32 @@ fn stored_signatures_find_the_next_days_copies_without_the_texts() {
         .copied();
     assert_eq!(best, Some(17));
 }
+
+#[test]
+fn evidence_reads_back_equal_with_kinds_by_name() {
+    use wirecopy::align::{Aligner, Alignment, Tokens};
+    use wirecopy::relation::{explain_cluster, ClusterEvidence, RelationKind};
+    let story = "Port workers began a 48-hour strike on Monday, halting cargo traffic at the \
+                 country's busiest harbour, the union said in a statement. Talks over pay broke \
+                 down last week after the employers refused a new offer.";
+    let truncated = &story[..story.find(" Talks").unwrap_or(story.len())];
+    let edited = story.replace("busiest", "largest");
+    let wrapped = format!("Home | News | Sport\n{edited}\nShare this article");
+    let texts = [wrapped.as_str(), truncated, story];
+    let members: Vec<Tokens> = texts.iter().map(|t| Tokens::new(t)).collect();
+    let ev = explain_cluster(&mut Aligner::new(), &members, &[]);
+    let back: ClusterEvidence = round_trip(&ev);
+    assert_eq!(back, ev);
+    let json = serde_json::to_value(&ev).unwrap();
+    assert_eq!(json["basis"], "containment");
+    assert_eq!(json["members"][1]["relation"]["kind"], "truncated");
+    assert_eq!(json["members"][2]["relation"]["kind"], "source");
+    let al = Aligner::new().align_tokens(&members[2], &members[0]);
+    let edits: Vec<serde_json::Value> = serde_json::to_value(&al).unwrap()["passages"][0]["edits"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(edits[0]["kind"], "swap", "{edits:?}");
+    assert_eq!(round_trip::<Alignment>(&al), al);
+    assert_eq!(ev.members[1].relation.kind, RelationKind::Truncated);
+}

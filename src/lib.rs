@@ -62,11 +62,10 @@
 //!   [`Similarity`], [`cluster::Clustering`]) and the evidence ([`relation::ClusterEvidence`],
 //!   [`align::Alignment`] and their parts; kinds by lowercase name): keep a day's signatures and
 //!   look the next day's pages up in an [`lsh::LshIndex`] without the texts. What is read back is
-//!   checked: a
-//!   configuration is validated ([`ConfigError`]; missing fields take the defaults, unknown ones
-//!   are refused), a signature must have the slots its parameters say and a clustering labels
-//!   numbered by first member ([`DecodeError`]). [`Features`] are not stored: extract them again
-//!   from the text (their layout is internal and larger than the text).
+//!   checked: a configuration is validated ([`ConfigError`]; missing fields take the defaults,
+//!   unknown ones are refused), a signature must have the slots its parameters say and a
+//!   clustering labels numbered by first member ([`DecodeError`]). [`Features`] are not stored:
+//!   extract them again from the text (their layout is internal and larger than the text).
 //!
 //! # Determinism
 //!

@@ -1030,6 +1030,52 @@ fn odd_text_never_panics() {
     }
 }
 
+#[test]
+fn copies_in_a_language_without_english_function_words_are_found() {
+    // Accented made-up words and none of the English function words the skeleton is built on:
+    // the skeleton gives nothing, and word 3-grams still find verbatim, truncated, wrapped and
+    // edited copies, while unrelated articles stay apart.
+    let mut rng = Rng(41);
+    let vocab: Vec<String> = vocabulary(&mut rng, 3000)
+        .into_iter()
+        .map(|w| w.replacen('a', "à", 1).replacen('e', "é", 1))
+        .collect();
+    let foreign = |rng: &mut Rng, paragraphs: usize| -> Vec<String> {
+        (0..paragraphs)
+            .map(|_| {
+                let words: Vec<&str> = (0..40 + rng.below(30))
+                    .map(|_| vocab[rng.below(vocab.len())].as_str())
+                    .collect();
+                format!("{}.", words.join(" "))
+            })
+            .collect()
+    };
+    let mut d = Detector::new(Config::new()).unwrap();
+    let story = foreign(&mut rng, 6);
+    let source = d.insert("source", &story.join("\n\n"));
+    let mut copies = vec![source];
+    copies.push(d.insert("truncated", &story[..3].join("\n\n")));
+    copies.push(d.insert(
+        "wrapped",
+        &format!(
+            "Accueil | Monde | Sport\n\n{}\n\nPartager",
+            story.join("\n\n")
+        ),
+    ));
+    let mut edited = story.clone();
+    edited.remove(2);
+    edited.insert(4, foreign(&mut rng, 1).remove(0));
+    copies.push(d.insert("edited", &edited.join("\n\n")));
+    for i in 0..30 {
+        d.insert(format!("other{i}"), &foreign(&mut rng, 5).join("\n\n"));
+    }
+    assert!(d.features(source).unwrap().skeleton().len() <= 1);
+    let c = d.clusters();
+    assert_eq!(c.clusters.len(), 1, "{:?}", c.clusters);
+    let members: Vec<u32> = c.clusters[0].members.iter().map(|m| m.0).collect();
+    assert_eq!(members, copies);
+}
+
 /// A made-up Chinese article: `paragraphs` lines of four clauses of 8-15 ideographs.
 fn han_article(rng: &mut Rng, paragraphs: usize) -> Vec<String> {
     (0..paragraphs)

@@ -186,34 +186,20 @@ fn same_file(a: &Path, b: &Path) -> bool {
 }
 
 fn write_jsonl(path: &Path, found: &[Found]) -> Result<(), String> {
-    use std::io::Write;
-    let stdout = common::is_stdout(Some(path));
-    let sink: Box<dyn Write> = if stdout {
-        Box::new(std::io::stdout().lock())
-    } else {
-        let file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        Box::new(file)
-    };
-    let mut w = std::io::BufWriter::new(sink);
-    let failed = |e: std::io::Error| {
-        if stdout {
-            out::write_failed(e)
-        }
-        format!("{}: {e}", path.display())
-    };
     let round = |x: f64| (x * 1e4).round() / 1e4;
-    for f in found {
-        let traits: Vec<&str> = f.relation.traits().collect();
-        let line = serde_json::json!({
-            "story": f.story,
-            "doc": f.page,
-            "similarity": round(f.similarity),
-            "relation": f.relation.label(),
-            "traits": traits,
-            "story_share": round(f.relation.source_coverage),
-            "page_share": round(f.relation.member_coverage),
-        });
-        writeln!(w, "{line}").map_err(failed)?;
-    }
-    w.flush().map_err(failed)
+    common::write_json_lines(
+        path,
+        found.iter().map(|f| {
+            let traits: Vec<&str> = f.relation.traits().collect();
+            serde_json::json!({
+                "story": f.story,
+                "doc": f.page,
+                "similarity": round(f.similarity),
+                "relation": f.relation.label(),
+                "traits": traits,
+                "story_share": round(f.relation.source_coverage),
+                "page_share": round(f.relation.member_coverage),
+            })
+        }),
+    )
 }

@@ -286,6 +286,20 @@ pub fn write_labels<'a>(
     name: impl Fn(u32) -> &'a str,
     clustering: &wirecopy::cluster::Clustering,
 ) -> Result<(), String> {
+    let lines = clustering
+        .labels()
+        .iter()
+        .enumerate()
+        .map(|(doc, label)| serde_json::json!({"doc": name(doc as u32), "cluster": label}));
+    write_json_lines(path, lines)
+}
+
+/// Writes one JSON value per line to `path` (`-`: standard output, ending the program as `out`
+/// says if the reader has gone).
+pub fn write_json_lines(
+    path: &Path,
+    lines: impl IntoIterator<Item = serde_json::Value>,
+) -> Result<(), String> {
     use std::io::Write;
     let stdout = is_stdout(Some(path));
     let sink: Box<dyn Write> = if stdout {
@@ -301,9 +315,7 @@ pub fn write_labels<'a>(
         }
         format!("{}: {e}", path.display())
     };
-    for (doc, label) in clustering.labels().iter().enumerate() {
-        let name = name(doc as u32);
-        let line = serde_json::json!({"doc": name, "cluster": label});
+    for line in lines {
         writeln!(w, "{line}").map_err(failed)?;
     }
     w.flush().map_err(failed)

@@ -1,14 +1,15 @@
 # Probe: other base articles. Dev plus one real web page per story of ../shared/eval/reprints-dev
 # (83 pages: wire stories, press releases, blog posts and same-event reports, with their site
 # chrome, hard-wrapped lines and 2,000-character cuts) as new originals, each its own story, and
-# two dev-style copies of each: reprinted in a site template (12 templates, about 14 pages each),
-# truncated, spun from the corpus vocabulary (10-50%), edited (sentences deleted, one to three
-# from an unrelated BBC article inserted, headline spun), or those combined; plus 25 `partial`
-# pages (a stretch of 15-35% of a page's sentences among 4-8 paragraphs of 2-4 BBC articles,
-# word 5-gram containment under 0.5 with every source, as dev's),
-# hard negatives with their own cluster. The pages' own real copies are left out.
+# three dev-style copies of each: two reprinted in a site template (12 templates, about 14 pages
+# each), truncated, spun from the corpus vocabulary (10-50%), edited (sentences deleted, one to
+# three from an unrelated BBC article inserted, headline spun), or those combined; the third with
+# its paragraphs reordered, OCR-damaged or both. Plus `partial` pages, hard negatives with their
+# own cluster (14 with these seeds): a stretch of 15-35% of a page's sentences among 4-8
+# paragraphs of 2-4 BBC articles, no source over 40% of the words or 0.5 word 5-gram containment,
+# as in dev. The pages' own real copies are left out.
 # usage: python3 bases.py DEV_DIR OUT_DIR  (reads DEV_DIR/../reprints-dev)
-import csv, os, re
+import csv, os, random, re
 from probe import Probe
 
 probe = Probe(13)
@@ -179,4 +180,62 @@ while k < 25 and len(donors) >= 4:
     probe.truth[name] = 'partial:' + name
     probe.extra.append({'doc': name, 'base_doc': m['doc'], 'transformation': 'partial', 'cluster': 'partial:' + name})
     k += 1
+
+# A third copy of each page, drawn from a generator of its own (the copies and pages above stay
+# as they were): its paragraphs reordered (the first, the headline, kept; sentences when there
+# are under three paragraphs), OCR-damaged as benches/probes/ocr.py damages (letter
+# confusions in 5% of the words, lost spaces, lines re-wrapped at 45 columns with hyphenated
+# breaks), or both.
+orng = random.Random(14)
+subs = {'m': 'rn', 'rn': 'm', 'l': '1', 'e': 'c', 'i': 'l', 'o': '0', 'h': 'b', 'cl': 'd',
+        'a': 'o', 's': '5'}
+
+
+def reorder(text):
+    paras = [p for p in text.split('\n\n') if p.strip()]
+    if len(paras) >= 3:
+        body = paras[1:]
+        orng.shuffle(body)
+        return '\n\n'.join(paras[:1] + body)
+    s = sentences(text)
+    body = s[1:]
+    orng.shuffle(body)
+    return ' '.join(s[:1] + body)
+
+
+def ocr(text, rate=0.05, width=45):
+    out = []
+    for p in text.split('\n\n'):
+        words = []
+        for w in p.split():
+            if orng.random() < rate:
+                key = orng.choice(list(subs))
+                if key in w:
+                    w = w.replace(key, subs[key], 1)
+            if orng.random() < rate / 3 and words:
+                words[-1] += w
+                continue
+            words.append(w)
+        lines, cur = [], ''
+        for w in words:
+            if len(cur) + len(w) + 1 > width:
+                if len(w) > 6 and orng.random() < 0.3:
+                    cut = len(w) // 2
+                    lines.append((cur + ' ' + w[:cut] + '-').strip())
+                    cur = w[cut:]
+                    continue
+                lines.append(cur)
+                cur = w
+            else:
+                cur = (cur + ' ' + w).strip()
+        lines.append(cur)
+        out.append('\n'.join(lines))
+    return '\n\n'.join(out)
+
+
+for i, (m, text) in enumerate(bases):
+    kind = ['reorder', 'ocr', 'reorder+ocr'][i % 3]
+    v = reorder(text) if 'reorder' in kind else text
+    v = ocr(v) if 'ocr' in kind else v
+    probe.add(f"o{i:04d}.txt", v, m, kind)
 probe.finish()

@@ -150,29 +150,40 @@ fn search(
             pages.len()
         ),
     );
-    let mut aligner = Aligner::new();
-    let mut out = Vec::new();
-    for (name, path, text) in stories {
+    // One story's copies, best first.
+    let look_up = |aligner: &mut Aligner,
+                   (name, path, text): &(String, Option<PathBuf>, String)| {
         let itself = |page: &Document| match (path, &args.dir) {
             (Some(p), Some(dir)) => same_file(p, &dir.join(&page.name)),
             (None, None) => page.name == *name,
             _ => false,
         };
         let story_tokens = Tokens::new(text);
+        let mut found = Vec::new();
         for m in detector.query(text) {
             let page = &pages[m.doc as usize];
             if itself(page) {
                 continue;
             }
             let al = aligner.align_tokens(&story_tokens, &Tokens::new(&page.text));
-            out.push(Found {
+            found.push(Found {
                 story: name.clone(),
                 page: m.name,
                 similarity: m.similarity.score,
                 relation: Relation::between(&al),
             });
         }
-    }
+        found
+    };
+    // The first lookup builds the index (in parallel itself); the other stories are then looked
+    // up side by side, in order.
+    let Some((first, rest)) = stories.split_first() else {
+        return Vec::new();
+    };
+    let mut out = look_up(&mut Aligner::new(), first);
+    use rayon::prelude::*;
+    let rest: Vec<Vec<Found>> = rest.par_iter().map_init(Aligner::new, look_up).collect();
+    out.extend(rest.into_iter().flatten());
     spinner.finish_and_clear();
     out
 }

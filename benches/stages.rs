@@ -142,6 +142,40 @@ impl TextGen {
         out
     }
 
+    /// A ~`bytes` text of Latin words with accents: [`TextGen::text`] with a vowel of about a
+    /// third of the words accented (each such word goes through the tokenizer's NFKD path).
+    fn accented(&mut self, bytes: usize) -> String {
+        let text = self.text(bytes);
+        let mut out = String::with_capacity(bytes + bytes / 4);
+        for (i, word) in text.split(' ').enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            if self.rng.below(3) == 0 {
+                out.push_str(&word.replacen('e', "é", 1).replacen('a', "à", 1));
+            } else {
+                out.push_str(word);
+            }
+        }
+        out
+    }
+
+    /// A ~`bytes` text of Han ideographs: clauses of 8 to 15 characters between full-width
+    /// commas and full stops, a paragraph break now and then (each ideograph is a token).
+    fn han(&mut self, bytes: usize) -> String {
+        let mut out = String::with_capacity(bytes + 64);
+        while out.len() < bytes {
+            for _ in 0..8 + self.rng.below(8) {
+                out.push(char::from_u32(0x4E00 + self.rng.below(3000) as u32).unwrap_or('中'));
+            }
+            out.push(if self.rng.below(4) == 0 { '。' } else { '，' });
+            if self.rng.below(12) == 0 {
+                out.push_str("\n\n");
+            }
+        }
+        out
+    }
+
     fn variant(&mut self, text: &str, rate: f64, cut: bool) -> String {
         let words: Vec<&str> = text.split(' ').collect();
         let keep = if cut {
@@ -205,7 +239,11 @@ fn word_count(text: &str) -> usize {
 
 fn bench_normalize(c: &mut Criterion) {
     let mut g = c.benchmark_group("normalize");
-    for (name, text) in tier_texts() {
+    let mut gen = TextGen::new(SEED + 1);
+    let mut texts = tier_texts();
+    texts.push(("accented3KB", gen.accented(3_000)));
+    texts.push(("han3KB", gen.han(3_000)));
+    for (name, text) in texts {
         let mut out = String::new();
         normalize_into(&text, &mut out);
         assert_eq!(out.split(' ').count(), word_count(&text));

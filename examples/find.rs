@@ -93,9 +93,10 @@ fn run(args: &Args) -> Result<bool, String> {
         }
     }
     if stories.is_empty() {
-        return Err(format!(
-            "none of the {unread} stories could be read (see above)"
-        ));
+        return Err(match unread {
+            1 => "the story could not be read (see above)".to_string(),
+            n => format!("none of the {n} stories could be read (see above)"),
+        });
     }
     let found = args
         .pipeline

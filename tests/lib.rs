@@ -732,7 +732,7 @@ mod examples_as_programs {
         #[cfg(unix)]
         assert!(stderr.contains("dangling.txt"), "{stderr}");
         // notes.md is not an article: counted, not read.
-        assert!(stderr.contains("1 other files"), "{stderr}");
+        assert!(stderr.contains("1 other file, not .txt"), "{stderr}");
         let pred = std::fs::read_to_string(&jsonl).unwrap();
         let docs: BTreeSet<String> = pred
             .lines()

@@ -170,6 +170,7 @@ pub fn load(path: &Path, max_bytes: u64) -> Result<Vec<Document>, String> {
     }
     let ignored = match corpus.ignored {
         0 => String::new(),
+        1 => "; 1 other file, not .txt, left unread".to_string(),
         n => format!("; {n} other files, not .txt, left unread"),
     };
     errln!(

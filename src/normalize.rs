@@ -1366,6 +1366,63 @@ mod tests {
         assert_eq!(spans, want.map(|(a, b)| (a.to_string(), b)));
     }
 
+    /// The tokens of `text` by the definition: NFKD of the whole text, marks dropped, quotes and
+    /// dashes folded, runs of letters and digits (apostrophes dropped inside), unspaced letters
+    /// alone; each with its first letter's case and whether it has a digit.
+    fn oracle(text: &str) -> Vec<(String, bool, bool)> {
+        use unicode_normalization::UnicodeNormalization;
+        let mut out = Vec::new();
+        let mut cur: Option<(String, bool, bool)> = None;
+        for d in text
+            .nfkd()
+            .filter(|c| !is_combining_mark(*c))
+            .map(fold_char)
+        {
+            if d.is_alphanumeric() && is_unspaced(d) {
+                out.extend(cur.take());
+                out.push((d.to_string(), false, false));
+            } else if d.is_alphanumeric() {
+                let t = cur.get_or_insert((String::new(), d.is_uppercase(), false));
+                t.0.extend(d.to_lowercase());
+                t.2 |= d.is_numeric();
+            } else if d != '\'' {
+                out.extend(cur.take());
+            }
+        }
+        out.extend(cur);
+        out
+    }
+
+    #[test]
+    fn latin_letters_tokenize_as_their_decomposition_does() {
+        // Every character from U+0080 to U+024F (the accented letters of European news, and
+        // the signs, fractions and superscripts beside them), alone, inside a word, capitalised,
+        // after an apostrophe and next to a digit: decomposed one character at a time, the same
+        // tokens as the whole text's decomposition gives.
+        for code in 0x80..0x250u32 {
+            let Some(c) = char::from_u32(code) else {
+                continue;
+            };
+            for text in [
+                format!("{c}"),
+                format!("ab{c}cd"),
+                format!("X{c} y"),
+                format!("l'{c}té 2{c}"),
+                format!("{c}{c}’s—{c}"),
+            ] {
+                let mut got = Vec::new();
+                Tokenizer::new().for_each(&text, |t| {
+                    got.push((t.text.to_string(), t.capitalized, t.numeric))
+                });
+                assert_eq!(got, oracle(&text), "U+{code:04X} in {text:?}");
+                let mut hashes = Vec::new();
+                Tokenizer::new().for_each_hash(&text, |h, _| hashes.push(h));
+                let want: Vec<u64> = got.iter().map(|t| xxh3_64(t.0.as_bytes())).collect();
+                assert_eq!(hashes, want, "U+{code:04X} in {text:?}");
+            }
+        }
+    }
+
     #[test]
     fn unspaced_scripts_are_one_token_a_character() {
         // Chinese and Japanese are written without spaces: each ideograph, hiragana and katakana

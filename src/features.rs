@@ -24,7 +24,7 @@
 //! also shares the reporter's own sentences. A long unmatched stretch (over [`GAP_ALLOWANCE`]
 //! tokens) costs extra: a page that borrows a paragraph or two has whole paragraphs from elsewhere.
 
-use crate::normalize::{alnum_byte, block_at, pack_bits, Tokenizer};
+use crate::normalize::{alnum_byte, block_at, is_alnum, pack_bits, Tokenizer};
 use crate::shingle::{
     fmix64, ngrams_to, ranked_set_into, token_hash, RankScratch, ShingleKind, Skeleton,
     SkeletonSpan,
@@ -1648,8 +1648,8 @@ impl QuoteState {
         let mut chars = segment.chars().peekable();
         while let Some(c) = chars.next() {
             let next = chars.peek().copied().unwrap_or(' ');
-            let word_before = self.prev.is_alphanumeric();
-            let word_after = next.is_alphanumeric();
+            let word_before = is_alnum(self.prev);
+            let word_after = is_alnum(next);
             match c {
                 '\n' => self.inside = false,
                 '\u{201C}' | '\u{201E}' | '\u{00AB}' => self.inside = true,
@@ -1662,7 +1662,7 @@ impl QuoteState {
                     }
                 }
                 _ => {
-                    if at_token.is_none() && c.is_alphanumeric() {
+                    if at_token.is_none() && is_alnum(c) {
                         at_token = Some(self.inside);
                     }
                 }

@@ -884,39 +884,51 @@ impl Tokenizer {
         self.buf.clear();
         let mut buf = std::mem::take(&mut self.buf);
         let mut open: Option<Open> = None;
-        for (i, c) in src.char_indices() {
-            let (from, to) = (start + i, start + i + c.len_utf8());
-            decompose_compatible(c, |d| {
-                if is_combining_mark(d) {
-                    return;
-                }
-                let d = fold_char(d);
-                if is_alnum(d) {
-                    if is_unspaced(d) {
-                        flush(&mut buf, &mut open, f);
-                        let mut one = [0u8; 4];
-                        f(Token {
-                            text: d.encode_utf8(&mut one),
-                            start: from,
-                            end: to,
-                            capitalized: false,
-                            numeric: false,
-                        });
-                        return;
-                    }
-                    let o = open.get_or_insert(Open {
-                        from,
-                        to,
-                        capitalized: d.is_uppercase(),
+        // One character of the decomposition of the one at `from..to`.
+        let mut take = |d: char, from: usize, to: usize| {
+            if !d.is_ascii() && is_combining_mark(d) {
+                return;
+            }
+            let d = fold_char(d);
+            if is_alnum(d) {
+                if is_unspaced(d) {
+                    flush(&mut buf, &mut open, f);
+                    let mut one = [0u8; 4];
+                    f(Token {
+                        text: d.encode_utf8(&mut one),
+                        start: from,
+                        end: to,
+                        capitalized: false,
                         numeric: false,
                     });
-                    o.to = to;
-                    o.numeric |= d.is_numeric();
-                    buf.extend(d.to_lowercase());
-                } else if d != '\'' {
-                    flush(&mut buf, &mut open, f);
+                    return;
                 }
-            });
+                let o = open.get_or_insert(Open {
+                    from,
+                    to,
+                    capitalized: d.is_uppercase(),
+                    numeric: false,
+                });
+                o.to = to;
+                o.numeric |= d.is_numeric();
+                if d.is_ascii() {
+                    // Most characters of a run of accented words: no case table, no iterator.
+                    buf.push(d.to_ascii_lowercase());
+                } else {
+                    buf.extend(d.to_lowercase());
+                }
+            } else if d != '\'' {
+                flush(&mut buf, &mut open, f);
+            }
+        };
+        for (i, c) in src.char_indices() {
+            let (from, to) = (start + i, start + i + c.len_utf8());
+            if c.is_ascii() {
+                // Its own decomposition, and no mark: most characters of a run of accented words.
+                take(c, from, to);
+            } else {
+                decompose_compatible(c, |d| take(d, from, to));
+            }
         }
         flush(&mut buf, &mut open, f);
         self.buf = buf;

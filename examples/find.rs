@@ -47,9 +47,15 @@ struct Args {
     pipeline: common::PipelineArgs,
 }
 
+/// An article to look up: its name as printed, its file (none for the demo's), its text.
+struct Story {
+    name: String,
+    path: Option<PathBuf>,
+    text: String,
+}
+
 /// One copy of a story.
 struct Found {
-    story: String,
     page: String,
     similarity: f64,
     relation: Relation,
@@ -70,12 +76,16 @@ fn run(args: &Args) -> Result<bool, String> {
     }
     let mut pages = common::load_or_demo(args.dir.as_ref(), args.pipeline.max_bytes)?;
     // The stories: files, or the demo's wire story.
-    let mut stories: Vec<(String, Option<PathBuf>, String)> = Vec::new();
+    let mut stories = Vec::new();
     let mut unread = 0;
     if args.stories.is_empty() {
         let wire = pages.iter().find(|d| d.name == "wire_original.txt");
         if let Some(d) = wire {
-            stories.push((d.name.clone(), None, d.text.clone()));
+            stories.push(Story {
+                name: d.name.clone(),
+                path: None,
+                text: d.text.clone(),
+            });
         }
     }
     for path in &args.stories {
@@ -84,7 +94,11 @@ fn run(args: &Args) -> Result<bool, String> {
                 if let Some(w) = warning {
                     errln!("warning: {w}");
                 }
-                stories.push((path.display().to_string(), Some(path.clone()), text));
+                stories.push(Story {
+                    name: path.display().to_string(),
+                    path: Some(path.clone()),
+                    text,
+                });
             }
             Err(e) => {
                 errln!("error: {e}");
@@ -104,9 +118,8 @@ fn run(args: &Args) -> Result<bool, String> {
 
     let stdout_taken = common::is_stdout(args.jsonl.as_deref());
     if !stdout_taken {
-        for (name, _, _) in &stories {
-            let copies: Vec<&Found> = found.iter().filter(|f| &f.story == name).collect();
-            outln!("{name}: {} copies", copies.len());
+        for (story, copies) in stories.iter().zip(&found) {
+            outln!("{}: {} copies", story.name, copies.len());
             for f in copies {
                 outln!(
                     "  {:.3}  {:<32} {:>3.0}% of the story, {:>3.0}% of the page  {}",
@@ -120,27 +133,27 @@ fn run(args: &Args) -> Result<bool, String> {
         }
     }
     if let Some(path) = &args.jsonl {
-        write_jsonl(path, &found)?;
+        write_jsonl(path, &stories, &found)?;
     }
     let line = format!(
         "{} stories looked up in {} pages, {} copies found, {:.2} s",
         stories.len(),
         pages.len(),
-        found.len(),
+        found.iter().map(Vec::len).sum::<usize>(),
         started.elapsed().as_secs_f64()
     );
     out::summary(&line, stdout_taken);
     Ok(true)
 }
 
-/// Every copy of every story among `pages`, stories in order, each story's copies best first.
+/// The copies of each story among `pages`, one list per story in order, each best first.
 /// Progress goes to stderr for 20,000 pages or more, as in `cluster`.
 fn search(
     config: wirecopy::Config,
     pages: &mut [Document],
     args: &Args,
-    stories: &[(String, Option<PathBuf>, String)],
-) -> Vec<Found> {
+    stories: &[Story],
+) -> Vec<Vec<Found>> {
     let detector = common::shingle(config, pages, true);
     let pages = &*pages;
     let spinner = common::spinner(
@@ -152,39 +165,35 @@ fn search(
         ),
     );
     // One story's copies, best first.
-    let look_up = |aligner: &mut Aligner,
-                   (name, path, text): &(String, Option<PathBuf>, String)| {
-        let itself = |page: &Document| match (path, &args.dir) {
+    let look_up = |aligner: &mut Aligner, story: &Story| -> Vec<Found> {
+        let itself = |page: &Document| match (&story.path, &args.dir) {
             (Some(p), Some(dir)) => same_file(p, &dir.join(&page.name)),
-            (None, None) => page.name == *name,
+            (None, None) => page.name == story.name,
             _ => false,
         };
-        let story_tokens = Tokens::new(text);
-        let mut found = Vec::new();
-        for m in detector.query(text) {
-            let page = &pages[m.doc as usize];
-            if itself(page) {
-                continue;
-            }
-            let al = aligner.align_tokens(&story_tokens, &Tokens::new(&page.text));
-            found.push(Found {
-                story: name.clone(),
-                page: m.name,
-                similarity: m.similarity.score,
-                relation: Relation::between(&al),
-            });
-        }
-        found
+        let story_tokens = Tokens::new(&story.text);
+        detector
+            .query(&story.text)
+            .into_iter()
+            .filter(|m| !itself(&pages[m.doc as usize]))
+            .map(|m| {
+                let page = Tokens::new(&pages[m.doc as usize].text);
+                Found {
+                    relation: Relation::between(&aligner.align_tokens(&story_tokens, &page)),
+                    similarity: m.similarity.score,
+                    page: m.name,
+                }
+            })
+            .collect()
     };
     // The first lookup builds the index (in parallel itself); the other stories are then looked
     // up side by side, in order.
     let Some((first, rest)) = stories.split_first() else {
         return Vec::new();
     };
-    let mut out = look_up(&mut Aligner::new(), first);
+    let mut out = vec![look_up(&mut Aligner::new(), first)];
     use rayon::prelude::*;
-    let rest: Vec<Vec<Found>> = rest.par_iter().map_init(Aligner::new, look_up).collect();
-    out.extend(rest.into_iter().flatten());
+    out.par_extend(rest.par_iter().map_init(Aligner::new, look_up));
     spinner.finish_and_clear();
     out
 }
@@ -197,14 +206,18 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-fn write_jsonl(path: &Path, found: &[Found]) -> Result<(), String> {
+fn write_jsonl(path: &Path, stories: &[Story], found: &[Vec<Found>]) -> Result<(), String> {
     let round = |x: f64| (x * 1e4).round() / 1e4;
+    let copies = stories
+        .iter()
+        .zip(found)
+        .flat_map(|(s, c)| c.iter().map(move |f| (s, f)));
     common::write_json_lines(
         path,
-        found.iter().map(|f| {
+        copies.map(|(story, f)| {
             let traits: Vec<&str> = f.relation.traits().collect();
             serde_json::json!({
-                "story": f.story,
+                "story": story.name,
                 "doc": f.page,
                 "similarity": round(f.similarity),
                 "relation": f.relation.label(),

@@ -39,11 +39,7 @@ pub const CANDIDATE_RECALL: f64 = 0.99;
 /// # }
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(try_from = "ConfigRepr")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Config {
     pub(crate) threshold: f64,
     pub(crate) num_perm: usize,
@@ -56,12 +52,12 @@ pub struct Config {
     pub(crate) boilerplate_df_fraction: f64,
 }
 
-/// What a [`Config`] is read back from: any subset of its fields (the rest default), validated
-/// by `TryFrom`.
+/// How a [`Config`] is read back: field by field (the defaults for missing ones, unknown ones
+/// refused), then validated (see the `Deserialize` impl below).
 #[cfg(feature = "serde")]
 #[derive(serde::Deserialize)]
-#[serde(default, deny_unknown_fields)]
-struct ConfigRepr {
+#[serde(remote = "Config", default = "Config::new", deny_unknown_fields)]
+struct ConfigFields {
     threshold: f64,
     num_perm: usize,
     algorithm: Algorithm,
@@ -74,39 +70,10 @@ struct ConfigRepr {
 }
 
 #[cfg(feature = "serde")]
-impl Default for ConfigRepr {
-    fn default() -> Self {
-        let c = Config::default();
-        ConfigRepr {
-            threshold: c.threshold,
-            num_perm: c.num_perm,
-            algorithm: c.algorithm,
-            seed: c.seed,
-            word_ngram: c.word_ngram,
-            skeleton_ngram: c.skeleton_ngram,
-            lsh: c.lsh,
-            boilerplate_min_df: c.boilerplate_min_df,
-            boilerplate_df_fraction: c.boilerplate_df_fraction,
-        }
-    }
-}
-
-#[cfg(feature = "serde")]
-impl TryFrom<ConfigRepr> for Config {
-    type Error = ConfigError;
-    fn try_from(r: ConfigRepr) -> Result<Self, ConfigError> {
-        let c = Config {
-            threshold: r.threshold,
-            num_perm: r.num_perm,
-            algorithm: r.algorithm,
-            seed: r.seed,
-            word_ngram: r.word_ngram,
-            skeleton_ngram: r.skeleton_ngram,
-            lsh: r.lsh,
-            boilerplate_min_df: r.boilerplate_min_df,
-            boilerplate_df_fraction: r.boilerplate_df_fraction,
-        };
-        c.validate()?;
+impl<'de> serde::Deserialize<'de> for Config {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let c = ConfigFields::deserialize(d)?;
+        c.validate().map_err(serde::de::Error::custom)?;
         Ok(c)
     }
 }

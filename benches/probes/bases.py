@@ -10,7 +10,7 @@
 # as in dev. The pages' own real copies are left out.
 # usage: python3 bases.py DEV_DIR OUT_DIR  (reads DEV_DIR/../reprints-dev)
 import csv, os, random, re
-from probe import Probe
+from probe import Probe, ocr
 
 probe = Probe(13)
 rng, origs = probe.rng, probe.origs
@@ -183,12 +183,10 @@ while k < 25 and len(donors) >= 4:
 
 # A third copy of each page, drawn from a generator of its own (the copies and pages above stay
 # as they were): its paragraphs reordered (the first, the headline, kept; sentences when there
-# are under three paragraphs), OCR-damaged as benches/probes/ocr.py damages (letter
+# are under three paragraphs), OCR-damaged by probe.ocr as the ocr probe is (letter
 # confusions in 5% of the words, lost spaces, lines re-wrapped at 45 columns with hyphenated
 # breaks), or both.
 orng = random.Random(14)
-subs = {'m': 'rn', 'rn': 'm', 'l': '1', 'e': 'c', 'i': 'l', 'o': '0', 'h': 'b', 'cl': 'd',
-        'a': 'o', 's': '5'}
 
 
 def reorder(text):
@@ -203,39 +201,9 @@ def reorder(text):
     return ' '.join(s[:1] + body)
 
 
-def ocr(text, rate=0.05, width=45):
-    out = []
-    for p in text.split('\n\n'):
-        words = []
-        for w in p.split():
-            if orng.random() < rate:
-                key = orng.choice(list(subs))
-                if key in w:
-                    w = w.replace(key, subs[key], 1)
-            if orng.random() < rate / 3 and words:
-                words[-1] += w
-                continue
-            words.append(w)
-        lines, cur = [], ''
-        for w in words:
-            if len(cur) + len(w) + 1 > width:
-                if len(w) > 6 and orng.random() < 0.3:
-                    cut = len(w) // 2
-                    lines.append((cur + ' ' + w[:cut] + '-').strip())
-                    cur = w[cut:]
-                    continue
-                lines.append(cur)
-                cur = w
-            else:
-                cur = (cur + ' ' + w).strip()
-        lines.append(cur)
-        out.append('\n'.join(lines))
-    return '\n\n'.join(out)
-
-
 for i, (m, text) in enumerate(bases):
     kind = ['reorder', 'ocr', 'reorder+ocr'][i % 3]
     v = reorder(text) if 'reorder' in kind else text
-    v = ocr(v) if 'ocr' in kind else v
+    v = ocr(orng, v, 0.05, 45) if 'ocr' in kind else v
     probe.add(f"o{i:04d}.txt", v, m, kind)
 probe.finish()

@@ -38,3 +38,41 @@ class Probe:
                 f.write(json.dumps({'doc': m['doc'], 'base_doc': m['base_doc'], 'transformation': m['transformation']}) + '\n')
             for e in self.extra:
                 f.write(json.dumps(e) + '\n')
+
+
+# Look-alike letters OCR confuses (either way for m/rn).
+OCR_SUBS = {'m': 'rn', 'rn': 'm', 'l': '1', 'e': 'c', 'i': 'l', 'o': '0', 'h': 'b', 'cl': 'd',
+            'a': 'o', 's': '5'}
+
+
+def ocr(rng, text, rate, width):
+    """`text` as OCR might read it, with random numbers from `rng`: in each paragraph a share
+    `rate` of the words get one look-alike confusion, `rate / 3` lose the space before them, and
+    the lines are re-wrapped at `width` columns, a third of the long words broken with a hyphen."""
+    res = []
+    for p in text.split('\n\n'):
+        w2 = []
+        for w in p.split():
+            if rng.random() < rate:
+                k = rng.choice(list(OCR_SUBS))
+                if k in w:
+                    w = w.replace(k, OCR_SUBS[k], 1)
+            if rng.random() < rate / 3 and w2:  # lost space
+                w2[-1] = w2[-1] + w
+                continue
+            w2.append(w)
+        lines, cur = [], ''
+        for w in w2:
+            if len(cur) + len(w) + 1 > width:
+                if len(w) > 6 and rng.random() < 0.3:
+                    cut = len(w) // 2
+                    lines.append((cur + ' ' + w[:cut] + '-').strip())
+                    cur = w[cut:]
+                    continue
+                lines.append(cur)
+                cur = w
+            else:
+                cur = (cur + ' ' + w).strip()
+        lines.append(cur)
+        res.append('\n'.join(lines))
+    return '\n\n'.join(res)

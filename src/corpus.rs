@@ -20,6 +20,7 @@
 
 use crate::error::CorpusError;
 use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Files larger than this many bytes are skipped (20 MB).
@@ -245,21 +246,31 @@ pub fn read_text_file(
         path: path.to_path_buf(),
         source,
     };
-    let meta = fs::metadata(path).map_err(io)?;
-    if meta.len() > max_bytes {
-        return Err(CorpusError::TooLarge {
-            path: path.to_path_buf(),
-            size: meta.len(),
-            limit: max_bytes,
-        });
+    // One open and one `fstat` on the open file: the path is walked once.
+    let file = fs::File::open(path).map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
+    if meta.is_dir() {
+        return Err(io(std::io::ErrorKind::IsADirectory.into()));
     }
-    let bytes = fs::read(path).map_err(io)?;
+    let size = meta.len();
+    let too_large = |size| CorpusError::TooLarge {
+        path: path.to_path_buf(),
+        size,
+        limit: max_bytes,
+    };
+    if size > max_bytes {
+        return Err(too_large(size));
+    }
+    // The size read above may be stale (a file still being written): read at most one byte
+    // past the limit, so a file that grew is refused, not read whole.
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    (&file)
+        .take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
     if bytes.len() as u64 > max_bytes {
-        return Err(CorpusError::TooLarge {
-            path: path.to_path_buf(),
-            size: bytes.len() as u64,
-            limit: max_bytes,
-        });
+        let now = file.metadata().map_or(0, |m| m.len());
+        return Err(too_large(now.max(bytes.len() as u64)));
     }
     decode(path, bytes)
 }
@@ -501,6 +512,26 @@ mod tests {
         assert_eq!(binary_offset(b"hello\0world"), Some(5));
         assert_eq!(binary_offset(b"plain text\nwith lines\t"), None);
         assert!(binary_offset(&[1u8, 2, 3, 4, 5, b'a']).is_some());
+    }
+
+    #[test]
+    fn a_file_is_read_up_to_its_limit_and_refused_past_it() {
+        let dir = std::env::temp_dir().join(format!("wirecopy-limit-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("ten.txt");
+        fs::write(&path, "0123456789").unwrap();
+        let (text, warning) = read_text_file(&path, 10).unwrap();
+        assert_eq!((text.as_str(), warning.is_none()), ("0123456789", true));
+        match read_text_file(&path, 9) {
+            Err(CorpusError::TooLarge { size, limit, .. }) => assert_eq!((size, limit), (10, 9)),
+            other => panic!("not refused as too large: {other:?}"),
+        }
+        // A folder given as a file is an I/O error naming it, not a panic.
+        match read_text_file(&dir, 100) {
+            Err(CorpusError::Io { path, .. }) => assert_eq!(path, dir),
+            other => panic!("not an I/O error: {other:?}"),
+        }
+        fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -13,7 +13,10 @@
 //! than half of the text's tokens, or less than an eighth of them, in which case every line is kept
 //! (a short note; a text of short lines, such as one wrapped by OCR). A short copy whose long lines
 //! are most of it (a headline and the first paragraph) keeps only those, as its longer source does:
-//! its headline then counts against neither.
+//! its headline then counts against neither. A text hard-wrapped at a fixed width of 30-120
+//! characters (plain-text mail, terminals, OCR'd columns) first has its paragraphs' lines joined
+//! back, so that it gets the same body, quotations and lines as the same text with a line per
+//! paragraph.
 //!
 //! Every shingle remembers the token range it covers, so a pair is verified by **coverage**: the
 //! share of the smaller text's tokens (those under any of its shingles) that lie under a shingle the
@@ -701,6 +704,10 @@ pub struct FeatureExtractor {
     ranks: RankScratch,
     rank_buf: Vec<u32>,
     text_lines: Lines,
+    /// Line widths, for [`join_wrapped_lines`].
+    widths: Vec<u32>,
+    /// The text with its wrapped lines joined (see [`join_wrapped_lines`]), when they were.
+    joined: String,
     view: Vec<u8>,
     /// Features [`FeatureExtractor::extract`] builds in (their buffers grown once), then copies
     /// out at their exact sizes.
@@ -731,6 +738,8 @@ impl FeatureExtractor {
             ranks: RankScratch::default(),
             rank_buf: Vec::new(),
             text_lines: Lines::default(),
+            widths: Vec::new(),
+            joined: String::new(),
             view: Vec::new(),
             built: Features::default(),
         }
@@ -774,6 +783,16 @@ impl FeatureExtractor {
         self.all_quoted.clear();
         self.lines.clear();
         lines_of(text, &mut self.text_lines);
+        // A text wrapped at a fixed width is read with its paragraphs' lines joined back (each
+        // join's line break read as a space: the same length, so byte offsets stay the text's).
+        let mut joined = std::mem::take(&mut self.joined);
+        let text =
+            if join_wrapped_lines(text, &self.text_lines.spans, &mut self.widths, &mut joined) {
+                lines_of(&joined, &mut self.text_lines);
+                joined.as_str()
+            } else {
+                text
+            };
         let (all, all_quoted, lines) = (&mut self.all, &mut self.all_quoted, &mut self.lines);
         let (tokenizer, spans, view) = (&mut self.tokenizer, &self.text_lines, &mut self.view);
         if !tokens_batched(text, spans, tokenizer, all, all_quoted, lines, view) {
@@ -783,6 +802,7 @@ impl FeatureExtractor {
             lines.clear();
             tokens_by_line(text, &spans.spans, tokenizer, all, all_quoted, lines);
         }
+        self.joined = joined;
 
         // The body: long lines only, unless too little is left. Quotation bits only when some
         // token is quoted.
@@ -1113,6 +1133,135 @@ struct LineSpan {
     /// other lines).
     quotes: (usize, usize),
 }
+
+/// The widest and narrowest fixed width at which [`join_wrapped_lines`] takes a text to be
+/// wrapped (bytes): terminals and e-mail wrap at 70-80 columns, OCR'd newspaper columns at 30-60.
+const WRAP_WIDTHS: std::ops::RangeInclusive<usize> = 30..=120;
+
+/// Joins back the lines of a text wrapped at a fixed width, so that a line is a paragraph (or
+/// a short line of its own) however the text was wrapped: the body keeps its paragraphs' last
+/// lines, a quotation is followed across the line breaks, and template lines hash alike on pages
+/// wrapped alike or not at all.
+///
+/// The text, whose lines are `spans`, is taken for wrapped at width `w` (in characters), the
+/// third widest of its lines of two tokens or more ([`WIDTH_RANK`]), when `w` is in
+/// [`WRAP_WIDTHS`], the lines wider than `w` hold at most a quarter of the text
+/// ([`MAX_WIDER_SHARE`]), at least a quarter of its lines with tokens are *full* (the first
+/// word of the next line would not have fit within `w`; [`MIN_FULL_SHARE`]), and at least two
+/// full lines are followed by a line that opens with a lower-case letter, as the words of a
+/// sentence do and the items of a list seldom do. Then every full line followed by a line with tokens is joined to it: `out`
+/// becomes the text with those line breaks as spaces, and true is returned. Otherwise false, and
+/// `out` is left as it was.
+fn join_wrapped_lines(
+    text: &str,
+    spans: &[LineSpan],
+    widths: &mut Vec<u32>,
+    out: &mut String,
+) -> bool {
+    if spans.len() < 4 {
+        return false;
+    }
+    let b = text.as_bytes();
+    let line = |s: &LineSpan| b.get(s.from..s.to).unwrap_or_default();
+    // Widths in characters: bytes that do not continue a character.
+    let chars = |s: &LineSpan, bytes: &[u8]| {
+        if s.ascii {
+            bytes.len()
+        } else {
+            bytes.iter().filter(|&&c| (c as i8) >= -0x40).count()
+        }
+    };
+    let width = |s: &LineSpan| chars(s, line(s).trim_ascii_end());
+    // Tokens, as counted while the lines were found (ASCII lines); words between blanks in
+    // the others.
+    let tokens = |s: &LineSpan| {
+        if s.ascii {
+            s.tokens
+        } else {
+            line(s)
+                .split(u8::is_ascii_whitespace)
+                .filter(|w| !w.is_empty())
+                .count()
+        }
+    };
+    // The first word's width, and whether it opens with a lower-case letter.
+    let first_word = |s: &LineSpan| {
+        let l = line(s).trim_ascii_start();
+        let n = l
+            .iter()
+            .position(u8::is_ascii_whitespace)
+            .unwrap_or(l.len());
+        let word = l.get(..n).unwrap_or_default();
+        (
+            chars(s, word),
+            l.first().is_some_and(u8::is_ascii_lowercase),
+        )
+    };
+    widths.clear();
+    widths.extend(
+        spans
+            .iter()
+            .filter(|s| tokens(s) >= 2)
+            .map(|s| width(s) as u32),
+    );
+    if widths.len() < 4 {
+        return false;
+    }
+    let k = widths.len() - WIDTH_RANK;
+    let w = *widths.select_nth_unstable(k).1 as usize;
+    // Lines wider than that are a few outliers of a wrapped text (a web address), not most of
+    // it (a web page's paragraphs, with a list of short lines below them).
+    let wider: usize = spans.iter().map(width).filter(|&x| x > w).sum();
+    if !WRAP_WIDTHS.contains(&w) || MAX_WIDER_SHARE * wider > text.len() {
+        return false;
+    }
+    let full = |i: usize| {
+        let (this, next) = (&spans[i], &spans[i + 1]);
+        tokens(this) > 0 && tokens(next) > 0 && width(this) + 1 + first_word(next).0 > w
+    };
+    let (mut lines, mut fulls, mut continued) = (0, 0, 0);
+    for i in 0..spans.len() {
+        lines += usize::from(tokens(&spans[i]) > 0);
+        if i + 1 < spans.len() && full(i) {
+            fulls += 1;
+            continued += usize::from(first_word(&spans[i + 1]).1);
+        }
+    }
+    if continued < MIN_CONTINUED_LINES || MIN_FULL_SHARE * fulls < lines {
+        return false;
+    }
+    out.clear();
+    out.reserve(text.len());
+    let mut done = 0;
+    for i in (0..spans.len() - 1).filter(|&i| full(i)) {
+        // The line break ending line i (one byte) becomes a space.
+        let at = spans[i].to;
+        if b.get(at) != Some(&b'\n') {
+            continue;
+        }
+        out.push_str(text.get(done..at).unwrap_or_default());
+        out.push(' ');
+        done = at + 1;
+    }
+    out.push_str(text.get(done..).unwrap_or_default());
+    true
+}
+
+/// The wrap width of a text is the width of its `WIDTH_RANK`-th widest line (two wider ones may
+/// be a web address or a line the wrapping left alone; see [`join_wrapped_lines`]).
+const WIDTH_RANK: usize = 3;
+
+/// A text is not taken for wrapped when its lines wider than the wrap width hold more than
+/// `1 / MAX_WIDER_SHARE` of its bytes (see [`join_wrapped_lines`]).
+const MAX_WIDER_SHARE: usize = 4;
+
+/// A text is not taken for wrapped when fewer than `1 / MIN_FULL_SHARE` of its lines with tokens
+/// are full (see [`join_wrapped_lines`]): most lines of a wrapped text are.
+const MIN_FULL_SHARE: usize = 4;
+
+/// How many full lines followed by a lower-case word make a text wrapped (see
+/// [`join_wrapped_lines`]).
+const MIN_CONTINUED_LINES: usize = 2;
 
 /// The tokens of `text`, whose lines are `lines` (see [`lines_of`]): their hashes appended to
 /// `all`, whether each is inside quotation marks to the bit set `quoted` (bit `i` for token `i`; a
@@ -3118,6 +3267,102 @@ mod tests {
         assert_eq!(Arc::strong_count(&f.words), 1);
         fx.extract(&long);
         assert_eq!(f, fresh);
+    }
+
+    /// `text` wrapped at `width` characters, as a mail client or `fmt` would: each line's words
+    /// filled greedily into lines of at most `width`.
+    fn wrapped(text: &str, width: usize) -> String {
+        let mut out = Vec::new();
+        for line in text.split('\n') {
+            let mut cur = String::new();
+            for word in line.split_whitespace() {
+                if !cur.is_empty() && cur.chars().count() + 1 + word.chars().count() > width {
+                    out.push(std::mem::take(&mut cur));
+                }
+                if !cur.is_empty() {
+                    cur.push(' ');
+                }
+                cur.push_str(word);
+            }
+            out.push(cur);
+        }
+        out.join("\n")
+    }
+
+    /// A page: a headline, a byline, paragraphs of lower-case prose (one with a quotation and
+    /// accented words) and a short related-stories list.
+    fn article_page() -> String {
+        let mut state = 7u64;
+        let words = [
+            "the",
+            "mayor",
+            "said",
+            "on",
+            "monday",
+            "that",
+            "caf\u{e9}",
+            "budget",
+            "of",
+        ];
+        let mut prose = |n: usize| -> String {
+            (0..n)
+                .map(|i| {
+                    state = crate::shingle::fmix64(state.wrapping_add(i as u64));
+                    format!("{}{}", words[(state % 9) as usize], state % 7)
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let (p1, p2a, p2b, p3) = (prose(60), prose(20), prose(25), prose(45));
+        format!(
+            "City budget passes after long night\nBy A. Reporter\n\n{p1}.\n\n{p2a} \"{p2b}\" \
+             he said.\n\n{p3}.\n\nRelated stories:\nBudget row deepens\nMayor faces vote"
+        )
+    }
+
+    #[test]
+    fn a_text_wrapped_at_a_width_has_the_features_of_its_paragraphs() {
+        let mut fx = FeatureExtractor::new(&crate::Config::new());
+        let page = article_page();
+        let whole = fx.extract(&page);
+        assert!(!whole.quoted.is_empty(), "the test needs a quotation");
+        for width in [32, 40, 60, 72, 100, 120] {
+            let text = wrapped(&page, width);
+            assert!(
+                text.lines().count() > page.lines().count() + 5,
+                "{width}: not wrapped"
+            );
+            assert_eq!(text.len(), page.len());
+            let f = fx.extract(&text);
+            // The same tokens, body, quotation, shingles and lines.
+            assert_eq!(f, whole, "wrapped at {width}");
+        }
+    }
+
+    #[test]
+    fn lists_and_pages_of_paragraphs_are_not_joined() {
+        let joins = |text: &str| {
+            let mut lines = Lines::default();
+            lines_of(text, &mut lines);
+            join_wrapped_lines(text, &lines.spans, &mut Vec::new(), &mut String::new())
+        };
+        assert!(joins(&wrapped(&article_page(), 60)));
+        // As a web page has it: a line per paragraph.
+        assert!(!joins(&article_page()));
+        // Navigation and a list of links: short lines that fill a width, but open in capitals.
+        let list = "Home | News | Sport | Business | Travel | Culture\nWorld News Today Online\n\
+                    Mayor faces a vote of confidence today\nBudget row deepens as talks fail\n\
+                    Council tax to rise by four per cent\nLibrary hours cut across the city\n\
+                    Bus fares frozen for another year";
+        assert!(!joins(list));
+        // A paragraph on one line, then sources that happen to open in lower case.
+        let sources = format!(
+            "{}\n\nnytimes.com, Andrew Sorkin, 14.09.2008 and the story on the same day\n\
+             bloomberg News, two reporters, 15.09.2008 with a later version of it\n\
+             reuters.com, one reporter, 15.09.2008 and the version before the others",
+            tagged(0..120, "w")
+        );
+        assert!(!joins(&sources));
     }
 
     #[test]

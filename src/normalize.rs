@@ -847,8 +847,9 @@ impl Tokenizer {
 
     /// The tokens of a run with non-ASCII characters, each with the byte span of the characters
     /// it came from. Each character is decomposed (NFKD: compatibility forms, accents split off),
-    /// combining marks are dropped and quotes and dashes folded ([`fold_char`]); letters and digits
-    /// make tokens, apostrophes are dropped, anything else separates. A character of a script
+    /// combining marks and default-ignorable characters ([`is_ignorable`]) are dropped and quotes
+    /// and dashes folded ([`fold_char`]); letters and digits make tokens, apostrophes are
+    /// dropped, anything else separates. A character of a script
     /// written without spaces between words ([`is_unspaced`]: Han ideographs, hiragana, katakana)
     /// is a token by itself.
     fn unicode_run<F: FnMut(Token<'_>)>(
@@ -884,7 +885,7 @@ impl Tokenizer {
         let mut open: Option<Open> = None;
         // One character of the decomposition of the one at `from..to`.
         let mut take = |d: char, from: usize, to: usize| {
-            if !d.is_ascii() && is_combining_mark(d) {
+            if !d.is_ascii() && (is_combining_mark(d) || is_ignorable(d)) {
                 return;
             }
             let d = fold_char(d);
@@ -966,6 +967,41 @@ pub fn is_unspaced(c: char) -> bool {
         | 0x4E00..=0x9FFF    // CJK unified ideographs
         | 0xF900..=0xFAFF    // CJK compatibility ideographs
         | 0x20000..=0x323AF  // CJK extensions B to H, compatibility supplement
+    )
+}
+
+/// True for Unicode's default-ignorable code points (the `Default_Ignorable_Code_Point`
+/// property): characters that show nothing, such as the soft hyphen (U+00AD), zero-width spaces
+/// and joiners (U+200B-U+200D), direction marks, variation selectors and the byte-order mark
+/// (U+FEFF). The tokenizer skips them, as Unicode's `NFKC_Casefold` mapping removes them: a word
+/// with a hyphenation hint or a zero-width space in it is the same word.
+///
+/// # Examples
+///
+/// ```
+/// use wirecopy::normalize::{is_ignorable, normalize};
+/// assert!(is_ignorable('\u{AD}') && is_ignorable('\u{200B}') && !is_ignorable('a'));
+/// assert_eq!(normalize("news\u{AD}paper zero\u{200B}width"), "newspaper zerowidth");
+/// ```
+pub fn is_ignorable(c: char) -> bool {
+    matches!(c as u32,
+        0x00AD
+        | 0x034F
+        | 0x061C
+        | 0x115F..=0x1160
+        | 0x17B4..=0x17B5
+        | 0x180B..=0x180F
+        | 0x200B..=0x200F
+        | 0x202A..=0x202E
+        | 0x2060..=0x206F
+        | 0x3164
+        | 0xFE00..=0xFE0F
+        | 0xFEFF
+        | 0xFFA0
+        | 0xFFF0..=0xFFF8
+        | 0x1BCA0..=0x1BCA3
+        | 0x1D173..=0x1D17A
+        | 0xE0000..=0xE0FFF
     )
 }
 
@@ -1397,7 +1433,7 @@ mod tests {
         let mut cur: Option<(String, bool, bool)> = None;
         for d in text
             .nfkd()
-            .filter(|c| !is_combining_mark(*c))
+            .filter(|c| !is_combining_mark(*c) && !is_ignorable(*c))
             .map(fold_char)
         {
             if d.is_alphanumeric() && is_unspaced(d) {
@@ -1443,6 +1479,52 @@ mod tests {
                 assert_eq!(hashes, want, "U+{code:04X} in {text:?}");
             }
         }
+    }
+
+    #[test]
+    fn ignorable_characters_inside_a_word_leave_the_word() {
+        // Every default-ignorable code point, inside a word, between words and at a text's
+        // ends: the same tokens as without it, with the word's span over it.
+        let ranges = [
+            0xAD..=0xAD,
+            0x34F..=0x34F,
+            0x61C..=0x61C,
+            0x115F..=0x1160,
+            0x17B4..=0x17B5,
+            0x180B..=0x180F,
+            0x200B..=0x200F,
+            0x202A..=0x202E,
+            0x2060..=0x206F,
+            0x3164..=0x3164,
+            0xFE00..=0xFE0F,
+            0xFEFF..=0xFEFF,
+            0xFFA0..=0xFFA0,
+            0xFFF0..=0xFFF8,
+            0x1BCA0..=0x1BCA3,
+            0x1D173..=0x1D17A,
+            0xE0000..=0xE0FFF,
+        ];
+        let tokens = |text: &str| {
+            let mut v = Vec::new();
+            Tokenizer::new().for_each(text, |t| v.push((t.text.to_string(), t.start, t.end)));
+            v
+        };
+        for c in ranges.into_iter().flatten().filter_map(char::from_u32) {
+            assert!(is_ignorable(c), "U+{:04X}", c as u32);
+            let n = c.len_utf8();
+            let inside = tokens(&format!("news{c}paper x"));
+            assert_eq!(
+                inside,
+                [("newspaper".into(), 0, 9 + n), ("x".into(), 10 + n, 11 + n)]
+            );
+            assert_eq!(
+                normalize(&format!("{c}Café {c} l{c}'été{c}")),
+                "cafe l'ete".replace('\'', "")
+            );
+        }
+        // Neighbours that are not: a hyphen still splits, a letter still joins.
+        assert!(!is_ignorable('-') && !is_ignorable('\u{2010}') && !is_ignorable('\u{1161}'));
+        assert_eq!(normalize("news\u{2010}paper"), "news paper");
     }
 
     #[test]

@@ -15,8 +15,8 @@
 //! are most of it (a headline and the first paragraph) keeps only those, as its longer source does:
 //! its headline then counts against neither. A text hard-wrapped at a fixed width of 30-120
 //! characters (plain-text mail, terminals, OCR'd columns) first has its paragraphs' lines joined
-//! back, so that it gets the same body, quotations and lines as the same text with a line per
-//! paragraph.
+//! back (a word hyphenated at a line break made whole), so that it gets the same body,
+//! quotations and lines as the same text with a line per paragraph.
 //!
 //! Every shingle remembers the token range it covers, so a pair is verified by **coverage**: the
 //! share of the smaller text's tokens (those under any of its shingles) that lie under a shingle the
@@ -1150,7 +1150,10 @@ const WRAP_WIDTHS: std::ops::RangeInclusive<usize> = 30..=120;
 /// word of the next line would not have fit within `w`; [`MIN_FULL_SHARE`]), and at least two
 /// full lines are followed by a line that opens with a lower-case letter, as the words of a
 /// sentence do and the items of a list seldom do. Then every full line followed by a line with tokens is joined to it: `out`
-/// becomes the text with those line breaks as spaces, and true is returned. Otherwise false, and
+/// becomes the text with those line breaks as spaces (a word hyphenated at the break, a letter
+/// and a hyphen before it and a lower-case letter after it, has the hyphen and the break
+/// replaced by a soft hyphen, two bytes for two, which the tokenizer skips), and true is
+/// returned. Otherwise false, and
 /// `out` is left as it was.
 fn join_wrapped_lines(
     text: &str,
@@ -1239,8 +1242,20 @@ fn join_wrapped_lines(
         if b.get(at) != Some(&b'\n') {
             continue;
         }
-        out.push_str(text.get(done..at).unwrap_or_default());
-        out.push(' ');
+        // A word hyphenated at the break ("exam-" then "ple"): the hyphen and the line break
+        // become a soft hyphen, which the tokenizer skips, so the word is whole again.
+        let letter = |j: usize| b.get(j).is_some_and(u8::is_ascii_alphabetic);
+        let hyphenated = at >= 2
+            && b[at - 1] == b'-'
+            && letter(at - 2)
+            && b.get(at + 1).is_some_and(u8::is_ascii_lowercase);
+        if hyphenated {
+            out.push_str(text.get(done..at - 1).unwrap_or_default());
+            out.push('\u{AD}');
+        } else {
+            out.push_str(text.get(done..at).unwrap_or_default());
+            out.push(' ');
+        }
         done = at + 1;
     }
     out.push_str(text.get(done..).unwrap_or_default());
@@ -3336,6 +3351,67 @@ mod tests {
             let f = fx.extract(&text);
             // The same tokens, body, quotation, shingles and lines.
             assert_eq!(f, whole, "wrapped at {width}");
+        }
+    }
+
+    #[test]
+    fn words_hyphenated_at_a_wrap_are_whole_again() {
+        // Wrapped as typesetters and OCR'd columns do: a lower-case word that does not fit is
+        // split, its first part and a hyphen ending the line.
+        let hyphenating = |text: &str, width: usize| {
+            let mut out = Vec::new();
+            for line in text.split('\n') {
+                let mut cur = String::new();
+                for word in line.split_whitespace() {
+                    let room = width.saturating_sub(cur.len() + usize::from(!cur.is_empty()));
+                    let plain = word.bytes().all(|c| c.is_ascii_lowercase());
+                    if !cur.is_empty() && word.len() > room {
+                        if plain && word.len() >= 6 && room >= 4 {
+                            let cut = (room - 1).min(word.len() - 2);
+                            out.push(format!("{cur} {}-", &word[..cut]));
+                            cur = word[cut..].to_string();
+                            continue;
+                        }
+                        out.push(std::mem::take(&mut cur));
+                    }
+                    if !cur.is_empty() {
+                        cur.push(' ');
+                    }
+                    cur.push_str(word);
+                }
+                out.push(cur);
+            }
+            out.join("\n")
+        };
+        let mut state = 3u64;
+        let words = [
+            "government",
+            "announced",
+            "yesterday",
+            "spending",
+            "the",
+            "on",
+            "a",
+        ];
+        let mut prose = |n: usize| -> String {
+            (0..n)
+                .map(|i| {
+                    state = crate::shingle::fmix64(state.wrapping_add(i as u64));
+                    words[(state % 7) as usize]
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let page = format!("Spending plans\n\n{}.\n\n{}.", prose(80), prose(60));
+        let mut fx = FeatureExtractor::new(&crate::Config::new());
+        let whole = fx.extract(&page);
+        for width in [35, 45, 60] {
+            let text = hyphenating(&page, width);
+            assert!(
+                text.matches("-\n").count() >= 3,
+                "{width}: too few hyphenated words"
+            );
+            assert_eq!(fx.extract(&text), whole, "wrapped at {width}");
         }
     }
 

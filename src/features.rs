@@ -1149,12 +1149,13 @@ const WRAP_WIDTHS: std::ops::RangeInclusive<usize> = 30..=120;
 /// ([`MAX_WIDER_SHARE`]), at least a quarter of its lines with tokens are *full* (the first
 /// word of the next line would not have fit within `w`; [`MIN_FULL_SHARE`]), and at least two
 /// full lines are followed by a line that opens with a lower-case letter, as the words of a
-/// sentence do and the items of a list seldom do. Then every full line followed by a line with tokens is joined to it: `out`
-/// becomes the text with those line breaks as spaces (a word hyphenated at the break, a letter
-/// and a hyphen before it and a lower-case letter after it, has the hyphen and the break
-/// replaced by a soft hyphen, two bytes for two, which the tokenizer skips), and true is
-/// returned. Otherwise false, and
-/// `out` is left as it was.
+/// sentence do and the items of a list seldom do. Then every line with tokens that is full, or
+/// at least three quarters of `w` wide and followed by a line opening in lower case (a column set
+/// in a proportional font holds more or fewer characters a line), is joined to the next line
+/// when that has tokens: `out` becomes the text with those line breaks as spaces (a word
+/// hyphenated at the break, a letter and a hyphen before it and a lower-case letter after it,
+/// has the hyphen and the break replaced by a soft hyphen, two bytes for two, which the
+/// tokenizer skips), and true is returned. Otherwise false, and `out` is left as it was.
 fn join_wrapped_lines(
     text: &str,
     spans: &[LineSpan],
@@ -1236,7 +1237,18 @@ fn join_wrapped_lines(
     out.clear();
     out.reserve(text.len());
     let mut done = 0;
-    for i in (0..spans.len() - 1).filter(|&i| full(i)) {
+    // In a wrapped text, a line nearly full whose next line opens in lower case is wrapped too:
+    // set in a proportional font (a newspaper column read by OCR), lines of one width hold more
+    // or fewer characters.
+    let joins = |i: usize| {
+        let (this, next) = (&spans[i], &spans[i + 1]);
+        full(i)
+            || (tokens(this) > 0
+                && tokens(next) > 0
+                && width(this) * 4 >= w * 3
+                && first_word(next).1)
+    };
+    for i in (0..spans.len() - 1).filter(|&i| joins(i)) {
         // The line break ending line i (one byte) becomes a space.
         let at = spans[i].to;
         if b.get(at) != Some(&b'\n') {
@@ -3413,6 +3425,27 @@ mod tests {
             );
             assert_eq!(fx.extract(&text), whole, "wrapped at {width}");
         }
+    }
+
+    #[test]
+    fn a_column_of_uneven_lines_is_joined_where_its_sentences_go_on() {
+        // As a proportional font sets a column: some lines end a word early, so the next word
+        // would have fitted by its characters; the sentence goes on in lower case below.
+        let mut fx = FeatureExtractor::new(&crate::Config::new());
+        let page = article_page();
+        let mut lines: Vec<String> = wrapped(&page, 60).split('\n').map(String::from).collect();
+        let mut moved = 0;
+        for i in (0..lines.len() - 1).step_by(2) {
+            let (words, next) = (lines[i].split(' ').count(), &lines[i + 1]);
+            if words >= 3 && next.starts_with(|c: char| c.is_ascii_lowercase()) {
+                let cut = lines[i].rfind(' ').unwrap_or(0);
+                let last = lines[i].split_off(cut);
+                lines[i + 1] = format!("{} {}", last.trim_start(), lines[i + 1]);
+                moved += 1;
+            }
+        }
+        assert!(moved >= 4, "{moved}");
+        assert_eq!(fx.extract(&lines.join("\n")), fx.extract(&page));
     }
 
     #[test]

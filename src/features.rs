@@ -708,6 +708,9 @@ pub struct FeatureExtractor {
     widths: Vec<u32>,
     /// The text with its wrapped lines joined (see [`join_wrapped_lines`]), when they were.
     joined: String,
+    /// The text with its HTML character references decoded (see
+    /// [`unescape_into`](crate::normalize::unescape_into)), when it had some.
+    unescaped: String,
     view: Vec<u8>,
     /// Features [`FeatureExtractor::extract`] builds in (their buffers grown once), then copies
     /// out at their exact sizes.
@@ -740,6 +743,7 @@ impl FeatureExtractor {
             text_lines: Lines::default(),
             widths: Vec::new(),
             joined: String::new(),
+            unescaped: String::new(),
             view: Vec::new(),
             built: Features::default(),
         }
@@ -782,6 +786,14 @@ impl FeatureExtractor {
         self.all.clear();
         self.all_quoted.clear();
         self.lines.clear();
+        // HTML character references decoded in place (the same length: byte offsets stay the
+        // text's).
+        let mut unescaped = std::mem::take(&mut self.unescaped);
+        let text = if crate::normalize::unescape_into(text, &mut unescaped) {
+            unescaped.as_str()
+        } else {
+            text
+        };
         lines_of(text, &mut self.text_lines);
         // A text wrapped at a fixed width is read with its paragraphs' lines joined back (each
         // join's line break read as a space: the same length, so byte offsets stay the text's).
@@ -803,6 +815,7 @@ impl FeatureExtractor {
             tokens_by_line(text, &spans.spans, tokenizer, all, all_quoted, lines);
         }
         self.joined = joined;
+        self.unescaped = unescaped;
 
         // The body: long lines only, unless too little is left. Quotation bits only when some
         // token is quoted.
@@ -1821,7 +1834,9 @@ impl QuoteState {
     /// returns whether that token starts inside quotation marks.
     fn scan(&mut self, segment: &str) -> bool {
         let mut at_token = None;
-        let mut chars = segment.chars().peekable();
+        // Characters that show nothing are not there (a decoded `&quot;`'s filler, a soft hyphen).
+        let visible = |c: &char| !crate::normalize::is_ignorable(*c);
+        let mut chars = segment.chars().filter(visible).peekable();
         while let Some(c) = chars.next() {
             let next = chars.peek().copied().unwrap_or(' ');
             let word_before = is_alnum(self.prev);
@@ -3446,6 +3461,26 @@ mod tests {
         }
         assert!(moved >= 4, "{moved}");
         assert_eq!(fx.extract(&lines.join("\n")), fx.extract(&page));
+    }
+
+    #[test]
+    fn html_escaped_text_has_the_features_of_the_text() {
+        let mut fx = FeatureExtractor::new(&crate::Config::new());
+        let page = format!(
+            "{}\n\nThe mayor\u{2019}s office in S\u{e3}o Paulo said \"the caf\u{e9} & the \
+             market\" would reopen \u{2014} \"soon\".\n\n{}",
+            article_page(),
+            tagged(0..30, "w")
+        );
+        let escaped = page
+            .replace('&', "&amp;")
+            .replace('"', "&quot;")
+            .replace('\u{2019}', "&rsquo;")
+            .replace('\u{e9}', "&eacute;")
+            .replace('\u{e3}', "&#227;")
+            .replace('\u{2014}', "&#x2014;");
+        assert!(escaped.matches('&').count() > 10);
+        assert_eq!(fx.extract(&escaped), fx.extract(&page));
     }
 
     #[test]

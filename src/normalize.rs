@@ -73,7 +73,95 @@ pub fn normalize_into(text: &str, out: &mut String) {
     });
 }
 
-/// Byte classes of the tokenizer's ASCII fast path (one table lookup per byte).
+/// Writes `text` into `out` (cleared first) with its HTML character references decoded, byte for
+/// byte the same length, so that byte offsets into `out` are offsets into `text`; returns false,
+/// leaving `out` alone, when `text` has no `&`.
+///
+/// A character reference (`&amp;`, `&rsquo;`, `&#8217;`, `&#x2019;`: the named references of the
+/// HTML standard and numeric ones, ending in `;`) becomes its character, followed by
+/// default-ignorable characters ([`is_ignorable`], which the tokenizer skips) for the bytes it
+/// saved: `don&#8217;t` tokenizes as `don’t` does, `S&#227;o` as `São`. A reference one byte
+/// longer than its character (`&ne;`) has no such filler and is left as it is, and so is any
+/// other `&` (`AT&T`). Tags are left alone: a page's markup should be stripped before its text
+/// is compared.
+///
+/// # Examples
+///
+/// ```
+/// use wirecopy::normalize::{normalize, unescape_into};
+/// let mut out = String::new();
+/// let escaped = "Iran&#8217;s &quot;reply&quot; &amp; S&#227;o Paulo&rsquo;s";
+/// assert!(unescape_into(escaped, &mut out));
+/// assert_eq!(out.len(), escaped.len());
+/// assert_eq!(normalize(&out), normalize("Iran’s \"reply\" & São Paulo’s"));
+/// assert!(!unescape_into("plain text", &mut out));
+/// ```
+pub fn unescape_into(text: &str, out: &mut String) -> bool {
+    let b = text.as_bytes();
+    // `str::find` with a `char` is a memchr: the check costs little on texts without any.
+    let Some(first) = text.find('&') else {
+        return false;
+    };
+    out.clear();
+    out.reserve(text.len());
+    let mut done = 0;
+    let mut at = first;
+    // `at` is always at an `&`.
+    while at < b.len() {
+        let end = reference_end(b, at).and_then(|end| {
+            let reference = text.get(at..end)?;
+            let decoded = html_escape::decode_html_entities(reference);
+            let saved = reference.len().checked_sub(decoded.len())?;
+            if decoded == reference || saved == 1 {
+                return None;
+            }
+            out.push_str(text.get(done..at).unwrap_or_default());
+            out.push_str(&decoded);
+            push_filler(out, saved);
+            Some(end)
+        });
+        match end {
+            Some(end) => {
+                done = end;
+                at = end;
+            }
+            None => at += 1,
+        }
+        // On to the next `&` (`at` is after an ASCII byte, so on a character boundary).
+        at += text
+            .get(at..)
+            .and_then(|rest| rest.find('&'))
+            .unwrap_or(b.len() - at.min(b.len()));
+    }
+    out.push_str(text.get(done..).unwrap_or_default());
+    true
+}
+
+/// Where the character reference starting at `b[at]` (an `&`) ends: after the `;` of `&name;`,
+/// `&#digits;` or `&#xhex;` (at most 32 bytes), if there is one.
+fn reference_end(b: &[u8], at: usize) -> Option<usize> {
+    let body = b.get(at + 1..(at + 33).min(b.len()))?;
+    let semi = body.iter().position(|&c| c == b';')?;
+    let name = &body[..semi];
+    let ok = match name {
+        [b'#', b'x' | b'X', hex @ ..] => !hex.is_empty() && hex.iter().all(u8::is_ascii_hexdigit),
+        [b'#', digits @ ..] => !digits.is_empty() && digits.iter().all(u8::is_ascii_digit),
+        _ => !name.is_empty() && name.iter().all(u8::is_ascii_alphanumeric),
+    };
+    ok.then_some(at + 1 + semi + 1)
+}
+
+/// Appends `n` bytes (2 or more) of default-ignorable characters: soft hyphens (two bytes) and a
+/// zero-width space (three) when `n` is odd.
+fn push_filler(out: &mut String, mut n: usize) {
+    if n % 2 == 1 {
+        out.push('\u{200B}');
+        n -= 3;
+    }
+    out.extend(std::iter::repeat_n('\u{AD}', n / 2));
+}
+
+/// Byte classes of the tokenizer's ASCII fast path (one table lookup per byte)./// Byte classes of the tokenizer's ASCII fast path (one table lookup per byte).
 const ALNUM: u8 = 1;
 const UPPER: u8 = 2;
 const DIGIT: u8 = 4;
@@ -983,7 +1071,12 @@ pub fn is_unspaced(c: char) -> bool {
 /// assert!(is_ignorable('\u{AD}') && is_ignorable('\u{200B}') && !is_ignorable('a'));
 /// assert_eq!(normalize("news\u{AD}paper zero\u{200B}width"), "newspaper zerowidth");
 /// ```
+#[inline]
 pub fn is_ignorable(c: char) -> bool {
+    // Most characters are below the first (one comparison).
+    if (c as u32) < 0xAD {
+        return false;
+    }
     matches!(c as u32,
         0x00AD
         | 0x034F

@@ -3314,11 +3314,26 @@ mod tests {
     /// `text` wrapped at `width` characters, as a mail client or `fmt` would: each line's words
     /// filled greedily into lines of at most `width`.
     fn wrapped(text: &str, width: usize) -> String {
+        wrapped_with(text, width, false)
+    }
+
+    /// [`wrapped`], and with `hyphenate` as typesetters and OCR'd columns do: a lower-case word
+    /// of six letters or more that does not fit is split, its first part and a hyphen ending the
+    /// line.
+    fn wrapped_with(text: &str, width: usize, hyphenate: bool) -> String {
         let mut out = Vec::new();
         for line in text.split('\n') {
             let mut cur = String::new();
             for word in line.split_whitespace() {
-                if !cur.is_empty() && cur.chars().count() + 1 + word.chars().count() > width {
+                let room = width.saturating_sub(cur.chars().count() + usize::from(!cur.is_empty()));
+                if !cur.is_empty() && word.chars().count() > room {
+                    let plain = word.bytes().all(|c| c.is_ascii_lowercase());
+                    if hyphenate && plain && word.len() >= 6 && room >= 4 {
+                        let cut = (room - 1).min(word.len() - 2);
+                        out.push(format!("{cur} {}-", &word[..cut]));
+                        cur = word[cut..].to_string();
+                        continue;
+                    }
                     out.push(std::mem::take(&mut cur));
                 }
                 if !cur.is_empty() {
@@ -3383,33 +3398,6 @@ mod tests {
 
     #[test]
     fn words_hyphenated_at_a_wrap_are_whole_again() {
-        // Wrapped as typesetters and OCR'd columns do: a lower-case word that does not fit is
-        // split, its first part and a hyphen ending the line.
-        let hyphenating = |text: &str, width: usize| {
-            let mut out = Vec::new();
-            for line in text.split('\n') {
-                let mut cur = String::new();
-                for word in line.split_whitespace() {
-                    let room = width.saturating_sub(cur.len() + usize::from(!cur.is_empty()));
-                    let plain = word.bytes().all(|c| c.is_ascii_lowercase());
-                    if !cur.is_empty() && word.len() > room {
-                        if plain && word.len() >= 6 && room >= 4 {
-                            let cut = (room - 1).min(word.len() - 2);
-                            out.push(format!("{cur} {}-", &word[..cut]));
-                            cur = word[cut..].to_string();
-                            continue;
-                        }
-                        out.push(std::mem::take(&mut cur));
-                    }
-                    if !cur.is_empty() {
-                        cur.push(' ');
-                    }
-                    cur.push_str(word);
-                }
-                out.push(cur);
-            }
-            out.join("\n")
-        };
         let mut state = 3u64;
         let words = [
             "government",
@@ -3433,7 +3421,7 @@ mod tests {
         let mut fx = FeatureExtractor::new(&crate::Config::new());
         let whole = fx.extract(&page);
         for width in [35, 45, 60] {
-            let text = hyphenating(&page, width);
+            let text = wrapped_with(&page, width, true);
             assert!(
                 text.matches("-\n").count() >= 3,
                 "{width}: too few hyphenated words"

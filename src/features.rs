@@ -1226,16 +1226,19 @@ fn join_wrapped_lines(
     }
     let k = widths.len() - WIDTH_RANK;
     let w = *widths.select_nth_unstable(k).1 as usize;
+    if !WRAP_WIDTHS.contains(&w) {
+        return false;
+    }
     // Lines wider than that are a few outliers of a wrapped text (a web address), not most of
     // it (a web page's paragraphs, with a list of short lines below them).
     let wider: usize = spans.iter().map(width).filter(|&x| x > w).sum();
-    if !WRAP_WIDTHS.contains(&w) || MAX_WIDER_SHARE * wider > text.len() {
+    if MAX_WIDER_SHARE * wider > text.len() {
         return false;
     }
-    let full = |i: usize| {
-        let (this, next) = (&spans[i], &spans[i + 1]);
-        tokens(this) > 0 && tokens(next) > 0 && width(this) + 1 + first_word(next).0 > w
-    };
+    // Lines `i` and `i + 1` both have tokens; the first word of `i + 1` would not fit on `i`.
+    let both = |i: usize| tokens(&spans[i]) > 0 && tokens(&spans[i + 1]) > 0;
+    let overflows = |i: usize| width(&spans[i]) + 1 + first_word(&spans[i + 1]).0 > w;
+    let full = |i: usize| both(i) && overflows(i);
     let (mut lines, mut fulls, mut continued) = (0, 0, 0);
     for i in 0..spans.len() {
         lines += usize::from(tokens(&spans[i]) > 0);
@@ -1254,12 +1257,8 @@ fn join_wrapped_lines(
     // set in a proportional font (a newspaper column read by OCR), lines of one width hold more
     // or fewer characters.
     let joins = |i: usize| {
-        let (this, next) = (&spans[i], &spans[i + 1]);
-        full(i)
-            || (tokens(this) > 0
-                && tokens(next) > 0
-                && width(this) * 4 >= w * 3
-                && first_word(next).1)
+        let nearly_full = width(&spans[i]) * 4 >= w * 3 && first_word(&spans[i + 1]).1;
+        both(i) && (overflows(i) || nearly_full)
     };
     for i in (0..spans.len() - 1).filter(|&i| joins(i)) {
         // The line break ending line i (one byte) becomes a space.
@@ -3346,6 +3345,23 @@ mod tests {
         out.join("\n")
     }
 
+    /// `n` of `words` in a seeded order that `state` carries on, joined by spaces; each with a
+    /// digit after it when `numbered` (so that the words are many).
+    fn prose(words: &[&str], n: usize, state: &mut u64, numbered: bool) -> String {
+        (0..n)
+            .map(|i| {
+                *state = crate::shingle::fmix64(state.wrapping_add(i as u64));
+                let word = words[(*state % words.len() as u64) as usize];
+                if numbered {
+                    format!("{word}{}", *state % 7)
+                } else {
+                    word.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     /// A page: a headline, a byline, paragraphs of lower-case prose (one with a quotation and
     /// accented words) and a short related-stories list.
     fn article_page() -> String {
@@ -3361,15 +3377,7 @@ mod tests {
             "budget",
             "of",
         ];
-        let mut prose = |n: usize| -> String {
-            (0..n)
-                .map(|i| {
-                    state = crate::shingle::fmix64(state.wrapping_add(i as u64));
-                    format!("{}{}", words[(state % 9) as usize], state % 7)
-                })
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
+        let mut prose = |n: usize| prose(&words, n, &mut state, true);
         let (p1, p2a, p2b, p3) = (prose(60), prose(20), prose(25), prose(45));
         format!(
             "City budget passes after long night\nBy A. Reporter\n\n{p1}.\n\n{p2a} \"{p2b}\" \
@@ -3408,15 +3416,7 @@ mod tests {
             "on",
             "a",
         ];
-        let mut prose = |n: usize| -> String {
-            (0..n)
-                .map(|i| {
-                    state = crate::shingle::fmix64(state.wrapping_add(i as u64));
-                    words[(state % 7) as usize]
-                })
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
+        let mut prose = |n: usize| prose(&words, n, &mut state, false);
         let page = format!("Spending plans\n\n{}.\n\n{}.", prose(80), prose(60));
         let mut fx = FeatureExtractor::new(&crate::Config::new());
         let whole = fx.extract(&page);

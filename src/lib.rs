@@ -5,9 +5,11 @@
 //!
 //! The pipeline, one module per stage:
 //!
-//! 1. [`normalize`]: Unicode folding (NFKC, quotes, dashes), case folding, punctuation → tokens.
+//! 1. [`normalize`]: Unicode folding (NFKC, quotes, dashes), case folding, punctuation → tokens;
+//!    invisible characters skipped, HTML character references decoded in place.
 //! 2. [`shingle`] and [`features`]: word n-grams and spin-robust *skeleton* n-grams of the text's
-//!    body (short lines such as navigation and bylines left out), hashed with xxh3 to `u64`.
+//!    body (short lines such as navigation and bylines left out; the lines of a hard-wrapped text
+//!    joined back into paragraphs first), hashed with xxh3 to `u64`.
 //! 3. [`boilerplate`]: shingles recurring across many documents (site templates) are ignored.
 //! 4. [`minhash`]: fixed-size signatures (one-permutation hashing by default).
 //! 5. [`lsh`]: banding signatures into candidate pairs, layout derived from the threshold.

@@ -3,7 +3,8 @@
 //! The canonical form of a text is its sequence of *tokens*: maximal runs of letters and digits after
 //! Unicode compatibility folding (NFKD: ligatures, full-width and compatibility forms), removal of
 //! accents (combining marks: `café` → `cafe`), typographic quote and dash folding, and lowercasing. Apostrophes inside a word are dropped (`don't` → `dont`, `Iran’s` →
-//! `irans`); every other non-alphanumeric character separates tokens. Chinese and Japanese are written
+//! `irans`); characters that show nothing ([`is_ignorable`]: soft hyphens, zero-width spaces) are
+//! skipped; every other non-alphanumeric character separates tokens. Chinese and Japanese are written
 //! without spaces, so each Han ideograph, hiragana and katakana character is a token by itself
 //! ([`is_unspaced`]); word n-grams over them are character n-grams.
 //!
@@ -97,41 +98,35 @@ pub fn normalize_into(text: &str, out: &mut String) {
 /// assert!(!unescape_into("plain text", &mut out));
 /// ```
 pub fn unescape_into(text: &str, out: &mut String) -> bool {
-    let b = text.as_bytes();
     // `str::find` with a `char` is a memchr: the check costs little on texts without any.
     let Some(first) = text.find('&') else {
         return false;
     };
     out.clear();
     out.reserve(text.len());
-    let mut done = 0;
-    let mut at = first;
-    // `at` is always at an `&`.
-    while at < b.len() {
-        let end = reference_end(b, at).and_then(|end| {
+    // Copied up to `done`; `at` is at an `&`.
+    let (mut done, mut at) = (0, first);
+    loop {
+        let decoded = reference_end(text.as_bytes(), at).and_then(|end| {
             let reference = text.get(at..end)?;
             let decoded = html_escape::decode_html_entities(reference);
             let saved = reference.len().checked_sub(decoded.len())?;
-            if decoded == reference || saved == 1 {
-                return None;
-            }
+            (decoded != reference && saved != 1).then_some((end, decoded, saved))
+        });
+        if let Some((end, decoded, saved)) = decoded {
             out.push_str(text.get(done..at).unwrap_or_default());
             out.push_str(&decoded);
             push_filler(out, saved);
-            Some(end)
-        });
-        match end {
-            Some(end) => {
-                done = end;
-                at = end;
-            }
-            None => at += 1,
+            done = end;
+            at = end;
+        } else {
+            at += 1;
         }
-        // On to the next `&` (`at` is after an ASCII byte, so on a character boundary).
-        at += text
-            .get(at..)
-            .and_then(|rest| rest.find('&'))
-            .unwrap_or(b.len() - at.min(b.len()));
+        // On to the next `&` (`at` follows an ASCII byte, so it is on a character boundary).
+        match text.get(at..).and_then(|rest| rest.find('&')) {
+            Some(offset) => at += offset,
+            None => break,
+        }
     }
     out.push_str(text.get(done..).unwrap_or_default());
     true
@@ -161,7 +156,7 @@ fn push_filler(out: &mut String, mut n: usize) {
     out.extend(std::iter::repeat_n('\u{AD}', n / 2));
 }
 
-/// Byte classes of the tokenizer's ASCII fast path (one table lookup per byte)./// Byte classes of the tokenizer's ASCII fast path (one table lookup per byte).
+/// Byte classes of the tokenizer's ASCII fast path (one table lookup per byte).
 const ALNUM: u8 = 1;
 const UPPER: u8 = 2;
 const DIGIT: u8 = 4;

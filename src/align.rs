@@ -6,8 +6,10 @@
 //!
 //! # Method
 //!
-//! Both texts are tokenized with [`Tokenizer`] (canonical lowercase tokens with their byte spans in
-//! the original) and each token is hashed once to a `u64`.
+//! Both texts are read as the pipeline reads them ([`Reading`](crate::features::Reading): HTML
+//! character references decoded, hard-wrapped lines joined, at the same length) and tokenized
+//! with [`Tokenizer`] (canonical lowercase tokens with their byte spans in the original), and each
+//! token is hashed once to a `u64`.
 //!
 //! 1. **Seeds.** Word trigrams ([`SEED_LEN`]) shared by both texts, skipping trigrams repeated
 //!    more than [`MAX_SEED_REPEATS`] times, give exact-match hits; hits on one diagonal merge into
@@ -121,7 +123,9 @@ impl Tokens {
         t
     }
 
-    /// Tokenizes `text` into `self`, reusing its buffers and `tokenizer`'s.
+    /// Tokenizes `text` into `self`, reusing its buffers and `tokenizer`'s. The text is read as
+    /// the pipeline reads it ([`Reading`](crate::features::Reading)); the spans are byte ranges
+    /// of `text` as given.
     ///
     /// # Examples
     ///
@@ -132,6 +136,9 @@ impl Tokens {
     /// assert_eq!(t.len(), 2);
     /// ```
     pub fn set(&mut self, tokenizer: &mut Tokenizer, text: &str) {
+        // Read as the pipeline reads it (the same length: spans point into `text` as given).
+        let mut reading = crate::features::Reading::default();
+        let text = reading.read(text);
         self.hashes.clear();
         self.spans.clear();
         self.names.clear();

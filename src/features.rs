@@ -703,14 +703,8 @@ pub struct FeatureExtractor {
     scratch: Vec<u64>,
     ranks: RankScratch,
     rank_buf: Vec<u32>,
-    text_lines: Lines,
-    /// Line widths, for [`join_wrapped_lines`].
-    widths: Vec<u32>,
-    /// The text with its wrapped lines joined (see [`join_wrapped_lines`]), when they were.
-    joined: String,
-    /// The text with its HTML character references decoded (see
-    /// [`unescape_into`](crate::normalize::unescape_into)), when it had some.
-    unescaped: String,
+    /// The text as read (references decoded, wrapped lines joined) and its lines.
+    reading: Reading,
     view: Vec<u8>,
     /// Features [`FeatureExtractor::extract`] builds in (their buffers grown once), then copies
     /// out at their exact sizes.
@@ -740,10 +734,7 @@ impl FeatureExtractor {
             scratch: Vec::new(),
             ranks: RankScratch::default(),
             rank_buf: Vec::new(),
-            text_lines: Lines::default(),
-            widths: Vec::new(),
-            joined: String::new(),
-            unescaped: String::new(),
+            reading: Reading::default(),
             view: Vec::new(),
             built: Features::default(),
         }
@@ -786,27 +777,11 @@ impl FeatureExtractor {
         self.all.clear();
         self.all_quoted.clear();
         self.lines.clear();
-        // HTML character references decoded in place (the same length: byte offsets stay the
-        // text's).
-        let mut unescaped = std::mem::take(&mut self.unescaped);
-        let text = if crate::normalize::unescape_into(text, &mut unescaped) {
-            unescaped.as_str()
-        } else {
-            text
-        };
-        lines_of(text, &mut self.text_lines);
-        // A text wrapped at a fixed width is read with its paragraphs' lines joined back (each
-        // join's line break read as a space: the same length, so byte offsets stay the text's).
-        let mut joined = std::mem::take(&mut self.joined);
-        let text =
-            if join_wrapped_lines(text, &self.text_lines.spans, &mut self.widths, &mut joined) {
-                lines_of(&joined, &mut self.text_lines);
-                joined.as_str()
-            } else {
-                text
-            };
+        // The text as read: references decoded, wrapped lines joined (the same length, so byte
+        // offsets stay the text's).
+        let (text, spans) = self.reading.read_lines(text);
         let (all, all_quoted, lines) = (&mut self.all, &mut self.all_quoted, &mut self.lines);
-        let (tokenizer, spans, view) = (&mut self.tokenizer, &self.text_lines, &mut self.view);
+        let (tokenizer, view) = (&mut self.tokenizer, &mut self.view);
         if !tokens_batched(text, spans, tokenizer, all, all_quoted, lines, view) {
             // Never taken (a test checks it), but the line starts must fit the tokens.
             all.clear();
@@ -814,8 +789,6 @@ impl FeatureExtractor {
             lines.clear();
             tokens_by_line(text, &spans.spans, tokenizer, all, all_quoted, lines);
         }
-        self.joined = joined;
-        self.unescaped = unescaped;
 
         // The body: long lines only, unless too little is left. Quotation bits only when some
         // token is quoted.
@@ -1145,6 +1118,84 @@ struct LineSpan {
     /// In an ASCII line, the range of [`Lines::quotes`] that holds its quotations (empty in
     /// other lines).
     quotes: (usize, usize),
+}
+
+/// Reads a text as the pipeline does, before it is tokenized: HTML character references decoded
+/// ([`unescape_into`](crate::normalize::unescape_into)) and the lines of a text hard-wrapped at a
+/// fixed width joined back, a word hyphenated at a line break made whole (see the [module
+/// documentation](self)). The text read is byte for byte as long as the text, so a byte offset
+/// into one is an offset into the other, on a character boundary of both: tokens found in the
+/// text read point into the text as it was given. Holds the scratch buffers (one per thread).
+///
+/// [`FeatureExtractor`] reads every text so; so does [`Tokens`](crate::align::Tokens), so that
+/// the evidence of a copy (its passages, edits and relation) is found in the words the pipeline
+/// compared.
+///
+/// # Examples
+///
+/// ```
+/// let mut r = wirecopy::features::Reading::default();
+/// let wrapped = "Port workers began a two-day strike on Monday, halting\n\
+///                cargo traffic at the country's busiest harbour, the union\n\
+///                said. Talks over pay broke down last week after the\n\
+///                employers refused to improve their offer, and a second\n\
+///                walkout is planned for the end of the month if nothing\n\
+///                changes before then. Ships were diverted to smaller ports\n\
+///                along the coast, and the queue of lorries waiting outside\n\
+///                the main gate reached two miles by the evening.";
+/// let read = r.read(wrapped);
+/// assert_eq!(read.len(), wrapped.len());
+/// assert_eq!(read.lines().count(), 1);
+/// let escaped = "Talks &quot;broke down&quot; on Monday";
+/// assert_eq!(wirecopy::normalize::normalize(r.read(escaped)), "talks broke down on monday");
+/// assert_eq!(r.read("plain text"), "plain text");
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Reading {
+    /// The lines of the text read.
+    lines: Lines,
+    /// Line widths, for [`join_wrapped_lines`].
+    widths: Vec<u32>,
+    /// The text with its wrapped lines joined (see [`join_wrapped_lines`]), when they were.
+    joined: String,
+    /// The text with its HTML character references decoded, when it had some.
+    unescaped: String,
+}
+
+impl Reading {
+    /// `text` as read: itself when reading changes nothing, else a buffer of `self`'s.
+    ///
+    /// # Complexity
+    ///
+    /// Linear in the text length.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut r = wirecopy::features::Reading::default();
+    /// assert_eq!(r.read("caf&eacute;").trim_end_matches(|c| wirecopy::normalize::is_ignorable(c)), "caf\u{e9}");
+    /// ```
+    pub fn read<'a>(&'a mut self, text: &'a str) -> &'a str {
+        self.read_lines(text).0
+    }
+
+    /// [`Reading::read`], and the lines of the text read.
+    fn read_lines<'a>(&'a mut self, text: &'a str) -> (&'a str, &'a Lines) {
+        let text = if crate::normalize::unescape_into(text, &mut self.unescaped) {
+            self.unescaped.as_str()
+        } else {
+            text
+        };
+        lines_of(text, &mut self.lines);
+        let text =
+            if join_wrapped_lines(text, &self.lines.spans, &mut self.widths, &mut self.joined) {
+                lines_of(&self.joined, &mut self.lines);
+                self.joined.as_str()
+            } else {
+                text
+            };
+        (text, &self.lines)
+    }
 }
 
 /// The widest and narrowest fixed width at which [`join_wrapped_lines`] takes a text to be
@@ -3401,6 +3452,73 @@ mod tests {
             let f = fx.extract(&text);
             // The same tokens, body, quotation, shingles and lines.
             assert_eq!(f, whole, "wrapped at {width}");
+        }
+    }
+
+    /// `text` with its quotation marks and accented letters written as HTML character references.
+    fn escaped(text: &str) -> String {
+        text.replace('"', "&quot;").replace('\u{e9}', "&eacute;")
+    }
+
+    /// A page delivered four ways: as it is, wrapped at 40 characters with words hyphenated at
+    /// the breaks, HTML-escaped, and both.
+    fn deliveries() -> [String; 4] {
+        let mut state = 5u64;
+        let words = [
+            "government",
+            "announced",
+            "caf\u{e9}",
+            "spending",
+            "the",
+            "on",
+            "a",
+        ];
+        let mut prose = |n: usize| prose(&words, n, &mut state, false);
+        let (p1, p2, p3) = (prose(70), prose(20), prose(50));
+        let page = format!("Spending plans\n\n{p1}.\n\n\"{p2}\" she said.\n\n{p3}.");
+        let wrapped = wrapped_with(&page, 40, true);
+        assert!(wrapped.contains("-\n"), "the test needs a hyphenated word");
+        [
+            page.clone(),
+            wrapped.clone(),
+            escaped(&page),
+            escaped(&wrapped),
+        ]
+    }
+
+    #[test]
+    fn reading_keeps_the_length_is_idempotent_and_extracts_as_the_text() {
+        let mut fx = FeatureExtractor::new(&crate::Config::new());
+        let mut r = Reading::default();
+        let [page, ..] = deliveries();
+        let whole = fx.extract(&page);
+        for text in deliveries() {
+            let read = r.read(&text).to_string();
+            assert_eq!(read.len(), text.len());
+            // Every character boundary of the text read is one of the text.
+            assert!(read.char_indices().all(|(i, _)| text.is_char_boundary(i)));
+            assert_eq!(r.read(&read), read, "read twice");
+            assert_eq!(fx.extract(&read), fx.extract(&text));
+            assert_eq!(fx.extract(&text), whole);
+        }
+    }
+
+    #[test]
+    fn evidence_reads_the_words_the_pipeline_compared() {
+        let [page, wrapped, escaped, both] = deliveries();
+        let mut aligner = crate::align::Aligner::new();
+        let source = crate::align::Tokens::new(&page);
+        for copy in [wrapped, escaped, both] {
+            let tokens = crate::align::Tokens::new(&copy);
+            assert_eq!(tokens.len(), source.len());
+            let al = aligner.align_tokens(&source, &tokens);
+            assert_eq!(al.matched(), source.len());
+            assert_eq!(al.edits().count(), 0, "{copy}");
+            // The spans are the copy's own bytes.
+            for i in 0..tokens.len() {
+                let span = tokens.span(i);
+                assert!(copy.get(span.clone()).is_some_and(|w| !w.trim().is_empty()));
+            }
         }
     }
 

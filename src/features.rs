@@ -16,7 +16,10 @@
 //! its headline then counts against neither. A text hard-wrapped at a fixed width of 30-120
 //! characters (plain-text mail, terminals, OCR'd columns) first has its paragraphs' lines joined
 //! back (a word hyphenated at a line break made whole), so that it gets the same body,
-//! quotations and lines as the same text with a line per paragraph.
+//! quotations and lines as the same text with a line per paragraph. A joined line that reads as a
+//! block of page furniture the column ran together (a navigation bar, a byline, a related-stories
+//! list: no sentence end, no list commas, a blank line after it) is left out like a short line;
+//! the text read is the same length as the text ([`Reading`]).
 //!
 //! Every shingle remembers the token range it covers, so a pair is verified by **coverage**: the
 //! share of the smaller text's tokens (those under any of its shingles) that lie under a shingle the
@@ -779,7 +782,7 @@ impl FeatureExtractor {
         self.lines.clear();
         // The text as read: references decoded, wrapped lines joined (the same length, so byte
         // offsets stay the text's).
-        let (text, spans) = self.reading.read_lines(text);
+        let (text, spans, joined) = self.reading.read_lines(text);
         let (all, all_quoted, lines) = (&mut self.all, &mut self.all_quoted, &mut self.lines);
         let (tokenizer, view) = (&mut self.tokenizer, &mut self.view);
         if !tokens_batched(text, spans, tokenizer, all, all_quoted, lines, view) {
@@ -798,22 +801,27 @@ impl FeatureExtractor {
         self.body.clear();
         quoted.clear();
         // When every line with tokens is long enough, the body is every token: no copy.
+        // A block the wrapping ran together is left out as its short lines would have been.
+        let any_joined = !joined.is_empty();
+        let run_together =
+            |k: usize| any_joined && run_together(text, &spans.spans, &self.lines, joined, k);
         let whole = self
             .lines
             .windows(2)
-            .all(|w| w[1] == w[0] || w[1] - w[0] >= MIN_LINE_TOKENS);
+            .enumerate()
+            .all(|(k, w)| w[1] == w[0] || (w[1] - w[0] >= MIN_LINE_TOKENS && !run_together(k)));
         let body_lines = unshared(&mut out.lines);
         body_lines.clear();
         // The long lines (every line with tokens, when `whole`), and where each ends in the body;
         // the openings of all lines but the shortest.
         let mut end = 0;
-        for w in self.lines.windows(2) {
+        for (k, w) in self.lines.windows(2).enumerate() {
             let line = &self.all[w[0]..w[1]];
             let Some(opening) = line.get(..LINE_PREFIX_TOKENS) else {
                 continue;
             };
             let opening = line_hash(opening);
-            if line.len() < MIN_LINE_TOKENS {
+            if line.len() < MIN_LINE_TOKENS || run_together(k) {
                 body_lines.short_prefixes.push(opening);
             } else {
                 body_lines.hashes.push(line_hash(line));
@@ -1160,6 +1168,8 @@ pub struct Reading {
     joined: String,
     /// The text with its HTML character references decoded, when it had some.
     unescaped: String,
+    /// For each line of the text read, whether it joins lines of the text (empty when none).
+    joined_lines: Vec<bool>,
 }
 
 impl Reading {
@@ -1180,22 +1190,100 @@ impl Reading {
     }
 
     /// [`Reading::read`], and the lines of the text read.
-    fn read_lines<'a>(&'a mut self, text: &'a str) -> (&'a str, &'a Lines) {
+    fn read_lines<'a>(&'a mut self, text: &'a str) -> (&'a str, &'a Lines, &'a [bool]) {
         let text = if crate::normalize::unescape_into(text, &mut self.unescaped) {
             self.unescaped.as_str()
         } else {
             text
         };
         lines_of(text, &mut self.lines);
+        self.joined_lines.clear();
         let text =
             if join_wrapped_lines(text, &self.lines.spans, &mut self.widths, &mut self.joined) {
                 lines_of(&self.joined, &mut self.lines);
+                let breaks =
+                    |s: &LineSpan| text.get(s.from..s.to).is_some_and(|l| l.contains('\n'));
+                self.joined_lines
+                    .extend(self.lines.spans.iter().map(breaks));
                 self.joined.as_str()
             } else {
                 text
             };
-        (text, &self.lines)
+        (text, &self.lines, &self.joined_lines)
     }
+}
+
+/// Whether line `k` of a text read (its lines `spans`, the token number each starts at `starts`,
+/// one more than the lines) is a block that the wrapping of a hard-wrapped text ran together,
+/// rather than prose: a line joined from several (`joined[k]`) that ends no sentence
+/// ([`has_sentence_end`]), opens with a capital (or a digit or symbol) and has fewer than
+/// [`MIN_LIST_COMMAS`] commas, and is followed by a blank line, the next line with tokens opening
+/// with a capital too (or by none).
+///
+/// Printed in a column, a page's navigation bar, byline and related-stories list are each set as
+/// a block, and re-wrapping runs the block's items together into a line of text; with its own line
+/// breaks the text had them as short lines, out of the body. A sentence cut short by the joining
+/// goes on in the next line, with no blank line between, or in a line opening in lower case; a
+/// list of names or places has commas; a text that is not wrapped has no joined line.
+#[inline(never)]
+fn run_together(
+    text: &str,
+    spans: &[LineSpan],
+    starts: &[usize],
+    joined: &[bool],
+    k: usize,
+) -> bool {
+    if !joined.get(k).copied().unwrap_or(false) {
+        return false;
+    }
+    let line = |j: usize| {
+        let span = spans.get(j);
+        span.and_then(|s| text.get(s.from..s.to))
+            .unwrap_or_default()
+    };
+    let opens_lower = |j: usize| {
+        let first = line(j).chars().find(|c| c.is_alphanumeric());
+        first.is_some_and(char::is_lowercase)
+    };
+    if opens_lower(k)
+        || has_sentence_end(line(k))
+        || line(k).matches(',').count() >= MIN_LIST_COMMAS
+    {
+        return false;
+    }
+    let has_tokens =
+        |j: usize| matches!((starts.get(j), starts.get(j + 1)), (Some(a), Some(b)) if b > a);
+    match (k + 1..spans.len()).find(|&j| has_tokens(j)) {
+        Some(next) => next > k + 1 && !opens_lower(next),
+        None => true,
+    }
+}
+
+/// Commas from which a line without a sentence end is a list (of players, places, names) rather
+/// than a block of page furniture run together (see [`run_together`]).
+const MIN_LIST_COMMAS: usize = 2;
+
+/// Whether `line` ends a sentence somewhere: a full stop, question or exclamation mark (or a
+/// CJK, Arabic or Devanagari one) not followed by a letter or digit.
+fn has_sentence_end(line: &str) -> bool {
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        if matches!(
+            c,
+            '.' | '!'
+                | '?'
+                | '\u{3002}'
+                | '\u{FF01}'
+                | '\u{FF1F}'
+                | '\u{061F}'
+                | '\u{0964}'
+                | '\u{2026}'
+        ) && !chars.peek().is_some_and(|n| n.is_alphanumeric())
+        {
+            return true;
+        }
+    }
+    false
 }
 
 /// The widest and narrowest fixed width at which [`join_wrapped_lines`] takes a text to be
@@ -3518,6 +3606,77 @@ mod tests {
             for i in 0..tokens.len() {
                 let span = tokens.span(i);
                 assert!(copy.get(span.clone()).is_some_and(|w| !w.trim().is_empty()));
+            }
+        }
+    }
+
+    /// A printed page: paragraphs of sentences, with a navigation bar above and a related-stories
+    /// list below, each one block; with `furniture` false, the paragraphs alone. `list` adds a
+    /// paragraph listing players (commas, no full stop) and a paragraph whose first sentence is
+    /// set on two lines.
+    fn printed_page(furniture: bool, list: bool) -> String {
+        let mut state = 11u64;
+        let words = [
+            "council",
+            "budget",
+            "the",
+            "of",
+            "vote",
+            "on",
+            "residents",
+            "said",
+        ];
+        let mut sentence = |n: usize| {
+            let s = prose(&words, n, &mut state, false);
+            format!("{}{}.", s[..1].to_uppercase(), &s[1..])
+        };
+        let mut paragraphs = vec![
+            format!("{} {}", sentence(14), sentence(12)),
+            format!("{} {} {}", sentence(16), sentence(9), sentence(13)),
+            format!("{} {}", sentence(15), sentence(11)),
+        ];
+        if list {
+            paragraphs.push(
+                "Team: Morgan, Davies, Williams, Jones, Evans, Thomas, Roberts, Hughes, Lewis, \
+                 Price, Edwards, Phillips"
+                    .to_string(),
+            );
+            paragraphs.push(format!(
+                "Council Leader Anna Price Said On Monday That The Vote Would Go Ahead\n{}",
+                sentence(12)
+            ));
+        }
+        let mut page = vec!["Council budget vote delayed".to_string()];
+        if furniture {
+            page.push(
+                "Home | News | Sport | Weather | Business | Politics | Health | Money".into(),
+            );
+        }
+        page.extend(paragraphs);
+        if furniture {
+            page.push(
+                "Related stories Budget Row Deepens Mayor Faces Vote Bridge Closed For Repairs \
+                 Council Tax Rises Again"
+                    .into(),
+            );
+        }
+        page.join("\n\n")
+    }
+
+    #[test]
+    fn blocks_a_column_runs_together_leave_the_body() {
+        let mut fx = FeatureExtractor::new(&crate::Config::new());
+        for list in [false, true] {
+            let plain = fx.extract(&printed_page(false, list));
+            for width in [35, 45, 60] {
+                let page = wrapped(&printed_page(true, list), width);
+                let f = fx.extract(&page);
+                // The bar and the list were joined back into long lines; they are not body.
+                assert_eq!(f.body_tokens(), plain.body_tokens(), "{width}: {page}");
+                assert_eq!(f.words(), plain.words(), "{width}");
+                // Not wrapped, the page keeps them (lines of ten tokens or more, as they are).
+                let whole = fx.extract(&printed_page(true, list));
+                assert!(whole.body_tokens() > plain.body_tokens());
             }
         }
     }

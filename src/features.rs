@@ -16,10 +16,11 @@
 //! its headline then counts against neither. A text hard-wrapped at a fixed width of 30-120
 //! characters (plain-text mail, terminals, OCR'd columns) first has its paragraphs' lines joined
 //! back (a word hyphenated at a line break made whole), so that it gets the same body,
-//! quotations and lines as the same text with a line per paragraph. A joined line that reads as a
-//! block of page furniture the column ran together (a navigation bar, a byline, a related-stories
-//! list: no sentence end, no list commas, a blank line after it) is left out like a short line;
-//! the text read is the same length as the text ([`Reading`]).
+//! quotations and lines as the same text with a line per paragraph. A long line that reads as a
+//! block of page furniture run together (a navigation bar, a byline, a related-stories list set as
+//! one block in print and re-flowed by OCR or a text extractor: no sentence end, no list commas,
+//! a blank line after it) is left out like a short line. The text read is the same length as the
+//! text ([`Reading`]).
 //!
 //! Every shingle remembers the token range it covers, so a pair is verified by **coverage**: the
 //! share of the smaller text's tokens (those under any of its shingles) that lie under a shingle the
@@ -708,6 +709,8 @@ pub struct FeatureExtractor {
     rank_buf: Vec<u32>,
     /// The text as read (references decoded, wrapped lines joined) and its lines.
     reading: Reading,
+    /// For each line, whether it is page furniture run together (see [`run_together`]).
+    furniture: Vec<bool>,
     view: Vec<u8>,
     /// Features [`FeatureExtractor::extract`] builds in (their buffers grown once), then copies
     /// out at their exact sizes.
@@ -738,6 +741,7 @@ impl FeatureExtractor {
             ranks: RankScratch::default(),
             rank_buf: Vec::new(),
             reading: Reading::default(),
+            furniture: Vec::new(),
             view: Vec::new(),
             built: Features::default(),
         }
@@ -782,7 +786,7 @@ impl FeatureExtractor {
         self.lines.clear();
         // The text as read: references decoded, wrapped lines joined (the same length, so byte
         // offsets stay the text's).
-        let (text, spans, joined) = self.reading.read_lines(text);
+        let (text, spans) = self.reading.read_lines(text);
         let (all, all_quoted, lines) = (&mut self.all, &mut self.all_quoted, &mut self.lines);
         let (tokenizer, view) = (&mut self.tokenizer, &mut self.view);
         if !tokens_batched(text, spans, tokenizer, all, all_quoted, lines, view) {
@@ -801,10 +805,14 @@ impl FeatureExtractor {
         self.body.clear();
         quoted.clear();
         // When every line with tokens is long enough, the body is every token: no copy.
-        // A block the wrapping ran together is left out as its short lines would have been.
-        let any_joined = !joined.is_empty();
-        let run_together =
-            |k: usize| any_joined && run_together(text, &spans.spans, &self.lines, joined, k);
+        // A block of page furniture run together into one line is left out as its short lines
+        // would have been.
+        let furniture = &mut self.furniture;
+        furniture.clear();
+        furniture.extend(self.lines.windows(2).enumerate().map(|(k, w)| {
+            w[1] - w[0] >= MIN_LINE_TOKENS && run_together(text, &spans.spans, &self.lines, k)
+        }));
+        let run_together = |k: usize| furniture.get(k).copied().unwrap_or(false);
         let whole = self
             .lines
             .windows(2)
@@ -1168,8 +1176,6 @@ pub struct Reading {
     joined: String,
     /// The text with its HTML character references decoded, when it had some.
     unescaped: String,
-    /// For each line of the text read, whether it joins lines of the text (empty when none).
-    joined_lines: Vec<bool>,
 }
 
 impl Reading {
@@ -1190,52 +1196,39 @@ impl Reading {
     }
 
     /// [`Reading::read`], and the lines of the text read.
-    fn read_lines<'a>(&'a mut self, text: &'a str) -> (&'a str, &'a Lines, &'a [bool]) {
+    fn read_lines<'a>(&'a mut self, text: &'a str) -> (&'a str, &'a Lines) {
         let text = if crate::normalize::unescape_into(text, &mut self.unescaped) {
             self.unescaped.as_str()
         } else {
             text
         };
         lines_of(text, &mut self.lines);
-        self.joined_lines.clear();
         let text =
             if join_wrapped_lines(text, &self.lines.spans, &mut self.widths, &mut self.joined) {
                 lines_of(&self.joined, &mut self.lines);
-                let breaks =
-                    |s: &LineSpan| text.get(s.from..s.to).is_some_and(|l| l.contains('\n'));
-                self.joined_lines
-                    .extend(self.lines.spans.iter().map(breaks));
                 self.joined.as_str()
             } else {
                 text
             };
-        (text, &self.lines, &self.joined_lines)
+        (text, &self.lines)
     }
 }
 
 /// Whether line `k` of a text read (its lines `spans`, the token number each starts at `starts`,
-/// one more than the lines) is a block that the wrapping of a hard-wrapped text ran together,
-/// rather than prose: a line joined from several (`joined[k]`) that ends no sentence
-/// ([`has_sentence_end`]), opens with a capital (or a digit or symbol) and has fewer than
-/// [`MIN_LIST_COMMAS`] commas, and is followed by a blank line, the next line with tokens opening
-/// with a capital too (or by none).
+/// one more than the lines) is a block of page furniture run together into one line, rather than
+/// prose: it ends no sentence ([`has_sentence_end`]), opens with a capital (or a digit or symbol),
+/// has fewer than [`MIN_LIST_COMMAS`] commas, and is followed by a blank line, the next line with
+/// tokens opening with a capital too (or by none). Such a line is left out of the body as a short
+/// line is.
 ///
-/// Printed in a column, a page's navigation bar, byline and related-stories list are each set as
-/// a block, and re-wrapping runs the block's items together into a line of text; with its own line
-/// breaks the text had them as short lines, out of the body. A sentence cut short by the joining
-/// goes on in the next line, with no blank line between, or in a line opening in lower case; a
-/// list of names or places has commas; a text that is not wrapped has no joined line.
+/// A page's navigation bar, byline and related-stories list are short lines, left out of the
+/// body; but printed in a column each is set as one block, and OCR or the joining of a
+/// hard-wrapped text's lines ([`join_wrapped_lines`]) runs the block's items together into a long
+/// line, as a page's text extractor does with a menu. A headline of ten words or more goes too,
+/// as a short one always has. A sentence whose full stop was lost goes on in the next line, with no
+/// blank line between, or in a line opening in lower case; a list of names or places has commas.
 #[inline(never)]
-fn run_together(
-    text: &str,
-    spans: &[LineSpan],
-    starts: &[usize],
-    joined: &[bool],
-    k: usize,
-) -> bool {
-    if !joined.get(k).copied().unwrap_or(false) {
-        return false;
-    }
+fn run_together(text: &str, spans: &[LineSpan], starts: &[usize], k: usize) -> bool {
     let line = |j: usize| {
         let span = spans.get(j);
         span.and_then(|s| text.get(s.from..s.to))
@@ -1247,7 +1240,10 @@ fn run_together(
     };
     if opens_lower(k)
         || has_sentence_end(line(k))
-        || line(k).matches(',').count() >= MIN_LIST_COMMAS
+        || line(k)
+            .matches([',', '\u{FF0C}', '\u{3001}', '\u{060C}'])
+            .count()
+            >= MIN_LIST_COMMAS
     {
         return false;
     }
@@ -1263,27 +1259,19 @@ fn run_together(
 /// than a block of page furniture run together (see [`run_together`]).
 const MIN_LIST_COMMAS: usize = 2;
 
-/// Whether `line` ends a sentence somewhere: a full stop, question or exclamation mark (or a
-/// CJK, Arabic or Devanagari one) not followed by a letter or digit.
+/// Whether `line` ends a sentence somewhere: a full stop, question or exclamation mark not
+/// followed by an ASCII letter or digit (`3.5` and `U.S` end none), or a CJK, Arabic or Devanagari
+/// one, or an ellipsis, anywhere.
 fn has_sentence_end(line: &str) -> bool {
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        if matches!(
-            c,
-            '.' | '!'
-                | '?'
-                | '\u{3002}'
-                | '\u{FF01}'
-                | '\u{FF1F}'
-                | '\u{061F}'
-                | '\u{0964}'
-                | '\u{2026}'
-        ) && !chars.peek().is_some_and(|n| n.is_alphanumeric())
-        {
-            return true;
-        }
-    }
-    false
+    let b = line.as_bytes();
+    let ascii_end = b.iter().enumerate().any(|(i, &c)| {
+        matches!(c, b'.' | b'!' | b'?') && !b.get(i + 1).is_some_and(u8::is_ascii_alphanumeric)
+    });
+    ascii_end
+        || (!line.is_ascii()
+            && line.contains([
+                '\u{3002}', '\u{FF01}', '\u{FF1F}', '\u{061F}', '\u{0964}', '\u{2026}',
+            ]))
 }
 
 /// The widest and narrowest fixed width at which [`join_wrapped_lines`] takes a text to be
@@ -3612,8 +3600,8 @@ mod tests {
 
     /// A printed page: paragraphs of sentences, with a navigation bar above and a related-stories
     /// list below, each one block; with `furniture` false, the paragraphs alone. `list` adds a
-    /// paragraph listing players (commas, no full stop) and a paragraph whose first sentence is
-    /// set on two lines.
+    /// paragraph listing players (commas, no full stop), a paragraph whose first sentence is set on
+    /// two lines, and a sentence broken across two paragraphs.
     fn printed_page(furniture: bool, list: bool) -> String {
         let mut state = 11u64;
         let words = [
@@ -3645,11 +3633,17 @@ mod tests {
                 "Council Leader Anna Price Said On Monday That The Vote Would Go Ahead\n{}",
                 sentence(12)
             ));
+            // A sentence broken across two paragraphs (a column or page break).
+            paragraphs
+                .push("The Leader Of The Opposition Group Said That She Would Ask For".into());
+            paragraphs.push(format!("a recount of the votes. {}", sentence(10)));
         }
         let mut page = vec!["Council budget vote delayed".to_string()];
         if furniture {
             page.push(
-                "Home | News | Sport | Weather | Business | Politics | Health | Money".into(),
+                "Home | News | Sport | Weather | Business | Politics | Health | Money | Travel | \
+                 World | Video"
+                    .into(),
             );
         }
         page.extend(paragraphs);
@@ -3664,19 +3658,26 @@ mod tests {
     }
 
     #[test]
-    fn blocks_a_column_runs_together_leave_the_body() {
+    fn blocks_of_page_furniture_leave_the_body() {
         let mut fx = FeatureExtractor::new(&crate::Config::new());
         for list in [false, true] {
             let plain = fx.extract(&printed_page(false, list));
-            for width in [35, 45, 60] {
-                let page = wrapped(&printed_page(true, list), width);
-                let f = fx.extract(&page);
-                // The bar and the list were joined back into long lines; they are not body.
-                assert_eq!(f.body_tokens(), plain.body_tokens(), "{width}: {page}");
-                assert_eq!(f.words(), plain.words(), "{width}");
-                // Not wrapped, the page keeps them (lines of ten tokens or more, as they are).
-                let whole = fx.extract(&printed_page(true, list));
-                assert!(whole.body_tokens() > plain.body_tokens());
+            // Every paragraph is body: all tokens but the headline's four.
+            let tokens = crate::align::Tokens::new(&printed_page(false, list)).len();
+            assert_eq!(plain.body_tokens(), tokens - 4);
+            let page = printed_page(true, list);
+            // The bar and the list are lines of ten tokens or more, or, wrapped at a width, are
+            // joined back into such lines; either way they are not body, while the list of
+            // players (commas) and the sentence set on two lines are.
+            for text in [
+                page.clone(),
+                wrapped(&page, 35),
+                wrapped(&page, 45),
+                wrapped(&page, 60),
+            ] {
+                let f = fx.extract(&text);
+                assert_eq!(f.body_tokens(), plain.body_tokens(), "{text}");
+                assert_eq!(f.words(), plain.words(), "{text}");
             }
         }
     }

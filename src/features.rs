@@ -1136,8 +1136,10 @@ struct LineSpan {
     quotes: (usize, usize),
 }
 
-/// Reads a text as the pipeline does, before it is tokenized: HTML character references decoded
-/// ([`unescape_into`](crate::normalize::unescape_into)) and the lines of a text hard-wrapped at a
+/// Reads a text as the pipeline does, before it is tokenized: HTML block tags read as line breaks
+/// ([`break_block_tags_into`](crate::normalize::break_block_tags_into)), HTML character
+/// references decoded ([`unescape_into`](crate::normalize::unescape_into)) and the lines of a
+/// text hard-wrapped at a
 /// fixed width joined back, a word hyphenated at a line break made whole (see the [module
 /// documentation](self)). The text read is byte for byte as long as the text, so a byte offset
 /// into one is an offset into the other, on a character boundary of both: tokens found in the
@@ -1174,6 +1176,8 @@ pub struct Reading {
     widths: Vec<u32>,
     /// The text with its wrapped lines joined (see [`join_wrapped_lines`]), when they were.
     joined: String,
+    /// The text with its HTML block tags read as line breaks, when it had some.
+    untagged: String,
     /// The text with its HTML character references decoded, when it had some.
     unescaped: String,
 }
@@ -1197,6 +1201,11 @@ impl Reading {
 
     /// [`Reading::read`], and the lines of the text read.
     fn read_lines<'a>(&'a mut self, text: &'a str) -> (&'a str, &'a Lines) {
+        let text = if crate::normalize::break_block_tags_into(text, &mut self.untagged) {
+            self.untagged.as_str()
+        } else {
+            text
+        };
         let text = if crate::normalize::unescape_into(text, &mut self.unescaped) {
             self.unescaped.as_str()
         } else {
@@ -3536,9 +3545,17 @@ mod tests {
         text.replace('"', "&quot;").replace('\u{e9}', "&eacute;")
     }
 
-    /// A page delivered four ways: as it is, wrapped at 40 characters with words hyphenated at
-    /// the breaks, HTML-escaped, and both.
-    fn deliveries() -> [String; 4] {
+    /// `text` as HTML: each paragraph in `<p>` tags, each line break inside one a `<br/>`.
+    fn as_html(text: &str) -> String {
+        let paragraphs = text
+            .split("\n\n")
+            .map(|p| format!("<p class=\"story\">{}</P>", p.replace('\n', "<br/>")));
+        paragraphs.collect::<Vec<_>>().join("\n")
+    }
+
+    /// A page delivered five ways: as it is, wrapped at 40 characters with words hyphenated at
+    /// the breaks, HTML-escaped, both, and as HTML paragraphs.
+    fn deliveries() -> [String; 5] {
         let mut state = 5u64;
         let words = [
             "government",
@@ -3559,6 +3576,7 @@ mod tests {
             wrapped.clone(),
             escaped(&page),
             escaped(&wrapped),
+            as_html(&page),
         ]
     }
 
@@ -3581,10 +3599,10 @@ mod tests {
 
     #[test]
     fn evidence_reads_the_words_the_pipeline_compared() {
-        let [page, wrapped, escaped, both] = deliveries();
+        let [page, wrapped, escaped, both, html] = deliveries();
         let mut aligner = crate::align::Aligner::new();
         let source = crate::align::Tokens::new(&page);
-        for copy in [wrapped, escaped, both] {
+        for copy in [wrapped, escaped, both, html] {
             let tokens = crate::align::Tokens::new(&copy);
             assert_eq!(tokens.len(), source.len());
             let al = aligner.align_tokens(&source, &tokens);

@@ -83,7 +83,8 @@ pub fn normalize_into(text: &str, out: &mut String) {
 /// default-ignorable characters ([`is_ignorable`], which the tokenizer skips) for the bytes it
 /// saved: `don&#8217;t` tokenizes as `don’t` does, `S&#227;o` as `São`. A reference one byte
 /// longer than its character (`&ne;`) has no such filler and is left as it is, and so is any
-/// other `&` (`AT&T`). Tags are left alone: a page's markup should be stripped before its text
+/// other `&` (`AT&T`). Tags are left alone here (block tags are read as line breaks by
+/// [`break_block_tags_into`]): a page's markup should be stripped before its text
 /// is compared.
 ///
 /// # Examples
@@ -130,6 +131,109 @@ pub fn unescape_into(text: &str, out: &mut String) -> bool {
     }
     out.push_str(text.get(done..).unwrap_or_default());
     true
+}
+
+/// Writes `text` into `out` (cleared first) with its HTML block tags (`<p>`, `</p>`, `<br/>`,
+/// `<div class="x">`, `<li>`, `<h1>`–`<h6>`, `<tr>`, `<blockquote>` and the like) each replaced by a
+/// line break and spaces, byte for byte the same length, so that byte offsets into `out` are
+/// offsets into `text`; returns false, leaving `out` alone, when `text` has none. A page's
+/// paragraphs and line breaks are then lines, as the body rules read them. Inline tags (`<span>`,
+/// `<a>`, `<b>`) are left as they are.
+///
+/// # Examples
+///
+/// ```
+/// let mut out = String::new();
+/// let html = "<p>Talks broke down.</p><p>A strike<br>began.</p>";
+/// assert!(wirecopy::normalize::break_block_tags_into(html, &mut out));
+/// assert_eq!(out.len(), html.len());
+/// assert_eq!(out.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>(),
+///            ["Talks broke down.", "A strike", "began."]);
+/// assert!(!wirecopy::normalize::break_block_tags_into("<span>x</span> & 1 < 2", &mut out));
+/// ```
+pub fn break_block_tags_into(text: &str, out: &mut String) -> bool {
+    let b = text.as_bytes();
+    let mut at = match text.find('<') {
+        Some(at) => at,
+        None => return false,
+    };
+    let mut found = false;
+    let mut done = 0;
+    loop {
+        if let Some(end) = block_tag_end(b, at) {
+            if !found {
+                out.clear();
+                out.reserve(text.len());
+                found = true;
+            }
+            out.push_str(text.get(done..at).unwrap_or_default());
+            out.push('\n');
+            out.extend(std::iter::repeat_n(' ', end - at - 1));
+            done = end;
+            at = end;
+        } else {
+            at += 1;
+        }
+        // On to the next `<` (`at` follows an ASCII byte, so it is on a character boundary).
+        match text.get(at..).and_then(|rest| rest.find('<')) {
+            Some(offset) => at += offset,
+            None => break,
+        }
+    }
+    if found {
+        out.push_str(text.get(done..).unwrap_or_default());
+    }
+    found
+}
+
+/// The HTML elements whose tags [`break_block_tags_into`] reads as line breaks.
+const BLOCK_TAGS: [&[u8]; 20] = [
+    b"p",
+    b"br",
+    b"div",
+    b"li",
+    b"ul",
+    b"ol",
+    b"h1",
+    b"h2",
+    b"h3",
+    b"h4",
+    b"h5",
+    b"h6",
+    b"tr",
+    b"td",
+    b"th",
+    b"table",
+    b"blockquote",
+    b"section",
+    b"article",
+    b"hr",
+];
+
+/// Where the block tag starting at `b[at]` (a `<`) ends: after its `>`, when it is `<name`,
+/// `</name` or `<name/` with a name of [`BLOCK_TAGS`] (any case), then attributes, on one line and
+/// within 256 bytes.
+fn block_tag_end(b: &[u8], at: usize) -> Option<usize> {
+    let mut i = at + 1;
+    if b.get(i) == Some(&b'/') {
+        i += 1;
+    }
+    let name_start = i;
+    while b.get(i).is_some_and(u8::is_ascii_alphanumeric) {
+        i += 1;
+    }
+    let name = b.get(name_start..i)?;
+    if !BLOCK_TAGS.iter().any(|t| t.eq_ignore_ascii_case(name)) {
+        return None;
+    }
+    if !matches!(b.get(i), Some(b'>' | b'/' | b' ' | b'\t')) {
+        return None;
+    }
+    let rest = b.get(i..(at + 256).min(b.len()))?;
+    let close = rest
+        .iter()
+        .position(|&c| matches!(c, b'>' | b'<' | b'\n'))?;
+    (rest[close] == b'>').then_some(i + close + 1)
 }
 
 /// Where the character reference starting at `b[at]` (an `&`) ends: after the `;` of `&name;`,
@@ -1480,6 +1584,57 @@ mod tests {
         let mut v = Vec::new();
         Tokenizer::new().for_each(s, |t| v.push(t.text.to_string()));
         v
+    }
+
+    #[test]
+    fn block_tags_become_line_breaks_at_the_same_length() {
+        let mut out = String::new();
+        let pieces = [
+            "<p>",
+            "</P>",
+            "<br/>",
+            "<BR >",
+            "<div class=\"a b\">",
+            "<li>",
+            "</h2>",
+            "<span>",
+            "<b>",
+            "<brand>",
+            "<p",
+            "< p>",
+            "<p\n>",
+            "a < b",
+            "caf\u{e9} ",
+            "\u{201C}x\u{201D}",
+            "word ",
+            "\n",
+            "&amp;",
+            "<",
+        ];
+        let mut state = 1u64;
+        for _ in 0..500 {
+            let text: String = (0..12)
+                .map(|_| {
+                    state = crate::shingle::fmix64(state.wrapping_add(0x9E37));
+                    pieces[(state % pieces.len() as u64) as usize]
+                })
+                .collect();
+            if break_block_tags_into(&text, &mut out) {
+                assert_eq!(out.len(), text.len(), "{text:?}");
+                assert!(out.char_indices().all(|(i, _)| text.is_char_boundary(i)));
+                // Only block tags went, and each became a line break and spaces.
+                assert!(!out.contains("<p>") && !out.contains("<br/>") && !out.contains("<li>"));
+                for kept in ["<span>", "<b>", "<brand>", "a < b", "< p>"] {
+                    assert_eq!(
+                        out.matches(kept).count(),
+                        text.matches(kept).count(),
+                        "{text:?}"
+                    );
+                }
+            } else {
+                assert!(!text.contains("<p>") && !text.contains("</P>") && !text.contains("<li>"));
+            }
+        }
     }
 
     #[test]

@@ -707,10 +707,12 @@ pub struct FeatureExtractor {
     scratch: Vec<u64>,
     ranks: RankScratch,
     rank_buf: Vec<u32>,
-    /// The text as read (references decoded, wrapped lines joined) and its lines.
+    /// The text as read (block tags as line breaks, references decoded, wrapped lines joined)
+    /// and its lines.
     reading: Reading,
-    /// For each line, whether it is page furniture run together (see [`run_together`]).
-    furniture: Vec<bool>,
+    /// For each line, whether it is body: long enough and not page furniture run together (see
+    /// [`run_together`]).
+    long: Vec<bool>,
     view: Vec<u8>,
     /// Features [`FeatureExtractor::extract`] builds in (their buffers grown once), then copies
     /// out at their exact sizes.
@@ -741,7 +743,7 @@ impl FeatureExtractor {
             ranks: RankScratch::default(),
             rank_buf: Vec::new(),
             reading: Reading::default(),
-            furniture: Vec::new(),
+            long: Vec::new(),
             view: Vec::new(),
             built: Features::default(),
         }
@@ -784,8 +786,8 @@ impl FeatureExtractor {
         self.all.clear();
         self.all_quoted.clear();
         self.lines.clear();
-        // The text as read: references decoded, wrapped lines joined (the same length, so byte
-        // offsets stay the text's).
+        // The text as read: block tags as line breaks, references decoded, wrapped lines joined
+        // (the same length, so byte offsets stay the text's).
         let (text, spans) = self.reading.read_lines(text);
         let (all, all_quoted, lines) = (&mut self.all, &mut self.all_quoted, &mut self.lines);
         let (tokenizer, view) = (&mut self.tokenizer, &mut self.view);
@@ -804,32 +806,27 @@ impl FeatureExtractor {
         let quoted = unshared(&mut out.quoted);
         self.body.clear();
         quoted.clear();
-        // When every line with tokens is long enough, the body is every token: no copy.
-        // A block of page furniture run together into one line is left out as its short lines
-        // would have been.
-        let furniture = &mut self.furniture;
-        furniture.clear();
-        furniture.extend(self.lines.windows(2).enumerate().map(|(k, w)| {
-            w[1] - w[0] >= MIN_LINE_TOKENS && run_together(text, &spans.spans, &self.lines, k)
+        // The lines that are body: long enough, and not a block of page furniture run together
+        // into one line (left out as its short lines would have been).
+        let long = &mut self.long;
+        long.clear();
+        long.extend(self.lines.windows(2).enumerate().map(|(k, w)| {
+            w[1] - w[0] >= MIN_LINE_TOKENS && !run_together(text, &spans.spans, &self.lines, k)
         }));
-        let run_together = |k: usize| furniture.get(k).copied().unwrap_or(false);
-        let whole = self
-            .lines
-            .windows(2)
-            .enumerate()
-            .all(|(k, w)| w[1] == w[0] || (w[1] - w[0] >= MIN_LINE_TOKENS && !run_together(k)));
+        // When every line with tokens is body, the body is every token: no copy.
+        let whole = (self.lines.windows(2).zip(long.iter())).all(|(w, &long)| w[1] == w[0] || long);
         let body_lines = unshared(&mut out.lines);
         body_lines.clear();
         // The long lines (every line with tokens, when `whole`), and where each ends in the body;
         // the openings of all lines but the shortest.
         let mut end = 0;
-        for (k, w) in self.lines.windows(2).enumerate() {
+        for (w, &long) in self.lines.windows(2).zip(long.iter()) {
             let line = &self.all[w[0]..w[1]];
             let Some(opening) = line.get(..LINE_PREFIX_TOKENS) else {
                 continue;
             };
             let opening = line_hash(opening);
-            if line.len() < MIN_LINE_TOKENS || run_together(k) {
+            if !long {
                 body_lines.short_prefixes.push(opening);
             } else {
                 body_lines.hashes.push(line_hash(line));
@@ -1139,9 +1136,8 @@ struct LineSpan {
 /// Reads a text as the pipeline does, before it is tokenized: HTML block tags read as line breaks
 /// ([`break_block_tags_into`](crate::normalize::break_block_tags_into)), HTML character
 /// references decoded ([`unescape_into`](crate::normalize::unescape_into)) and the lines of a
-/// text hard-wrapped at a
-/// fixed width joined back, a word hyphenated at a line break made whole (see the [module
-/// documentation](self)). The text read is byte for byte as long as the text, so a byte offset
+/// text hard-wrapped at a fixed width joined back, a word hyphenated at a line break made whole
+/// (see the [module documentation](self)). The text read is byte for byte as long as the text, so a byte offset
 /// into one is an offset into the other, on a character boundary of both: tokens found in the
 /// text read point into the text as it was given. Holds the scratch buffers (one per thread).
 ///
@@ -1247,13 +1243,13 @@ fn run_together(text: &str, spans: &[LineSpan], starts: &[usize], k: usize) -> b
         let first = line(j).chars().find(|c| c.is_alphanumeric());
         first.is_some_and(char::is_lowercase)
     };
-    if opens_lower(k)
-        || has_sentence_end(line(k))
-        || line(k)
-            .matches([',', '\u{FF0C}', '\u{3001}', '\u{060C}'])
+    let this = line(k);
+    let list = || {
+        this.matches([',', '\u{FF0C}', '\u{3001}', '\u{060C}'])
             .count()
             >= MIN_LIST_COMMAS
-    {
+    };
+    if opens_lower(k) || has_sentence_end(this) || list() {
         return false;
     }
     let has_tokens =

@@ -99,36 +99,27 @@ pub fn normalize_into(text: &str, out: &mut String) {
 /// assert!(!unescape_into("plain text", &mut out));
 /// ```
 pub fn unescape_into(text: &str, out: &mut String) -> bool {
-    // `str::find` with a `char` is a memchr: the check costs little on texts without any.
-    let Some(first) = text.find('&') else {
+    if !text.contains('&') {
         return false;
-    };
+    }
     out.clear();
     out.reserve(text.len());
-    // Copied up to `done`; `at` is at an `&`.
-    let (mut done, mut at) = (0, first);
-    loop {
+    // Copied up to `done`.
+    let mut done = 0;
+    each_marker(text, b'&', |at| {
         let decoded = reference_end(text.as_bytes(), at).and_then(|end| {
             let reference = text.get(at..end)?;
             let decoded = html_escape::decode_html_entities(reference);
             let saved = reference.len().checked_sub(decoded.len())?;
             (decoded != reference && saved != 1).then_some((end, decoded, saved))
         });
-        if let Some((end, decoded, saved)) = decoded {
-            out.push_str(text.get(done..at).unwrap_or_default());
-            out.push_str(&decoded);
-            push_filler(out, saved);
-            done = end;
-            at = end;
-        } else {
-            at += 1;
-        }
-        // On to the next `&` (`at` follows an ASCII byte, so it is on a character boundary).
-        match text.get(at..).and_then(|rest| rest.find('&')) {
-            Some(offset) => at += offset,
-            None => break,
-        }
-    }
+        let (end, decoded, saved) = decoded?;
+        out.push_str(text.get(done..at).unwrap_or_default());
+        out.push_str(&decoded);
+        push_filler(out, saved);
+        done = end;
+        Some(end)
+    });
     out.push_str(text.get(done..).unwrap_or_default());
     true
 }
@@ -152,38 +143,42 @@ pub fn unescape_into(text: &str, out: &mut String) -> bool {
 /// assert!(!wirecopy::normalize::break_block_tags_into("<span>x</span> & 1 < 2", &mut out));
 /// ```
 pub fn break_block_tags_into(text: &str, out: &mut String) -> bool {
-    let b = text.as_bytes();
-    let mut at = match text.find('<') {
-        Some(at) => at,
-        None => return false,
+    // Copied up to `done`, once a tag is found.
+    let mut found = None;
+    each_marker(text, b'<', |at| {
+        let end = block_tag_end(text.as_bytes(), at)?;
+        let done = found.get_or_insert_with(|| {
+            out.clear();
+            out.reserve(text.len());
+            0
+        });
+        out.push_str(text.get(*done..at).unwrap_or_default());
+        out.push('\n');
+        out.extend(std::iter::repeat_n(' ', end - at - 1));
+        *done = end;
+        Some(end)
+    });
+    let Some(done) = found else {
+        return false;
     };
-    let mut found = false;
-    let mut done = 0;
-    loop {
-        if let Some(end) = block_tag_end(b, at) {
-            if !found {
-                out.clear();
-                out.reserve(text.len());
-                found = true;
-            }
-            out.push_str(text.get(done..at).unwrap_or_default());
-            out.push('\n');
-            out.extend(std::iter::repeat_n(' ', end - at - 1));
-            done = end;
-            at = end;
-        } else {
-            at += 1;
-        }
-        // On to the next `<` (`at` follows an ASCII byte, so it is on a character boundary).
-        match text.get(at..).and_then(|rest| rest.find('<')) {
-            Some(offset) => at += offset,
-            None => break,
-        }
+    out.push_str(text.get(done..).unwrap_or_default());
+    true
+}
+
+/// Calls `visit` at each `marker` (an ASCII byte) of `text`, in order: at one it does not take,
+/// `visit` returns `None` and the scan goes on after it; at one it takes, the end of what it took,
+/// where the scan goes on. `str::find` with a `char` is a memchr, so a text with few markers costs
+/// little.
+fn each_marker(text: &str, marker: u8, mut visit: impl FnMut(usize) -> Option<usize>) {
+    let mut from = 0;
+    // `from` follows an ASCII byte (or is 0), so it is on a character boundary.
+    while let Some(offset) = text
+        .get(from..)
+        .and_then(|rest| rest.find(char::from(marker)))
+    {
+        let at = from + offset;
+        from = visit(at).unwrap_or(at + 1);
     }
-    if found {
-        out.push_str(text.get(done..).unwrap_or_default());
-    }
-    found
 }
 
 /// The HTML elements whose tags [`break_block_tags_into`] reads as line breaks.

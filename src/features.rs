@@ -1135,7 +1135,7 @@ struct LineSpan {
 }
 
 /// Reads a text as the pipeline does, before it is tokenized: HTML block tags read as line breaks
-/// ([`break_block_tags_into`](crate::normalize::break_block_tags_into)), HTML character
+/// and inline tags hidden ([`read_tags_into`](crate::normalize::read_tags_into)), HTML character
 /// references decoded ([`unescape_into`](crate::normalize::unescape_into)), a text of one long
 /// line broken into sentences (its line breaks were lost), or the lines of a text hard-wrapped at
 /// a fixed width joined back, a word hyphenated at a line break made whole (see the [module
@@ -1174,7 +1174,8 @@ pub struct Reading {
     widths: Vec<u32>,
     /// The text with its wrapped lines joined (see [`join_wrapped_lines`]), when they were.
     joined: String,
-    /// The text with its HTML block tags read as line breaks, when it had some.
+    /// The text with its HTML tags read (see [`read_tags_into`](crate::normalize::read_tags_into)),
+    /// when it had some.
     untagged: String,
     /// The text with its HTML character references decoded, when it had some.
     unescaped: String,
@@ -1201,7 +1202,7 @@ impl Reading {
 
     /// [`Reading::read`], and the lines of the text read.
     fn read_lines<'a>(&'a mut self, text: &'a str) -> (&'a str, &'a Lines) {
-        let text = if crate::normalize::break_block_tags_into(text, &mut self.untagged) {
+        let text = if crate::normalize::read_tags_into(text, &mut self.untagged) {
             self.untagged.as_str()
         } else {
             text
@@ -3664,9 +3665,30 @@ mod tests {
         paragraphs.collect::<Vec<_>>().join("\n")
     }
 
-    /// A page delivered five ways: as it is, wrapped at 40 characters with words hyphenated at
-    /// the breaks, HTML-escaped, both, and as HTML paragraphs.
-    fn deliveries() -> [String; 5] {
+    /// `text` as HTML with markup inside its lines: every fifth word in `<b>`, `<em>` or a link
+    /// (its address among the attributes), and a tag inside every long word.
+    fn with_inline_tags(text: &str) -> String {
+        let words = text.split(' ').enumerate().map(|(i, w)| {
+            let w = if w.len() > 8 && !w.contains('\n') {
+                format!("{}<span class=\"x\">{}</span>", &w[..3], &w[3..])
+            } else {
+                w.to_string()
+            };
+            match i % 15 {
+                0 => format!("<b>{w}</b>"),
+                5 => format!("<em>{w}</em>"),
+                10 => format!(
+                    "<a href=\"https://example.com/news/{i}.html\" target=\"_blank\">{w}</a>"
+                ),
+                _ => w,
+            }
+        });
+        as_html(&words.collect::<Vec<_>>().join(" "))
+    }
+
+    /// A page delivered six ways: as it is, wrapped at 40 characters with words hyphenated at
+    /// the breaks, HTML-escaped, both, as HTML paragraphs, and as HTML with markup inside the lines.
+    fn deliveries() -> [String; 6] {
         let mut state = 5u64;
         let words = [
             "government",
@@ -3688,6 +3710,7 @@ mod tests {
             escaped(&page),
             escaped(&wrapped),
             as_html(&page),
+            with_inline_tags(&page),
         ]
     }
 
@@ -3710,10 +3733,10 @@ mod tests {
 
     #[test]
     fn evidence_reads_the_words_the_pipeline_compared() {
-        let [page, wrapped, escaped, both, html] = deliveries();
+        let [page, wrapped, escaped, both, html, inline] = deliveries();
         let mut aligner = crate::align::Aligner::new();
         let source = crate::align::Tokens::new(&page);
-        for copy in [wrapped, escaped, both, html] {
+        for copy in [wrapped, escaped, both, html, inline] {
             let tokens = crate::align::Tokens::new(&copy);
             assert_eq!(tokens.len(), source.len());
             let al = aligner.align_tokens(&source, &tokens);

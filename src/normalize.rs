@@ -83,9 +83,9 @@ pub fn normalize_into(text: &str, out: &mut String) {
 /// default-ignorable characters ([`is_ignorable`], which the tokenizer skips) for the bytes it
 /// saved: `don&#8217;t` tokenizes as `don’t` does, `S&#227;o` as `São`. A reference one byte
 /// longer than its character (`&ne;`) has no such filler and is left as it is, and so is any
-/// other `&` (`AT&T`). Tags are left alone here (block tags are read as line breaks by
-/// [`break_block_tags_into`]): a page's markup should be stripped before its text
-/// is compared.
+/// other `&` (`AT&T`). Tags are left alone here (block tags are read as line breaks and inline
+/// ones hidden by [`read_tags_into`]): a page's markup should be stripped before its text is
+/// compared.
 ///
 /// # Examples
 ///
@@ -129,7 +129,7 @@ pub fn unescape_into(text: &str, out: &mut String) -> bool {
 /// line break and spaces, byte for byte the same length, so that byte offsets into `out` are
 /// offsets into `text`; returns false, leaving `out` alone, when `text` has none. A page's
 /// paragraphs and line breaks are then lines, as the body rules read them. Inline tags (`<span>`,
-/// `<a>`, `<b>`) are left as they are.
+/// `<a>`, `<b>`) are left as they are here; [`read_tags_into`] hides them too.
 ///
 /// # Examples
 ///
@@ -143,18 +143,55 @@ pub fn unescape_into(text: &str, out: &mut String) -> bool {
 /// assert!(!wirecopy::normalize::break_block_tags_into("<span>x</span> & 1 < 2", &mut out));
 /// ```
 pub fn break_block_tags_into(text: &str, out: &mut String) -> bool {
+    tags_into(text, out, false)
+}
+
+/// [`break_block_tags_into`], and inline tags (`<a href="…">`, `</a>`, `<span style="…">`, `<b>`,
+/// `<em>`, `<strong>`, `<img …>` and the like) replaced by default-ignorable characters
+/// ([`is_ignorable`], which the tokenizer skips), at the same length: the text then tokenizes as
+/// the page reads, with no markup words (`span`, `href`, a link's address) among its own and no
+/// word cut where a tag sits inside it. Returns false, leaving `out` alone, when `text` has no
+/// such tag. [`Reading`](crate::features::Reading) reads every text so.
+///
+/// # Examples
+///
+/// ```
+/// use wirecopy::normalize::{normalize, read_tags_into};
+/// let mut out = String::new();
+/// let html = "<p>Talks <a href=\"https://example.com/news/1\">broke down</a> on <b>Mon</b>day.</p>";
+/// assert!(read_tags_into(html, &mut out));
+/// assert_eq!(out.len(), html.len());
+/// assert_eq!(normalize(&out), "talks broke down on monday");
+/// assert!(!read_tags_into("a < b, <brand> & 1 > 0", &mut out));
+/// ```
+pub fn read_tags_into(text: &str, out: &mut String) -> bool {
+    tags_into(text, out, true)
+}
+
+/// [`break_block_tags_into`], with inline tags hidden too when `inline` (see [`read_tags_into`]).
+fn tags_into(text: &str, out: &mut String, inline: bool) -> bool {
     // Copied up to `done`, once a tag is found.
     let mut found = None;
     each_marker(text, b'<', |at| {
-        let end = block_tag_end(text.as_bytes(), at)?;
+        let b = text.as_bytes();
+        let (end, block) = match tag_end(b, at, &BLOCK_TAGS) {
+            Some(end) => (end, true),
+            None if inline => (tag_end(b, at, &INLINE_TAGS)?, false),
+            None => return None,
+        };
         let done = found.get_or_insert_with(|| {
             out.clear();
             out.reserve(text.len());
             0
         });
         out.push_str(text.get(*done..at).unwrap_or_default());
-        out.push('\n');
-        out.extend(std::iter::repeat_n(' ', end - at - 1));
+        if block {
+            out.push('\n');
+            out.extend(std::iter::repeat_n(' ', end - at - 1));
+        } else {
+            // A tag is 3 bytes or more (`<b>`), what the filler needs.
+            push_filler(out, end - at);
+        }
         *done = end;
         Some(end)
     });
@@ -181,6 +218,10 @@ fn each_marker(text: &str, marker: u8, mut visit: impl FnMut(usize) -> Option<us
     }
 }
 
+/// The longest tag [`break_block_tags_into`] and [`read_tags_into`] take (bytes): a link's
+/// address can be long.
+const MAX_TAG_BYTES: usize = 2048;
+
 /// The HTML elements whose tags [`break_block_tags_into`] reads as line breaks.
 const BLOCK_TAGS: [&[u8]; 20] = [
     b"p",
@@ -205,10 +246,18 @@ const BLOCK_TAGS: [&[u8]; 20] = [
     b"hr",
 ];
 
-/// Where the block tag starting at `b[at]` (a `<`) ends: after its `>`, when it is `<name`,
-/// `</name` or `<name/` with a name of [`BLOCK_TAGS`] (any case), then attributes, on one line and
-/// within 256 bytes.
-fn block_tag_end(b: &[u8], at: usize) -> Option<usize> {
+/// The HTML elements whose tags [`read_tags_into`] hides: text-level elements, which a browser
+/// renders inside a line without a break.
+const INLINE_TAGS: [&[u8]; 30] = [
+    b"a", b"abbr", b"b", b"bdi", b"bdo", b"big", b"cite", b"code", b"del", b"dfn", b"em", b"font",
+    b"i", b"img", b"ins", b"kbd", b"label", b"mark", b"q", b"s", b"samp", b"small", b"span",
+    b"strike", b"strong", b"sub", b"sup", b"time", b"u", b"wbr",
+];
+
+/// Where the tag starting at `b[at]` (a `<`) ends: after its `>`, when it is `<name`, `</name` or
+/// `<name/` with a name of `names` (any case), then attributes, on one line and within
+/// [`MAX_TAG_BYTES`].
+fn tag_end(b: &[u8], at: usize, names: &[&[u8]]) -> Option<usize> {
     let mut i = at + 1;
     if b.get(i) == Some(&b'/') {
         i += 1;
@@ -218,13 +267,13 @@ fn block_tag_end(b: &[u8], at: usize) -> Option<usize> {
         i += 1;
     }
     let name = b.get(name_start..i)?;
-    if !BLOCK_TAGS.iter().any(|t| t.eq_ignore_ascii_case(name)) {
+    if !names.iter().any(|t| t.eq_ignore_ascii_case(name)) {
         return None;
     }
     if !matches!(b.get(i), Some(b'>' | b'/' | b' ' | b'\t')) {
         return None;
     }
-    let rest = b.get(i..(at + 256).min(b.len()))?;
+    let rest = b.get(i..(at + MAX_TAG_BYTES).min(b.len()))?;
     let close = rest
         .iter()
         .position(|&c| matches!(c, b'>' | b'<' | b'\n'))?;
@@ -1629,6 +1678,80 @@ mod tests {
             } else {
                 assert!(!text.contains("<p>") && !text.contains("</P>") && !text.contains("<li>"));
             }
+        }
+    }
+
+    /// Inline tags are hidden and block tags read as line breaks, at the same length, and the text
+    /// tokenizes as the same text with its inline tags deleted (a tag inside a word joins it) and
+    /// block tags replaced by line breaks; near-tags, tags across a line break and text stay.
+    #[test]
+    fn inline_tags_are_hidden_at_the_same_length() {
+        let mut out = String::new();
+        let pieces = [
+            "<a href=\"https://example.com/a/b?c=1&amp;d=2\">",
+            "</a>",
+            "<span style=\"font-weight: bold\">",
+            "</SPAN>",
+            "<b>",
+            "</b>",
+            "<img src=\"x.jpg\" alt=\"a photo\"/>",
+            "<em>",
+            "<p>",
+            "<br/>",
+            "<brand>",
+            "<a\nhref=\"x\">",
+            "< b>",
+            "a < b",
+            "x>y ",
+            "Wil",
+            "kinson ",
+            "caf\u{e9} ",
+            "don\u{2019}t ",
+            "word ",
+            "\n",
+            "<",
+        ];
+        let inline = [
+            "<a href=\"https://example.com/a/b?c=1&amp;d=2\">",
+            "</a>",
+            "<span style=\"font-weight: bold\">",
+            "</SPAN>",
+            "<b>",
+            "</b>",
+            "<img src=\"x.jpg\" alt=\"a photo\"/>",
+            "<em>",
+        ];
+        let mut state = 3u64;
+        for _ in 0..1000 {
+            let text: String = (0..14)
+                .map(|_| {
+                    state = crate::shingle::fmix64(state.wrapping_add(0x9E37));
+                    pieces[(state % pieces.len() as u64) as usize]
+                })
+                .collect();
+            let mut want = text.clone();
+            for tag in inline {
+                want = want.replace(tag, "");
+            }
+            let want = want.replace("<p>", "\n").replace("<br/>", "\n");
+            let read = if read_tags_into(&text, &mut out) {
+                assert_eq!(out.len(), text.len(), "{text:?}");
+                assert!(out.char_indices().all(|(i, _)| text.is_char_boundary(i)));
+                out.as_str()
+            } else {
+                assert_eq!(want, text, "{text:?}");
+                text.as_str()
+            };
+            assert_eq!(toks(read), toks(&want), "{text:?}");
+            for kept in ["<brand>", "< b>", "a < b", "<a\nhref"] {
+                assert_eq!(read.matches(kept).count(), text.matches(kept).count());
+            }
+            // Lines: one more for each block tag, none for an inline one.
+            assert_eq!(
+                read.matches('\n').count(),
+                want.matches('\n').count(),
+                "{text:?}"
+            );
         }
     }
 

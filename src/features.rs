@@ -1135,7 +1135,8 @@ struct LineSpan {
 }
 
 /// Reads a text as the pipeline does, before it is tokenized: HTML block tags read as line breaks
-/// and inline tags hidden ([`read_tags_into`](crate::normalize::read_tags_into)), HTML character
+/// and inline tags hidden ([`read_tags_into`](crate::normalize::read_tags_into)), web addresses
+/// hidden ([`hide_urls_into`](crate::normalize::hide_urls_into)), HTML character
 /// references decoded ([`unescape_into`](crate::normalize::unescape_into)), a text of one long
 /// line broken into sentences (its line breaks were lost), or the lines of a text hard-wrapped at
 /// a fixed width joined back, a word hyphenated at a line break made whole (see the [module
@@ -1177,6 +1178,9 @@ pub struct Reading {
     /// The text with its HTML tags read (see [`read_tags_into`](crate::normalize::read_tags_into)),
     /// when it had some.
     untagged: String,
+    /// The text with its web addresses hidden (see
+    /// [`hide_urls_into`](crate::normalize::hide_urls_into)), when it had some.
+    unlinked: String,
     /// The text with its HTML character references decoded, when it had some.
     unescaped: String,
     /// The text of one long line broken into sentences (see [`break_sentences_into`]), when it was.
@@ -1204,6 +1208,11 @@ impl Reading {
     fn read_lines<'a>(&'a mut self, text: &'a str) -> (&'a str, &'a Lines) {
         let text = if crate::normalize::read_tags_into(text, &mut self.untagged) {
             self.untagged.as_str()
+        } else {
+            text
+        };
+        let text = if crate::normalize::hide_urls_into(text, &mut self.unlinked) {
+            self.unlinked.as_str()
         } else {
             text
         };
@@ -3686,9 +3695,25 @@ mod tests {
         as_html(&words.collect::<Vec<_>>().join(" "))
     }
 
-    /// A page delivered six ways: as it is, wrapped at 40 characters with words hyphenated at
-    /// the breaks, HTML-escaped, both, as HTML paragraphs, and as HTML with markup inside the lines.
-    fn deliveries() -> [String; 6] {
+    /// `text` in Markdown: every seventh word a link to a web address, every eleventh in bold,
+    /// and a line that is a bare address after each paragraph.
+    fn as_markdown(text: &str) -> String {
+        let words = text.split(' ').enumerate().map(|(i, w)| match i % 77 {
+            _ if w.contains('\n') => w.to_string(),
+            k if k % 7 == 3 => {
+                format!("[{w}](https://example.com/news/{i}_(story).html?ref=a&b=c)")
+            }
+            k if k % 11 == 5 => format!("**{w}**"),
+            _ => w.to_string(),
+        });
+        let text = words.collect::<Vec<_>>().join(" ");
+        text.replace("\n\n", "\n\nwww.example.com/more/stories\n\n")
+    }
+
+    /// A page delivered seven ways: as it is, wrapped at 40 characters with words hyphenated at
+    /// the breaks, HTML-escaped, both, as HTML paragraphs, as HTML with markup inside the lines,
+    /// and in Markdown with links.
+    fn deliveries() -> [String; 7] {
         let mut state = 5u64;
         let words = [
             "government",
@@ -3711,6 +3736,7 @@ mod tests {
             escaped(&wrapped),
             as_html(&page),
             with_inline_tags(&page),
+            as_markdown(&page),
         ]
     }
 
@@ -3733,10 +3759,10 @@ mod tests {
 
     #[test]
     fn evidence_reads_the_words_the_pipeline_compared() {
-        let [page, wrapped, escaped, both, html, inline] = deliveries();
+        let [page, wrapped, escaped, both, html, inline, markdown] = deliveries();
         let mut aligner = crate::align::Aligner::new();
         let source = crate::align::Tokens::new(&page);
-        for copy in [wrapped, escaped, both, html, inline] {
+        for copy in [wrapped, escaped, both, html, inline, markdown] {
             let tokens = crate::align::Tokens::new(&copy);
             assert_eq!(tokens.len(), source.len());
             let al = aligner.align_tokens(&source, &tokens);

@@ -202,6 +202,107 @@ fn tags_into(text: &str, out: &mut String, inline: bool) -> bool {
     true
 }
 
+/// Writes `text` into `out` (cleared first) with each web address (`https://…`, `http://…`,
+/// `www.…`) replaced by spaces, byte for byte the same length; returns false, leaving `out`
+/// alone, when `text` has none. An address is no words of a story: a copy that gives its links
+/// (a Markdown `[text](https://…)`, a "Read more: https://…" line) or drops them reads alike, and
+/// a line that is mostly a link is a short line.
+///
+/// An address starts at `http://` or `https://` (any case), or `www.` (`WWW.`, `Www.`), after a
+/// character that is not a letter or digit, and runs to a space, a line break, `<`, `>`, `"`, `]`,
+/// a curly quotation mark or guillemet, or a `)` it did not open; full stops, commas and the like
+/// at its end stay (`see www.example.com.` still ends a sentence).
+///
+/// # Examples
+///
+/// ```
+/// use wirecopy::normalize::{hide_urls_into, normalize};
+/// let mut out = String::new();
+/// let text = "Read [the report](https://example.com/a_(b)/c?d=1) at www.example.org.";
+/// assert!(hide_urls_into(text, &mut out));
+/// assert_eq!(out.len(), text.len());
+/// assert_eq!(normalize(&out), "read the report at");
+/// assert!(out.ends_with('.'));
+/// assert!(!hide_urls_into("an http header, awww.", &mut out));
+/// ```
+pub fn hide_urls_into(text: &str, out: &mut String) -> bool {
+    let b = text.as_bytes();
+    let boundary = |i: usize| i == 0 || b.get(i - 1).is_some_and(|c| !c.is_ascii_alphanumeric());
+    let is = |i: usize, p: &[u8]| {
+        b.get(i..i + p.len())
+            .is_some_and(|r| r.eq_ignore_ascii_case(p))
+    };
+    // Where addresses start: a scheme before a `://`, a `www` before a `.`. Most texts have
+    // neither (a substring search tells, faster than a look at every `:` and `.`).
+    let schemes = text.contains("://");
+    let wwws = ["www.", "WWW.", "Www."].iter().any(|w| text.contains(w));
+    if !schemes && !wwws {
+        return false;
+    }
+    let mut starts = Vec::new();
+    each_marker(if schemes { text } else { "" }, b':', |at| {
+        for scheme in [&b"https"[..], b"http"] {
+            let start = at.checked_sub(scheme.len())?;
+            if is(start, scheme) && is(at, b"://") && boundary(start) {
+                starts.push(start);
+                break;
+            }
+        }
+        None
+    });
+    each_marker(if wwws { text } else { "" }, b'.', |at| {
+        let start = at.checked_sub(3)?;
+        let www = [&b"www"[..], b"WWW", b"Www"].contains(&b.get(start..at)?);
+        if www && boundary(start) {
+            starts.push(start);
+        }
+        None
+    });
+    if starts.is_empty() {
+        return false;
+    }
+    starts.sort_unstable();
+    out.clear();
+    out.reserve(text.len());
+    // Copied up to `done`; an address found inside another (`https://www.`) is part of it.
+    let mut done = 0;
+    for start in starts {
+        if start < done {
+            continue;
+        }
+        let end = url_end(b, start);
+        out.push_str(text.get(done..start).unwrap_or_default());
+        out.extend(std::iter::repeat_n(' ', end - start));
+        done = end;
+    }
+    out.push_str(text.get(done..).unwrap_or_default());
+    true
+}
+
+/// Where the web address starting at `start` ends (see [`hide_urls_into`]).
+fn url_end(b: &[u8], start: usize) -> usize {
+    let mut open = 0usize;
+    let mut end = start;
+    for (i, &c) in b.iter().enumerate().skip(start) {
+        match (c, b.get(i + 1..i + 3)) {
+            (b'(', _) => open += 1,
+            (b')', _) if open == 0 => break,
+            (b')', _) => open -= 1,
+            (c, _) if c.is_ascii_whitespace() || matches!(c, b'<' | b'>' | b'"' | b']') => break,
+            // Curly quotation marks, guillemets and a no-break space.
+            (0xE2, Some([0x80, 0x98 | 0x99 | 0x9C | 0x9D])) => break,
+            (0xC2, Some([0xA0 | 0xAB | 0xBB, ..])) => break,
+            _ => {}
+        }
+        end = i + 1;
+    }
+    // Punctuation at the end belongs to the sentence, not the address.
+    while end > start && b.get(end - 1).is_some_and(|c| b".,;:!?'".contains(c)) {
+        end -= 1;
+    }
+    end
+}
+
 /// Calls `visit` at each `marker` (an ASCII byte) of `text`, in order: at one it does not take,
 /// `visit` returns `None` and the scan goes on after it; at one it takes, the end of what it took,
 /// where the scan goes on. `str::find` with a `char` is a memchr, so a text with few markers costs
@@ -1752,6 +1853,63 @@ mod tests {
                 want.matches('\n').count(),
                 "{text:?}"
             );
+        }
+    }
+
+    /// Web addresses become spaces and nothing else changes: seeded strings of addresses (each
+    /// after a space or an opening bracket, each ended by a space, a full stop, a bracket or a
+    /// line break), near-addresses and text, against the same strings with the addresses' bytes
+    /// written as spaces.
+    #[test]
+    fn web_addresses_are_hidden_and_nothing_else() {
+        let urls = [
+            "https://example.com/a/b?c=1&amp;d=2",
+            "http://x.org",
+            "www.site.example/path/to/story-page.html",
+            "HTTPS://EXAMPLE.COM/A_(B)/c",
+            "https://www.example.org/caf\u{e9}",
+        ];
+        let before = [" ", "(", "[link](", "\n", "\u{201C}"];
+        let after = [" ", ". ", ")", "]", "\n", ", ", "\u{201D}"];
+        let text_pieces = [
+            "an http header ",
+            "awww.",
+            "www ",
+            "xhttp://no.example ",
+            "mailto:x ",
+            "e.g. ",
+            "10:30 ",
+            "http: ",
+            "caf\u{e9} ",
+            "word",
+            "(",
+            ")",
+        ];
+        let mut out = String::new();
+        let mut state = 9u64;
+        let mut next = |n: usize| {
+            state = crate::shingle::fmix64(state.wrapping_add(0x9E37));
+            (state % n as u64) as usize
+        };
+        for _ in 0..1000 {
+            let (mut text, mut want) = (String::new(), String::new());
+            for _ in 0..10 {
+                if next(3) == 0 {
+                    let url = urls[next(urls.len())];
+                    let (b, a) = (before[next(before.len())], after[next(after.len())]);
+                    text.push_str(&format!("{b}{url}{a}"));
+                    want.push_str(&format!("{b}{}{a}", " ".repeat(url.len())));
+                } else {
+                    let piece = text_pieces[next(text_pieces.len())];
+                    text.push_str(piece);
+                    want.push_str(piece);
+                }
+            }
+            if hide_urls_into(&text, &mut out) {
+                assert_eq!(out, want, "{text:?}");
+            } else {
+                assert_eq!(text, want, "{text:?}");
+            }
         }
     }
 

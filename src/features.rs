@@ -16,8 +16,8 @@
 //! its headline then counts against neither. A text hard-wrapped at a fixed width of 30-120
 //! characters (plain-text mail, terminals, OCR'd columns) first has its paragraphs' lines joined
 //! back (a word hyphenated at a line break made whole), so that it gets the same body,
-//! quotations and lines as the same text with a line per paragraph; a text of one long line (its
-//! line breaks lost) is read a sentence to a line. A long line that reads as a block of page
+//! quotations and lines as the same text with a line per paragraph; so does a text set a sentence
+//! to a line, and a text of one long line (its line breaks lost) is read a sentence to a line. A long line that reads as a block of page
 //! furniture run together (a navigation bar, a byline, a related-stories list set as one block in
 //! print and re-flowed by OCR or a text extractor: no sentence end, no list commas, a blank line
 //! after it) is left out like a short line. The text read is the same length as the
@@ -1139,8 +1139,8 @@ struct LineSpan {
 /// hidden ([`hide_urls_into`](crate::normalize::hide_urls_into)), HTML character
 /// references decoded ([`unescape_into`](crate::normalize::unescape_into)), a text of one long
 /// line broken into sentences (its line breaks were lost), or the lines of a text hard-wrapped at
-/// a fixed width joined back, a word hyphenated at a line break made whole (see the [module
-/// documentation](self)). The text read is byte for byte as long as the text, so a byte offset
+/// a fixed width joined back, a word hyphenated at a line break made whole, or a paragraph's lines
+/// joined when it is set a sentence to a line (see the [module documentation](self)). The text read is byte for byte as long as the text, so a byte offset
 /// into one is an offset into the other, on a character boundary of both: tokens found in the
 /// text read point into the text as it was given. Holds the scratch buffers (one per thread).
 ///
@@ -1225,7 +1225,9 @@ impl Reading {
         let text = if break_sentences_into(text, &self.lines.spans, &mut self.broken) {
             lines_of(&self.broken, &mut self.lines);
             self.broken.as_str()
-        } else if join_wrapped_lines(text, &self.lines.spans, &mut self.widths, &mut self.joined) {
+        } else if join_wrapped_lines(text, &self.lines.spans, &mut self.widths, &mut self.joined)
+            || join_sentence_lines(text, &self.lines.spans, &mut self.joined)
+        {
             lines_of(&self.joined, &mut self.lines);
             self.joined.as_str()
         } else {
@@ -1233,6 +1235,93 @@ impl Reading {
         };
         (text, &self.lines)
     }
+}
+
+/// Writes into `out` a text set a sentence to a line with each paragraph's lines joined (a space
+/// for each line break inside it), and returns true; returns false, writing nothing, when no
+/// paragraph is so set.
+///
+/// Some sites and text extractors put every sentence of a paragraph on a line of its own, the
+/// paragraphs apart by blank lines. Read so, a sentence of under [`MIN_LINE_TOKENS`] tokens is a
+/// short line and leaves the body, while in the same story with a line per paragraph it is body.
+/// A paragraph is taken to be so set when the text has two paragraphs or more (blank lines between
+/// them), it has two lines or more, every line but the last ends a sentence (a full stop,
+/// question or exclamation mark, then closing quotation marks or brackets), every line but the
+/// first opens one (opening quotation marks or brackets, then a capital or a digit), and one of
+/// its lines has [`MIN_LINE_TOKENS`] words or more: a block of short sentences (a site's footer:
+/// "All rights reserved." "Terms of use.") stays as it is.
+fn join_sentence_lines(text: &str, spans: &[LineSpan], out: &mut String) -> bool {
+    let line = |s: &LineSpan| text.get(s.from..s.to).unwrap_or_default();
+    // Bytes, not characters: a line that starts with a letter is not blank at its first byte.
+    let b = text.as_bytes();
+    let blank = |s: &LineSpan| match b.get(s.from..s.to).and_then(|l| l.first()) {
+        None => true,
+        Some(c) if c.is_ascii() && !c.is_ascii_whitespace() => false,
+        Some(_) => line(s).trim().is_empty(),
+    };
+    let ends = |l: &str| {
+        l.trim_end()
+            .trim_end_matches(['"', '\'', ')', ']', '\u{201D}', '\u{2019}', '\u{BB}'])
+            .ends_with(['.', '!', '?'])
+    };
+    let opens = |l: &str| {
+        let l = l.trim_start();
+        let l = l.trim_start_matches(['"', '\'', '(', '[', '\u{201C}', '\u{2018}', '\u{AB}']);
+        l.chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+    };
+    // Words: runs of letters and digits (any byte past ASCII counts as one).
+    let words = |l: &str| {
+        let word = |c: &u8| c.is_ascii_alphanumeric() || *c >= 0x80;
+        let b = l.as_bytes();
+        (0..b.len())
+            .filter(|&i| word(&b[i]) && (i == 0 || !word(&b[i - 1])))
+            .count()
+    };
+    // The paragraphs (runs of lines that are not blank), in one pass; only those of two lines or
+    // more are looked at.
+    let (mut paragraphs, mut breaks) = (0, Vec::new());
+    let mut from = None;
+    for k in 0..=spans.len() {
+        let ends_paragraph = spans.get(k).is_none_or(blank);
+        match (ends_paragraph, from) {
+            (false, None) => from = Some(k),
+            (true, Some(f)) => {
+                paragraphs += 1;
+                from = None;
+                let lines = spans.get(f..k).unwrap_or_default();
+                let (Some((_, rest)), Some((_, after_first))) =
+                    (lines.split_last(), lines.split_first())
+                else {
+                    continue;
+                };
+                let sentences = !rest.is_empty()
+                    && rest.iter().all(|s| ends(line(s)))
+                    && after_first.iter().all(|s| opens(line(s)))
+                    && lines.iter().any(|s| words(line(s)) >= MIN_LINE_TOKENS);
+                if sentences {
+                    // The line break after each line but the last.
+                    breaks.extend(rest.iter().map(|s| s.to));
+                }
+            }
+            _ => {}
+        }
+    }
+    if paragraphs < 2 || breaks.is_empty() {
+        return false;
+    }
+    let mut bytes = std::mem::take(out).into_bytes();
+    bytes.clear();
+    bytes.extend_from_slice(text.as_bytes());
+    for at in breaks {
+        if let Some(c) = bytes.get_mut(at).filter(|c| **c == b'\n') {
+            *c = b' ';
+        }
+    }
+    // Only line breaks were replaced, by spaces: still UTF-8.
+    *out = String::from_utf8(bytes).unwrap_or_default();
+    out.len() == text.len()
 }
 
 /// The shortest single line (bytes) that [`break_sentences_into`] breaks into sentences.
@@ -3913,6 +4002,28 @@ mod tests {
         );
         let short = "Talks resume on Monday. The union said it would strike again.".to_string();
         for text in [source.clone(), short, read.clone()] {
+            assert_eq!(r.read(&text), text);
+        }
+    }
+
+    /// A page set a sentence to a line, its paragraphs apart by blank lines, reads and extracts as
+    /// the page with a line per paragraph; a footer of short sentences, a paragraph whose line ends
+    /// no sentence and a text without blank lines keep their lines.
+    #[test]
+    fn a_page_set_a_sentence_to_a_line_reads_as_its_paragraphs() {
+        let mut fx = FeatureExtractor::new(&crate::Config::new());
+        let mut r = Reading::default();
+        let page = printed_page(false, false);
+        // Every paragraph of the page has a sentence of under ten tokens among longer ones.
+        let sentences = page.replace(". ", ".\n");
+        assert!(sentences.lines().count() >= page.lines().count() + 4);
+        assert_eq!(r.read(&sentences), page);
+        assert_eq!(fx.extract(&sentences), fx.extract(&page));
+        // Left as they are.
+        let footer = "All rights reserved.\nTerms of use apply.\nContact us.";
+        let unended = page.replacen(". ", "\n", 1);
+        let unbroken = sentences.replace("\n\n", "\n");
+        for text in [format!("{page}\n\n{footer}"), unended, unbroken] {
             assert_eq!(r.read(&text), text);
         }
     }

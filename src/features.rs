@@ -1382,6 +1382,19 @@ fn break_sentences_into(text: &str, spans: &[LineSpan], out: &mut String) -> boo
     out.len() == text.len()
 }
 
+/// Where the run of quotation marks and brackets at `b[at]` ends: closing ones (ASCII `"` `'` `)`
+/// `]`, or ” ’ » in UTF-8) when `closing`, else opening ones (`"` `'` `(` `[` “ ‘ «).
+fn past_marks(b: &[u8], mut at: usize, closing: bool) -> usize {
+    loop {
+        at += match (b.get(at..).unwrap_or_default(), closing) {
+            ([b'"' | b'\'', ..], _) | ([b')' | b']', ..], true) | ([b'(' | b'[', ..], false) => 1,
+            ([0xE2, 0x80, 0x9D | 0x99, ..], true) | ([0xE2, 0x80, 0x9C | 0x98, ..], false) => 3,
+            ([0xC2, 0xBB, ..], true) | ([0xC2, 0xAB, ..], false) => 2,
+            _ => return at,
+        };
+    }
+}
+
 /// Where the space after a sentence ending at byte `i` of `b` is (see [`break_sentences_into`]),
 /// if a sentence ends there.
 fn sentence_break(b: &[u8], i: usize) -> Option<usize> {
@@ -1402,32 +1415,17 @@ fn sentence_break(b: &[u8], i: usize) -> Option<usize> {
             return None;
         }
     }
-    // Closing quotation marks and brackets: ASCII, or ” ’ » in UTF-8.
-    let mut j = i + 1;
-    loop {
-        match b.get(j..) {
-            Some([b'"' | b'\'' | b')' | b']', ..]) => j += 1,
-            Some([0xE2, 0x80, 0x9D | 0x99, ..]) => j += 3,
-            Some([0xC2, 0xBB, ..]) => j += 2,
-            _ => break,
-        }
-    }
+    // Closing quotation marks and brackets, a space; more spaces, opening ones, then a capital
+    // or a digit.
+    let j = past_marks(b, i + 1, true);
     if b.get(j) != Some(&b' ') {
         return None;
     }
-    // Opening ones, then a capital or a digit.
     let mut k = j + 1;
     while b.get(k) == Some(&b' ') {
         k += 1;
     }
-    loop {
-        match b.get(k..) {
-            Some([b'"' | b'\'' | b'(' | b'[', ..]) => k += 1,
-            Some([0xE2, 0x80, 0x9C | 0x98, ..]) => k += 3,
-            Some([0xC2, 0xAB, ..]) => k += 2,
-            _ => break,
-        }
-    }
+    let k = past_marks(b, k, false);
     b.get(k)
         .is_some_and(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
         .then_some(j)

@@ -4026,6 +4026,85 @@ mod tests {
         }
     }
 
+    /// Seeded strings of every kind of markup and layout the reading steps look for (tags, near
+    /// tags, tags with attributes past ASCII, web addresses, sentence ends, initials, blank and
+    /// wrapped lines, one long line, multi-byte characters, stray `<`, `&` and `:`) read at their
+    /// own length, on character boundaries, step by step and as a whole, and extract without a
+    /// panic.
+    #[test]
+    fn reading_keeps_the_length_of_any_mixture() {
+        let pieces = [
+            "<a href=\"https://x.example/a_(b)\">",
+            "</a>",
+            "<p>",
+            "<br/>",
+            "<span",
+            "<",
+            ">",
+            "https://",
+            "www.",
+            "http://x.org/p?q=1&amp;r",
+            "(",
+            ")",
+            "]",
+            "Word ",
+            "word ",
+            "the union said. ",
+            "U.S. ",
+            "J. ",
+            "Mr. Smith went. ",
+            "\u{201D} ",
+            "\u{201C}",
+            "\u{AB}",
+            "\u{A0}",
+            "caf\u{e9} ",
+            "\u{4e2d}\u{6587}",
+            "\n",
+            "\n\n",
+            "\r\n",
+            "-\n",
+            ".\n",
+            "&#8217;",
+            "&",
+            ":",
+            "  ",
+            "He said so. They left. ",
+        ];
+        let mut r = Reading::default();
+        let mut fx = FeatureExtractor::new(&crate::Config::new());
+        let mut state = 21u64;
+        for round in 0..3000 {
+            let n = [3, 20, 80, 200][round % 4];
+            let text: String = (0..n)
+                .map(|_| {
+                    state = crate::shingle::fmix64(state.wrapping_add(0x9E37));
+                    pieces[(state % pieces.len() as u64) as usize]
+                })
+                .collect();
+            // Each public step on what the one before gave, then the whole reading.
+            let keeps = |read: &str, text: &str| {
+                read.len() == text.len()
+                    && read.char_indices().all(|(i, _)| text.is_char_boundary(i))
+            };
+            let (mut step, mut before) = (String::new(), text.clone());
+            let steps: [fn(&str, &mut String) -> bool; 3] = [
+                crate::normalize::read_tags_into,
+                crate::normalize::hide_urls_into,
+                crate::normalize::unescape_into,
+            ];
+            for f in steps {
+                if f(&before, &mut step) {
+                    assert!(keeps(&step, &before), "{before:?} -> {step:?}");
+                    before.clone_from(&step);
+                }
+            }
+            let read = r.read(&text).to_string();
+            assert!(keeps(&read, &text), "{text:?} -> {read:?}");
+            let f = fx.extract(&text);
+            assert!(f.body_tokens() <= crate::align::Tokens::new(&text).len() + 1);
+        }
+    }
+
     #[test]
     fn words_hyphenated_at_a_wrap_are_whole_again() {
         let mut state = 3u64;

@@ -126,8 +126,9 @@ pub fn unescape_into(text: &str, out: &mut String) -> bool {
 
 /// Writes `text` into `out` (cleared first) with its HTML block tags (`<p>`, `</p>`, `<br/>`,
 /// `<div class="x">`, `<li>`, `<h1>`–`<h6>`, `<tr>`, `<blockquote>` and the like) each replaced by a
-/// line break and spaces, byte for byte the same length, so that byte offsets into `out` are
-/// offsets into `text`; returns false, leaving `out` alone, when `text` has none. A page's
+/// line break and spaces (a default-ignorable character for each character past ASCII in its
+/// attributes), byte for byte the same length and on the same character boundaries, so that byte
+/// offsets into `out` are offsets into `text`; returns false, leaving `out` alone, when `text` has none. A page's
 /// paragraphs and line breaks are then lines, as the body rules read them. Inline tags (`<span>`,
 /// `<a>`, `<b>`) are left as they are here; [`read_tags_into`] hides them too.
 ///
@@ -185,12 +186,14 @@ fn tags_into(text: &str, out: &mut String, inline: bool) -> bool {
             0
         });
         out.push_str(text.get(*done..at).unwrap_or_default());
+        let tag = text.get(at..end).unwrap_or_default();
         if block {
-            out.push('\n');
-            out.extend(std::iter::repeat_n(' ', end - at - 1));
-        } else {
+            push_blanked(out, tag, '\n');
+        } else if tag.is_ascii() {
             // A tag is 3 bytes or more (`<b>`), what the filler needs.
             push_filler(out, end - at);
+        } else {
+            push_blanked(out, tag, ' ');
         }
         *done = end;
         Some(end)
@@ -210,8 +213,9 @@ fn tags_into(text: &str, out: &mut String, inline: bool) -> bool {
 ///
 /// An address starts at `http://` or `https://` (any case), or `www.` (`WWW.`, `Www.`), after a
 /// character that is not a letter or digit, and runs to a space, a line break, `<`, `>`, `"`, `]`,
-/// a curly quotation mark or guillemet, or a `)` it did not open; full stops, commas and the like
-/// at its end stay (`see www.example.com.` still ends a sentence).
+/// a character past ASCII (a curly quotation mark, a no-break space), or a `)` it did not open;
+/// full stops, commas and the like at its end stay (`see www.example.com.` still ends a sentence).
+/// Only ASCII bytes become spaces, so the text keeps its character boundaries.
 ///
 /// # Examples
 ///
@@ -284,14 +288,14 @@ fn url_end(b: &[u8], start: usize) -> usize {
     let mut open = 0usize;
     let mut end = start;
     for (i, &c) in b.iter().enumerate().skip(start) {
-        match (c, b.get(i + 1..i + 3)) {
-            (b'(', _) => open += 1,
-            (b')', _) if open == 0 => break,
-            (b')', _) => open -= 1,
-            (c, _) if c.is_ascii_whitespace() || matches!(c, b'<' | b'>' | b'"' | b']') => break,
-            // Curly quotation marks, guillemets and a no-break space.
-            (0xE2, Some([0x80, 0x98 | 0x99 | 0x9C | 0x9D])) => break,
-            (0xC2, Some([0xA0 | 0xAB | 0xBB, ..])) => break,
+        match c {
+            b'(' => open += 1,
+            b')' if open == 0 => break,
+            b')' => open -= 1,
+            // Past ASCII: a curly quotation mark, a no-break space, the filler of a hidden tag.
+            // (An address's own letters past ASCII are percent-encoded on the web.)
+            c if c.is_ascii_whitespace() || !c.is_ascii() => break,
+            b'<' | b'>' | b'"' | b']' => break,
             _ => {}
         }
         end = i + 1;
@@ -393,6 +397,21 @@ fn reference_end(b: &[u8], at: usize) -> Option<usize> {
         _ => !name.is_empty() && name.iter().all(u8::is_ascii_alphanumeric),
     };
     ok.then_some(at + 1 + semi + 1)
+}
+
+/// Appends `region` blanked at its own length and character boundaries: `first` for its first
+/// byte (ASCII), a space for every other ASCII byte, and for each character past ASCII a
+/// default-ignorable one of as many bytes (an attribute of a tag may hold any text).
+fn push_blanked(out: &mut String, region: &str, first: char) {
+    for (i, c) in region.char_indices() {
+        out.push(match (i, c.len_utf8()) {
+            (0, 1) => first,
+            (_, 1) => ' ',
+            (_, 2) => '\u{AD}',
+            (_, 3) => '\u{200B}',
+            _ => '\u{E0020}',
+        });
+    }
 }
 
 /// Appends `n` bytes (2 or more) of default-ignorable characters: soft hyphens (two bytes) and a
@@ -1860,11 +1879,22 @@ mod tests {
             "http://x.org",
             "www.site.example/path/to/story-page.html",
             "HTTPS://EXAMPLE.COM/A_(B)/c",
-            "https://www.example.org/caf\u{e9}",
+            "https://www.example.org/caf%C3%A9",
         ];
         let before = [" ", "(", "[link](", "\n", "\u{201C}"];
-        let after = [" ", ". ", ")", "]", "\n", ", ", "\u{201D}"];
+        let after = [
+            " ",
+            ". ",
+            ")",
+            "]",
+            "\n",
+            ", ",
+            "\u{201D}",
+            "\u{A0}",
+            "\u{e9}t\u{e9}",
+        ];
         let text_pieces = [
+            "\u{e9}t\u{e9} ",
             "an http header ",
             "awww.",
             "www ",

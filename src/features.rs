@@ -1173,8 +1173,10 @@ pub struct Reading {
     lines: Lines,
     /// Line widths, for [`join_wrapped_lines`].
     widths: Vec<u32>,
-    /// The text with its wrapped lines joined (see [`join_wrapped_lines`]), when they were.
-    joined: String,
+    /// The text with its lines read anew: one long line broken into sentences
+    /// ([`break_sentences_into`]), wrapped lines joined ([`join_wrapped_lines`]) or a paragraph's
+    /// sentence lines joined ([`join_sentence_lines`]), when one of them was.
+    relined: String,
     /// The text with its HTML tags read (see [`read_tags_into`](crate::normalize::read_tags_into)),
     /// when it had some.
     untagged: String,
@@ -1183,8 +1185,6 @@ pub struct Reading {
     unlinked: String,
     /// The text with its HTML character references decoded, when it had some.
     unescaped: String,
-    /// The text of one long line broken into sentences (see [`break_sentences_into`]), when it was.
-    broken: String,
 }
 
 impl Reading {
@@ -1222,14 +1222,15 @@ impl Reading {
             text
         };
         lines_of(text, &mut self.lines);
-        let text = if break_sentences_into(text, &self.lines.spans, &mut self.broken) {
-            lines_of(&self.broken, &mut self.lines);
-            self.broken.as_str()
-        } else if join_wrapped_lines(text, &self.lines.spans, &mut self.widths, &mut self.joined)
-            || join_sentence_lines(text, &self.lines.spans, &mut self.joined)
+        // At most one of these re-reads the text's lines (a text of one line is not wrapped, and
+        // a wrapped one is not set a sentence to a line).
+        let spans = &self.lines.spans;
+        let text = if break_sentences_into(text, spans, &mut self.relined)
+            || join_wrapped_lines(text, spans, &mut self.widths, &mut self.relined)
+            || join_sentence_lines(text, spans, &mut self.relined)
         {
-            lines_of(&self.joined, &mut self.lines);
-            self.joined.as_str()
+            lines_of(&self.relined, &mut self.lines);
+            self.relined.as_str()
         } else {
             text
         };
@@ -1259,15 +1260,20 @@ fn join_sentence_lines(text: &str, spans: &[LineSpan], out: &mut String) -> bool
         Some(c) if c.is_ascii() && !c.is_ascii_whitespace() => false,
         Some(_) => line(s).trim().is_empty(),
     };
+    // A sentence end, then closing marks to the line's end; opening marks, then a capital or a
+    // digit (the marks of `past_marks`).
     let ends = |l: &str| {
-        l.trim_end()
-            .trim_end_matches(['"', '\'', ')', ']', '\u{201D}', '\u{2019}', '\u{BB}'])
-            .ends_with(['.', '!', '?'])
+        let l = l.trim_end().as_bytes();
+        let end = l.iter().rposition(|c| matches!(c, b'.' | b'!' | b'?'));
+        end.is_some_and(|i| past_marks(l, i + 1, true) == l.len())
     };
     let opens = |l: &str| {
         let l = l.trim_start();
-        let l = l.trim_start_matches(['"', '\'', '(', '[', '\u{201C}', '\u{2018}', '\u{AB}']);
-        l.chars()
+        let first = l
+            .get(past_marks(l.as_bytes(), 0, false)..)
+            .unwrap_or_default();
+        first
+            .chars()
             .next()
             .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
     };
@@ -1308,18 +1314,24 @@ fn join_sentence_lines(text: &str, spans: &[LineSpan], out: &mut String) -> bool
             _ => {}
         }
     }
-    if paragraphs < 2 || breaks.is_empty() {
+    paragraphs >= 2 && with_bytes_replaced(text, &breaks, (b'\n', b' '), out)
+}
+
+/// Writes into `out` `text` with the byte at each of `at` that is `from` replaced by `to` (both
+/// ASCII, so the text stays UTF-8 at its length and character boundaries), and returns true;
+/// returns false, writing nothing, when `at` is empty.
+fn with_bytes_replaced(text: &str, at: &[usize], (from, to): (u8, u8), out: &mut String) -> bool {
+    if at.is_empty() || !from.is_ascii() || !to.is_ascii() {
         return false;
     }
     let mut bytes = std::mem::take(out).into_bytes();
     bytes.clear();
     bytes.extend_from_slice(text.as_bytes());
-    for at in breaks {
-        if let Some(c) = bytes.get_mut(at).filter(|c| **c == b'\n') {
-            *c = b' ';
+    for &i in at {
+        if let Some(c) = bytes.get_mut(i).filter(|c| **c == from) {
+            *c = to;
         }
     }
-    // Only line breaks were replaced, by spaces: still UTF-8.
     *out = String::from_utf8(bytes).unwrap_or_default();
     out.len() == text.len()
 }
@@ -1360,26 +1372,10 @@ fn break_sentences_into(text: &str, spans: &[LineSpan], out: &mut String) -> boo
     if line.to - line.from < MIN_UNBROKEN_BYTES {
         return false;
     }
-    let mut breaks = Vec::new();
-    for i in line.from..line.to {
-        if let Some(at) = sentence_break(b, i) {
-            breaks.push(at);
-        }
-    }
-    if breaks.is_empty() {
-        return false;
-    }
-    let mut bytes = std::mem::take(out).into_bytes();
-    bytes.clear();
-    bytes.extend_from_slice(b);
-    for at in breaks {
-        if let Some(c) = bytes.get_mut(at) {
-            *c = b'\n';
-        }
-    }
-    // Only ASCII spaces were replaced, by an ASCII byte: still UTF-8.
-    *out = String::from_utf8(bytes).unwrap_or_default();
-    out.len() == text.len()
+    let breaks: Vec<usize> = (line.from..line.to)
+        .filter_map(|i| sentence_break(b, i))
+        .collect();
+    with_bytes_replaced(text, &breaks, (b' ', b'\n'), out)
 }
 
 /// Where the run of quotation marks and brackets at `b[at]` ends: closing ones (ASCII `"` `'` `)`

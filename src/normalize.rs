@@ -174,12 +174,10 @@ fn tags_into(text: &str, out: &mut String, inline: bool) -> bool {
     // Copied up to `done`, once a tag is found.
     let mut found = None;
     each_marker(text, b'<', |at| {
-        let b = text.as_bytes();
-        let (end, block) = match tag_end(b, at, &BLOCK_TAGS) {
-            Some(end) => (end, true),
-            None if inline => (tag_end(b, at, &INLINE_TAGS)?, false),
-            None => return None,
-        };
+        let (end, block) = tag_at(text.as_bytes(), at)?;
+        if !block && !inline {
+            return None;
+        }
         let done = found.get_or_insert_with(|| {
             out.clear();
             out.reserve(text.len());
@@ -244,24 +242,26 @@ pub fn hide_urls_into(text: &str, out: &mut String) -> bool {
         return false;
     }
     let mut starts = Vec::new();
-    each_marker(if schemes { text } else { "" }, b':', |at| {
-        for scheme in [&b"https"[..], b"http"] {
-            let start = at.checked_sub(scheme.len())?;
-            if is(start, scheme) && is(at, b"://") && boundary(start) {
+    if schemes {
+        each_marker(text, b':', |at| {
+            let scheme = [&b"https"[..], b"http"].into_iter().find_map(|scheme| {
+                let start = at.checked_sub(scheme.len())?;
+                (is(start, scheme) && is(at, b"://") && boundary(start)).then_some(start)
+            });
+            starts.extend(scheme);
+            None
+        });
+    }
+    if wwws {
+        each_marker(text, b'.', |at| {
+            let start = at.checked_sub(3)?;
+            let www = [&b"www"[..], b"WWW", b"Www"].contains(&b.get(start..at)?);
+            if www && boundary(start) {
                 starts.push(start);
-                break;
             }
-        }
-        None
-    });
-    each_marker(if wwws { text } else { "" }, b'.', |at| {
-        let start = at.checked_sub(3)?;
-        let www = [&b"www"[..], b"WWW", b"Www"].contains(&b.get(start..at)?);
-        if www && boundary(start) {
-            starts.push(start);
-        }
-        None
-    });
+            None
+        });
+    }
     if starts.is_empty() {
         return false;
     }
@@ -359,10 +359,10 @@ const INLINE_TAGS: [&[u8]; 30] = [
     b"strike", b"strong", b"sub", b"sup", b"time", b"u", b"wbr",
 ];
 
-/// Where the tag starting at `b[at]` (a `<`) ends: after its `>`, when it is `<name`, `</name` or
-/// `<name/` with a name of `names` (any case), then attributes, on one line and within
-/// [`MAX_TAG_BYTES`].
-fn tag_end(b: &[u8], at: usize, names: &[&[u8]]) -> Option<usize> {
+/// Where the tag starting at `b[at]` (a `<`) ends, after its `>`, and whether it is a block tag:
+/// when it is `<name`, `</name` or `<name/` with a name of [`BLOCK_TAGS`] or [`INLINE_TAGS`] (any
+/// case), then attributes, on one line and within [`MAX_TAG_BYTES`].
+fn tag_at(b: &[u8], at: usize) -> Option<(usize, bool)> {
     let mut i = at + 1;
     if b.get(i) == Some(&b'/') {
         i += 1;
@@ -372,7 +372,9 @@ fn tag_end(b: &[u8], at: usize, names: &[&[u8]]) -> Option<usize> {
         i += 1;
     }
     let name = b.get(name_start..i)?;
-    if !names.iter().any(|t| t.eq_ignore_ascii_case(name)) {
+    let named = |names: &[&[u8]]| names.iter().any(|t| t.eq_ignore_ascii_case(name));
+    let block = named(&BLOCK_TAGS);
+    if !block && !named(&INLINE_TAGS) {
         return None;
     }
     if !matches!(b.get(i), Some(b'>' | b'/' | b' ' | b'\t')) {
@@ -382,7 +384,7 @@ fn tag_end(b: &[u8], at: usize, names: &[&[u8]]) -> Option<usize> {
     let close = rest
         .iter()
         .position(|&c| matches!(c, b'>' | b'<' | b'\n'))?;
-    (rest[close] == b'>').then_some(i + close + 1)
+    (rest[close] == b'>').then_some((i + close + 1, block))
 }
 
 /// Where the character reference starting at `b[at]` (an `&`) ends: after the `;` of `&name;`,
